@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Globalization;
+using Bottleneck.Data;
+using Bottleneck.Layers;
+using Bottleneck.Models;
+using Bottleneck.Tensors;
+using Bottleneck.Training;
+
+namespace Bottleneck.Cli.Commands;
+
+/// <summary>`bottleneck train`: the tutorial autoencoder by default, every setting an option.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Model kind: vanilla (the tutorial model) or deep (any stack of --hidden layers)", DefaultValueFactory = _ => "vanilla" };
+        var dataset = new Option<string>("--dataset") { Description = "Named dataset: mnist or fashion-mnist", DefaultValueFactory = _ => "mnist" };
+        var data = new Option<string?>("--data") { Description = "Folder holding the dataset's IDX files (else $BOTTLENECK_DATA, the user cache, then a download)" };
+        var hidden = new Option<string>("--hidden") { Description = "Hidden layer sizes, input side first, e.g. 400 or 256,128 (the decoder mirrors them)", DefaultValueFactory = _ => "400" };
+        var latent = new Option<int>("--latent") { Description = "Size of the code", DefaultValueFactory = _ => 20 };
+        var activation = new Option<string>("--activation") { Description = $"Hidden activation: {string.Join(", ", Activation.Names)}", DefaultValueFactory = _ => "relu" };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 10 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Items per training step", DefaultValueFactory = _ => 128 };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
+        var loss = new Option<string>("--loss") { Description = "Reconstruction loss, summed over an item's values: bce or mse", DefaultValueFactory = _ => "bce" };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the initialisation and the shuffling", DefaultValueFactory = _ => 42UL };
+        var output = new Option<string?>("--out") { Description = "Run folder (default runs/<timestamp>)" };
+        var initWeights = new Option<string?>("--init-weights") { Description = "Start from these weights (safetensors with PyTorch state_dict names)" };
+        var noShuffle = new Option<bool>("--no-shuffle") { Description = "Keep batches in file order (to reproduce an unshuffled PyTorch run batch for batch)" };
+        var threads = new Option<int>("--threads") { Description = "Worker threads (default: all cores); results are identical for a given count", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var force = new Option<bool>("--force") { Description = "Write into a run folder that already holds a model" };
+
+        var command = new Command("train", "Train an autoencoder and write a run folder (model, metrics, pictures).\n\nExample:\n  bottleneck train --data ../shared/datasets/mnist --out runs/tutorial")
+        {
+            model, dataset, data, hidden, latent, activation, epochs, batchSize, lr, loss, seed, output, initWeights, noShuffle, threads, force,
+        };
+        command.SetAction(parse =>
+        {
+            var settings = new TrainSettings
+            {
+                Kind = OptionParsing.OneOf(parse.GetValue(model)!, "--model", "vanilla", "deep"),
+                Dataset = OptionParsing.OneOf(parse.GetValue(dataset)!, "--dataset", DatasetLocator.KnownDatasets),
+                DataPath = parse.GetValue(data),
+                Hidden = OptionParsing.LayerList(parse.GetValue(hidden)!, "--hidden"),
+                Latent = OptionParsing.AtLeast(parse.GetValue(latent), 1, "--latent"),
+                Activation = OptionParsing.OneOf(parse.GetValue(activation)!, "--activation", Activation.Names),
+                Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
+                BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
+                LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
+                Loss = OptionParsing.OneOf(parse.GetValue(loss)!, "--loss", "bce", "mse"),
+                Seed = parse.GetValue(seed),
+                OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
+                InitWeights = parse.GetValue(initWeights),
+                Shuffle = !parse.GetValue(noShuffle),
+                Threads = OptionParsing.AtLeast(parse.GetValue(threads), 1, "--threads"),
+                Force = parse.GetValue(force),
+            };
+            return Run(settings);
+        });
+        return command;
+    }
+
+    private sealed record TrainSettings
+    {
+        public required string Kind { get; init; }
+        public required string Dataset { get; init; }
+        public string? DataPath { get; init; }
+        public required int[] Hidden { get; init; }
+        public required int Latent { get; init; }
+        public required string Activation { get; init; }
+        public required int Epochs { get; init; }
+        public required int BatchSize { get; init; }
+        public required double LearningRate { get; init; }
+        public required string Loss { get; init; }
+        public required ulong Seed { get; init; }
+        public required string OutputDirectory { get; init; }
+        public string? InitWeights { get; init; }
+        public required bool Shuffle { get; init; }
+        public required int Threads { get; init; }
+        public required bool Force { get; init; }
+    }
+
+    private static int Run(TrainSettings s)
+    {
+        string modelPath = Path.Combine(s.OutputDirectory, ModelFile.WeightsName);
+        if (File.Exists(modelPath) && !s.Force)
+            throw new UsageException($"{s.OutputDirectory} already holds a model; choose another --out or add --force to overwrite it");
+        Engine.Threads = s.Threads;
+
+        string directory = DatasetLocator.Locate(s.Dataset, s.DataPath);
+        var (train, test) = Mnist.Load(directory);
+
+        var config = new AutoencoderConfig
+        {
+            Kind = s.Kind,
+            InputSize = train.FeatureCount,
+            InputShape = train.SampleShape,
+            Hidden = s.Hidden,
+            Latent = s.Latent,
+            Activation = s.Activation,
+            Loss = s.Loss,
+            OutputActivation = "sigmoid",
+        };
+        var autoencoder = new Autoencoder(config, s.Seed);
+        if (s.InitWeights is { } init)
+        {
+            if (!File.Exists(init)) throw new BottleneckException($"{init}: no such file (--init-weights)");
+            autoencoder.LoadStateDict(IO.SafeTensorsFile.Read(init).Tensors, init);
+        }
+
+        var options = new FitOptions
+        {
+            Epochs = s.Epochs,
+            BatchSize = s.BatchSize,
+            LearningRate = s.LearningRate,
+            Shuffle = s.Shuffle,
+            Seed = s.Seed,
+            Validation = test,
+        };
+        TrainingJson Describe(EpochEnd e) => new()
+        {
+            Dataset = s.Dataset,
+            Epochs = e.Epoch,
+            BatchSize = s.BatchSize,
+            LearningRate = s.LearningRate,
+            Optimizer = "adam",
+            Shuffle = s.Shuffle,
+            Seed = s.Seed,
+            Threads = s.Threads,
+            InitWeights = s.InitWeights,
+        };
+
+        Console.WriteLine($"Training {autoencoder.Config.Kind} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {s.Dataset}: " +
+            $"{train.Count} train / {test.Count} test items, {s.Loss.ToUpperInvariant()} loss, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads");
+        var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, Describe);
+        var history = ConsoleProgress.Run(reporter => autoencoder.Fit(train, options, new CallbackList(reporter, runFolder)));
+        var last = history.Last!;
+        Console.WriteLine($"Done in {last.ElapsedSeconds:F1} s: test loss {last.TestLoss:F4}. Run folder: {s.OutputDirectory}");
+        return 0;
+    }
+
+    private static string FormatLayers(AutoencoderConfig c) =>
+        string.Join("-", new[] { c.InputSize }.Concat(c.Hidden).Append(c.Latent));
+}

@@ -1,0 +1,7 @@
+using System.CommandLine;
+using Bottleneck.Cli;
+using Bottleneck.Cli.Commands;
+
+var root = new RootCommand("Bottleneck: train, evaluate and apply autoencoders on the CPU.");
+root.Subcommands.Add(TrainCommand.Create());
+return CommandRunner.Run(root, args);

@@ -1,0 +1,209 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Layers;
+
+/// <summary>
+/// An elementwise activation y = f(x). Subclasses give the forward map and dL/dx from x, y and dy;
+/// the buffers and the batch bookkeeping live here once.
+/// </summary>
+public abstract class Activation : Layer
+{
+    private Tensor? input;
+    private Tensor? output;
+    private Tensor? gradInput;
+
+    /// <summary>The name used on the command line and in model.json.</summary>
+    public abstract string Name { get; }
+
+    public override int OutputSize(int inputSize) => inputSize;
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        input = x;
+        EnsureShape(ref output, x.Rows, x.RowLength);
+        Apply(x.Span, output!.Span);
+        return output;
+    }
+
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    {
+        if (!needInputGrad) return null;
+        var x = input ?? throw new InvalidOperationException($"{Name}.Backward called before Forward");
+        EnsureShape(ref gradInput, x.Rows, x.RowLength);
+        Derivative(x.Span, output!.Span, gradOutput.Span, gradInput!.Span);
+        return gradInput;
+    }
+
+    /// <summary>y = f(x).</summary>
+    public abstract void Apply(ReadOnlySpan<float> x, Span<float> y);
+
+    /// <summary>dx = dy · f'(x), where y = f(x) is given too since many derivatives are cheaper from it.</summary>
+    public abstract void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx);
+
+    /// <summary>Creates an activation from its command-line name.</summary>
+    public static Activation Create(string name) => name switch
+    {
+        "relu" => new ReLU(),
+        "sigmoid" => new Sigmoid(),
+        "tanh" => new Tanh(),
+        "leaky_relu" => new LeakyReLU(),
+        "elu" => new ELU(),
+        "gelu" => new GELU(),
+        "softplus" => new Softplus(),
+        "none" or "identity" or "linear" => new Identity(),
+        _ => throw new BottleneckException($"unknown activation '{name}'; choose one of {string.Join(", ", Names)}"),
+    };
+
+    public static readonly string[] Names = ["relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "softplus", "none"];
+}
+
+public sealed class ReLU : Activation
+{
+    public override string Name => "relu";
+
+    public override string Describe() => "ReLU()";
+
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
+
+    public override void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        // PyTorch masks on the output: the gradient passes where y > 0.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var yv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, Vector<float>>(y);
+            var dyv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, Vector<float>>(dy);
+            var dxv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, Vector<float>>(dx);
+            for (int v = 0; v < yv.Length; v++)
+                dxv[v] = Vector.ConditionalSelect(Vector.GreaterThan(yv[v], Vector<float>.Zero), dyv[v], Vector<float>.Zero);
+            i = yv.Length * Vector<float>.Count;
+        }
+        for (; i < y.Length; i++) dx[i] = y[i] > 0f ? dy[i] : 0f;
+    }
+}
+
+public sealed class Sigmoid : Activation
+{
+    public override string Name => "sigmoid";
+
+    public override string Describe() => "Sigmoid()";
+
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
+
+    public override void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        for (int i = 0; i < y.Length; i++) dx[i] = dy[i] * (1f - y[i]) * y[i];
+    }
+}
+
+public sealed class Tanh : Activation
+{
+    public override string Name => "tanh";
+
+    public override string Describe() => "Tanh()";
+
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
+
+    public override void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        for (int i = 0; i < y.Length; i++) dx[i] = dy[i] * (1f - y[i] * y[i]);
+    }
+}
+
+public sealed class LeakyReLU(float negativeSlope = 0.01f) : Activation
+{
+    public float NegativeSlope { get; } = negativeSlope;
+
+    public override string Name => "leaky_relu";
+
+    public override string Describe() => $"LeakyReLU(negative_slope={NegativeSlope})";
+
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : x[i] * NegativeSlope;
+    }
+
+    public override void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        for (int i = 0; i < x.Length; i++) dx[i] = x[i] > 0f ? dy[i] : dy[i] * NegativeSlope;
+    }
+}
+
+public sealed class ELU(float alpha = 1f) : Activation
+{
+    public float Alpha { get; } = alpha;
+
+    public override string Name => "elu";
+
+    public override string Describe() => $"ELU(alpha={Alpha})";
+
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : Alpha * (MathF.Exp(x[i]) - 1f);
+    }
+
+    public override void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        for (int i = 0; i < x.Length; i++) dx[i] = x[i] > 0f ? dy[i] : dy[i] * (y[i] + Alpha);
+    }
+}
+
+/// <summary>The exact GELU, x·Φ(x), as PyTorch's default (approximate='none').</summary>
+public sealed class GELU : Activation
+{
+    public override string Name => "gelu";
+
+    public override string Describe() => "GELU(approximate='none')";
+
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = (float)(x[i] * NormalCdf(x[i]));
+    }
+
+    public override void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        const double InvSqrt2Pi = 0.3989422804014327;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double v = x[i];
+            double pdf = InvSqrt2Pi * Math.Exp(-0.5 * v * v);
+            dx[i] = (float)(dy[i] * (NormalCdf(v) + v * pdf));
+        }
+    }
+
+    private static double NormalCdf(double v) => 0.5 * (1.0 + SpecialFunctions.Erf(v / Math.Sqrt(2.0)));
+}
+
+/// <summary>log(1 + eˣ), linear above the threshold as PyTorch does (beta 1, threshold 20).</summary>
+public sealed class Softplus : Activation
+{
+    private const float Threshold = 20f;
+
+    public override string Name => "softplus";
+
+    public override string Describe() => "Softplus(beta=1, threshold=20)";
+
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y)
+    {
+        for (int i = 0; i < x.Length; i++) y[i] = x[i] > Threshold ? x[i] : (float)Math.Log(1.0 + Math.Exp(x[i]));
+    }
+
+    public override void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        for (int i = 0; i < x.Length; i++)
+            dx[i] = x[i] > Threshold ? dy[i] : (float)(dy[i] / (1.0 + Math.Exp(-x[i])));
+    }
+}
+
+public sealed class Identity : Activation
+{
+    public override string Name => "none";
+
+    public override string Describe() => "Identity()";
+
+    public override void Apply(ReadOnlySpan<float> x, Span<float> y) => x.CopyTo(y);
+
+    public override void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => dy.CopyTo(dx);
+}

@@ -1,0 +1,63 @@
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Layers;
+
+/// <summary>Layers applied in order; parameters are named "{index}.{name}" as in nn.Sequential.</summary>
+public sealed class Sequential : Layer
+{
+    private readonly Layer[] layers;
+
+    public Sequential(IEnumerable<Layer> layers)
+    {
+        this.layers = layers.ToArray();
+        var named = new List<(string, Parameter)>();
+        for (int i = 0; i < this.layers.Length; i++)
+            foreach (var p in this.layers[i].Parameters) named.Add(($"{i}.{p.Name}", p));
+        NamedParameters = named;
+        Parameters = named.Select(n => n.Item2).ToArray();
+    }
+
+    public IReadOnlyList<Layer> Layers => layers;
+
+    /// <summary>Parameters with their state_dict names relative to this container.</summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
+
+    public override IReadOnlyList<Parameter> Parameters { get; }
+
+    public override int OutputSize(int inputSize)
+    {
+        foreach (var layer in layers) inputSize = layer.OutputSize(inputSize);
+        return inputSize;
+    }
+
+    public override Tensor Forward(Tensor input, bool training)
+    {
+        var x = input;
+        foreach (var layer in layers) x = layer.Forward(x, training);
+        return x;
+    }
+
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    {
+        Tensor? g = gradOutput;
+        for (int i = layers.Length - 1; i >= 0; i--)
+        {
+            // Below the first layer with parameters nothing needs a gradient unless the caller does:
+            // this skips the largest product of the first layer (dY·W) during plain training.
+            bool need = needInputGrad || HasParametersBelow(i);
+            g = layers[i].Backward(g!, need);
+            if (g is null) return null;
+        }
+        return g;
+    }
+
+    private bool HasParametersBelow(int index)
+    {
+        for (int i = 0; i < index; i++)
+            if (layers[i].Parameters.Count > 0) return true;
+        return false;
+    }
+
+    public override string Describe() =>
+        "Sequential(" + string.Join(", ", layers.Select((l, i) => $"({i}): {l.Describe()}")) + ")";
+}

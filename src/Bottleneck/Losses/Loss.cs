@@ -1,0 +1,45 @@
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Losses;
+
+/// <summary>A reconstruction loss between a prediction and its target.</summary>
+public abstract class Loss(Reduction reduction)
+{
+    public Reduction Reduction { get; } = reduction;
+
+    /// <summary>The name used on the command line and in model.json.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The reduced loss, accumulated in double precision.</summary>
+    public double Forward(Tensor prediction, Tensor target)
+    {
+        CheckShapes(prediction, target);
+        double sum = Sum(prediction.Span, target.Span);
+        return Reduction == Reduction.Mean ? sum / prediction.Length : sum;
+    }
+
+    /// <summary>Writes dLoss/dPrediction.</summary>
+    public void Backward(Tensor prediction, Tensor target, Tensor gradPrediction)
+    {
+        CheckShapes(prediction, target);
+        float scale = Reduction == Reduction.Mean ? 1f / prediction.Length : 1f;
+        Gradient(prediction.Span, target.Span, gradPrediction.Span, scale);
+    }
+
+    protected abstract double Sum(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target);
+
+    protected abstract void Gradient(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> grad, float scale);
+
+    public static Loss Create(string name, Reduction reduction = Reduction.Sum) => name switch
+    {
+        "bce" => new BinaryCrossEntropy(reduction),
+        "mse" => new MeanSquaredError(reduction),
+        _ => throw new BottleneckException($"unknown loss '{name}'; choose bce or mse"),
+    };
+
+    private static void CheckShapes(Tensor prediction, Tensor target)
+    {
+        if (prediction.Length != target.Length)
+            throw new BottleneckException($"loss: prediction has {prediction.Length} values but the target has {target.Length}");
+    }
+}

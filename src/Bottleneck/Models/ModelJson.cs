@@ -1,0 +1,102 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Bottleneck.Models;
+
+/// <summary>
+/// The schema of model.json: everything besides the weights that is needed to rebuild and use a
+/// model (architecture, loss, input normalisation) and to know how it was trained.
+/// </summary>
+public sealed record ModelJson
+{
+    public const string FormatName = "bottleneck-model";
+    public const int CurrentVersion = 1;
+
+    public required string Format { get; init; }
+
+    public required int Version { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required ArchitectureJson Architecture { get; init; }
+
+    public required string Loss { get; init; }
+
+    public required NormalizationJson Normalization { get; init; }
+
+    public TrainingJson? Training { get; init; }
+
+    public MetricsJson? Metrics { get; init; }
+
+    internal static readonly JsonSerializerOptions Options = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+}
+
+public sealed record ArchitectureJson
+{
+    public required int InputSize { get; init; }
+
+    public int[]? InputShape { get; init; }
+
+    public required int[] Hidden { get; init; }
+
+    public required int Latent { get; init; }
+
+    public required string Activation { get; init; }
+
+    public required string LatentActivation { get; init; }
+
+    public required string OutputActivation { get; init; }
+}
+
+/// <summary>How raw input values become model inputs: x' = (x − offset) · scale per feature or for all.</summary>
+public sealed record NormalizationJson
+{
+    /// <summary>"scale" for one offset/scale for every value (MNIST: pixel/255).</summary>
+    public required string Type { get; init; }
+
+    public required double Offset { get; init; }
+
+    public required double Scale { get; init; }
+
+    public string? Description { get; init; }
+}
+
+public sealed record TrainingJson
+{
+    public required string Dataset { get; init; }
+
+    public required int Epochs { get; init; }
+
+    public required int BatchSize { get; init; }
+
+    public required double LearningRate { get; init; }
+
+    public double WeightDecay { get; init; }
+
+    public required string Optimizer { get; init; }
+
+    public required bool Shuffle { get; init; }
+
+    public required ulong Seed { get; init; }
+
+    public required int Threads { get; init; }
+
+    public string? InitWeights { get; init; }
+}
+
+public sealed record MetricsJson
+{
+    public double? TrainLoss { get; init; }
+
+    public double? TestLoss { get; init; }
+
+    public double? Seconds { get; init; }
+}

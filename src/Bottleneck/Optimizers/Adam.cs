@@ -1,0 +1,82 @@
+using Bottleneck.Layers;
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Optimizers;
+
+/// <summary>
+/// Adam (Kingma &amp; Ba), with the same arithmetic order as torch.optim.Adam so that runs agree
+/// with PyTorch to float rounding. Weight decay, when set, is PyTorch's L2 form (added to the gradient).
+/// </summary>
+public sealed class Adam
+{
+    private readonly Parameter[] parameters;
+    private readonly Tensor[] firstMoments;
+    private readonly Tensor[] secondMoments;
+
+    public Adam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9,
+        double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0)
+    {
+        if (!(learningRate > 0) || double.IsInfinity(learningRate))
+            throw new BottleneckException($"learning rate must be a positive number, got {learningRate}");
+        if (!(weightDecay >= 0) || double.IsInfinity(weightDecay))
+            throw new BottleneckException($"weight decay must be zero or positive, got {weightDecay}");
+        this.parameters = parameters.ToArray();
+        firstMoments = this.parameters.Select(p => new Tensor(p.Value.Shape.ToArray())).ToArray();
+        secondMoments = this.parameters.Select(p => new Tensor(p.Value.Shape.ToArray())).ToArray();
+        LearningRate = learningRate;
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+    }
+
+    public double LearningRate { get; }
+
+    public double Beta1 { get; }
+
+    public double Beta2 { get; }
+
+    public double Epsilon { get; }
+
+    public double WeightDecay { get; }
+
+    /// <summary>Number of steps taken, which drives the bias correction.</summary>
+    public long Step { get; private set; }
+
+    /// <summary>First and second moment tensors, in parameter order, for checkpoints.</summary>
+    public IReadOnlyList<Tensor> FirstMoments => firstMoments;
+
+    public IReadOnlyList<Tensor> SecondMoments => secondMoments;
+
+    /// <summary>Restores the step count (the moments are restored through their tensors).</summary>
+    public void RestoreStep(long step) => Step = step;
+
+    public void Update()
+    {
+        Step++;
+        double bias1 = 1.0 - Math.Pow(Beta1, Step);
+        double bias2 = 1.0 - Math.Pow(Beta2, Step);
+        float stepSize = (float)(LearningRate / bias1);
+        float bias2Sqrt = (float)Math.Sqrt(bias2);
+        for (int i = 0; i < parameters.Length; i++)
+            UpdateOne(parameters[i].Value.Span, parameters[i].Grad.Span, firstMoments[i].Span, secondMoments[i].Span, stepSize, bias2Sqrt);
+    }
+
+    private void UpdateOne(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float stepSize, float bias2Sqrt)
+    {
+        // Hyper-parameters are doubles (Python floats in PyTorch) and become float32 the way
+        // PyTorch's scalar arguments do, so that 1 − β is formed in double before rounding.
+        float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)Epsilon, wd = (float)WeightDecay;
+        float oneMinusB1 = (float)(1.0 - Beta1), oneMinusB2 = (float)(1.0 - Beta2);
+        for (int i = 0; i < p.Length; i++)
+        {
+            float grad = wd == 0f ? g[i] : g[i] + wd * p[i];
+            float mi = m[i] * b1 + oneMinusB1 * grad;
+            float vi = v[i] * b2 + oneMinusB2 * grad * grad;
+            m[i] = mi;
+            v[i] = vi;
+            float denom = MathF.Sqrt(vi) / bias2Sqrt + eps;
+            p[i] -= stepSize * (mi / denom);
+        }
+    }
+}

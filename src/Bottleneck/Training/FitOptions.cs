@@ -1,0 +1,39 @@
+using Bottleneck.Data;
+
+namespace Bottleneck.Training;
+
+/// <summary>Settings of a training run; the defaults are the tutorial's.</summary>
+public sealed record FitOptions
+{
+    public int Epochs { get; init; } = 10;
+
+    public int BatchSize { get; init; } = 128;
+
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Adam's L2 weight decay (0: none).</summary>
+    public double WeightDecay { get; init; }
+
+    /// <summary>Reshuffle the training items every epoch; false keeps file order, batch for batch like an unshuffled PyTorch DataLoader.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Seed of the shuffling order (the model's initialisation has its own seed).</summary>
+    public ulong Seed { get; init; } = 42;
+
+    /// <summary>Data evaluated after every epoch (the "test set loss"); null skips it.</summary>
+    public Dataset? Validation { get; init; }
+
+    /// <summary>Batches between two progress reports with a loss, as the tutorial's log_interval.</summary>
+    public int LogInterval { get; init; } = 100;
+
+    public void Validate()
+    {
+        if (Epochs < 1) throw new BottleneckException($"epochs must be at least 1, got {Epochs}");
+        if (BatchSize < 1) throw new BottleneckException($"batch size must be at least 1, got {BatchSize}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+            throw new BottleneckException($"learning rate must be a positive number, got {LearningRate}");
+        if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay))
+            throw new BottleneckException($"weight decay must be zero or positive, got {WeightDecay}");
+        if (LogInterval < 1) throw new BottleneckException($"log interval must be at least 1, got {LogInterval}");
+    }
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Bottleneck.Data;
+using Bottleneck.Models;
+using Bottleneck.Optimizers;
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Training;
+
+/// <summary>
+/// The fit loop: batches → forward → loss → backward → Adam → callbacks, epoch after epoch,
+/// with the test loss after each epoch. Buffers are made once, so a step allocates nothing.
+/// </summary>
+public static class Trainer
+{
+    // Distinct from the initialisation stream, so changing the epoch count never changes the init.
+    private const ulong ShuffleStream = 0x5DEECE66DUL;
+
+    public static History Fit(Autoencoder model, Dataset train, FitOptions options, TrainingCallback? callback = null)
+    {
+        options.Validate();
+        int inputSize = model.Config.InputSize;
+        if (train.FeatureCount != inputSize)
+            throw new BottleneckException($"training data has {train.FeatureCount} values per item but the model expects {inputSize}");
+        if (options.Validation is { } v && v.FeatureCount != inputSize)
+            throw new BottleneckException($"test data has {v.FeatureCount} values per item but the model expects {inputSize}");
+        if (train.Count == 0) throw new BottleneckException("training data is empty");
+
+        int n = train.Count;
+        int batchSize = Math.Min(options.BatchSize, n);
+        int batches = (n + batchSize - 1) / batchSize;
+        var optimizer = new Adam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay);
+        var rng = new Rng(options.Seed ^ ShuffleStream);
+        var order = new int[n];
+        for (int i = 0; i < n; i++) order[i] = i;
+        var batch = new Tensor(batchSize, inputSize);
+        var grad = new Tensor(batchSize, inputSize);
+        var evalBatch = new Tensor(1000, inputSize);
+        var history = new History();
+        callback?.OnTrainBegin(new TrainBegin(options.Epochs, n, batches, batchSize));
+        var clock = Stopwatch.StartNew();
+
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            double epochStart = clock.Elapsed.TotalSeconds;
+            if (options.Shuffle) rng.Shuffle(order);
+            double total = 0;
+            for (int b = 0; b < batches; b++)
+            {
+                int start = b * batchSize;
+                int rows = Math.Min(batchSize, n - start);
+                batch.ResizeBatch(rows);
+                grad.ResizeBatch(rows);
+                train.GetBatch(order.AsSpan(start, rows), batch);
+                double loss;
+                lock (model.Gate)
+                {
+                    var output = model.Forward(batch, training: true);
+                    loss = model.Loss.Forward(output, batch);
+                    if (!double.IsFinite(loss))
+                        throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {b + 1}; try a lower --lr");
+                    model.Loss.Backward(output, batch, grad);
+                    model.Backward(grad);
+                    optimizer.Update();
+                }
+                total += loss;
+                callback?.OnBatchEnd(new BatchEnd(epoch, b, batches, start + rows, n, loss / rows, b % options.LogInterval == 0));
+            }
+            double? test = null;
+            if (options.Validation is { } validation)
+                lock (model.Gate) test = EvaluateLocked(model, validation, evalBatch);
+            double now = clock.Elapsed.TotalSeconds;
+            var end = new EpochEnd(epoch, total / n, test, now - epochStart, now);
+            history.Add(end);
+            callback?.OnEpochEnd(end);
+        }
+        callback?.OnTrainEnd(history);
+        return history;
+    }
+
+    /// <summary>Mean loss per item; the caller holds the model's lock and lends a batch buffer.</summary>
+    internal static double EvaluateLocked(Autoencoder model, Dataset data, Tensor batch)
+    {
+        int capacity = batch.Rows;
+        double total = 0;
+        for (int start = 0; start < data.Count; start += capacity)
+        {
+            int rows = Math.Min(capacity, data.Count - start);
+            batch.ResizeBatch(rows);
+            data.CopyRows(start, rows, batch);
+            total += model.Loss.Forward(model.Forward(batch, training: false), batch);
+            batch.ResizeBatch(capacity);
+        }
+        return data.Count > 0 ? total / data.Count : double.NaN;
+    }
+}
