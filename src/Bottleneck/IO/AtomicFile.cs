@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+
+namespace Bottleneck.IO;
+
+/// <summary>
+/// Writes a file so that readers see either the old content or the complete new one, never a
+/// half-written file: a crash or a full disk in the middle of saving a model must not destroy
+/// the previous checkpoint.
+/// </summary>
+public static class AtomicFile
+{
+    /// <summary>
+    /// Calls <paramref name="write"/> on a temporary file in the same folder (a rename is only
+    /// atomic within one file system), flushes it to the disk, then renames it over
+    /// <paramref name="path"/>. The temporary file is deleted if anything fails.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        string full = Path.GetFullPath(path);
+        string? folder = Path.GetDirectoryName(full);
+        string temp = full + ".tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        try
+        {
+            if (folder != null) Directory.CreateDirectory(folder);
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            {
+                write(stream);
+                // Flush(true) asks the OS to push the data to the device; without it the rename
+                // can reach the disk before the content and a power cut leaves an empty file.
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temp, full, overwrite: true);
+        }
+        catch (Exception e)
+        {
+            TryDelete(temp);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new BottleneckException($"{path}: cannot write the file ({e.Message}); check that the folder exists, is writable and the disk is not full", e);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string temp)
+    {
+        try
+        {
+            File.Delete(temp);
+        }
+        catch (IOException)
+        {
+            // Best effort: the original error is the one worth reporting.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
