@@ -29,10 +29,13 @@ internal static class TrainCommand
         var noShuffle = new Option<bool>("--no-shuffle") { Description = "Keep batches in file order (to reproduce an unshuffled PyTorch run batch for batch)" };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: all cores); results are identical for a given count", DefaultValueFactory = _ => Environment.ProcessorCount };
         var force = new Option<bool>("--force") { Description = "Write into a run folder that already holds a model" };
+        var limit = new Option<int?>("--limit") { Description = "Train on the first N training items only (quick tries)" };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints (weights, optimizer, epoch, random state)", DefaultValueFactory = _ => 1 };
+        var resume = new Option<string?>("--resume") { Description = "Continue the stopped run in this folder from its last checkpoint, with its settings (--data, --epochs and --threads may be given)" };
 
         var command = new Command("train", "Train an autoencoder and write a run folder (model, metrics, pictures).\n\nExample:\n  bottleneck train --data ../shared/datasets/mnist --out runs/tutorial")
         {
-            model, dataset, data, hidden, latent, activation, epochs, batchSize, lr, loss, seed, output, initWeights, noShuffle, threads, force,
+            model, dataset, data, hidden, latent, activation, epochs, batchSize, lr, loss, seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
         };
         command.SetAction(parse =>
         {
@@ -54,7 +57,18 @@ internal static class TrainCommand
                 Shuffle = !parse.GetValue(noShuffle),
                 Threads = OptionParsing.AtLeast(parse.GetValue(threads), 1, "--threads"),
                 Force = parse.GetValue(force),
+                Limit = parse.GetValue(limit) is int l ? OptionParsing.AtLeast(l, 1, "--limit") : null,
+                CheckpointEvery = OptionParsing.AtLeast(parse.GetValue(checkpointEvery), 1, "--checkpoint-every"),
             };
+            if (parse.GetValue(resume) is { } runDirectory)
+            {
+                var allowed = new HashSet<Option> { data, epochs, threads, resume };
+                var extra = command.Options.FirstOrDefault(o => !allowed.Contains(o) && parse.GetResult(o) is { Implicit: false });
+                if (extra is not null)
+                    throw new UsageException($"{extra.Name} cannot be combined with --resume: a resumed run keeps the settings in {Path.Combine(runDirectory, ModelFile.JsonName)}");
+                settings = ResumeSettings(runDirectory, settings,
+                    parse.GetResult(epochs) is { Implicit: false }, parse.GetResult(threads) is { Implicit: false });
+            }
             return Run(settings);
         });
         return command;
@@ -78,6 +92,42 @@ internal static class TrainCommand
         public required bool Shuffle { get; init; }
         public required int Threads { get; init; }
         public required bool Force { get; init; }
+        public int? Limit { get; init; }
+        public required int CheckpointEvery { get; init; }
+        public string? ResumeFrom { get; init; }
+        public int EpochsDone { get; init; }
+    }
+
+    /// <summary>The settings of the run in <paramref name="directory"/>, with the few that may change on resume.</summary>
+    private static TrainSettings ResumeSettings(string directory, TrainSettings given, bool epochsGiven, bool threadsGiven)
+    {
+        string checkpoint = Path.Combine(directory, Checkpoint.FileName);
+        if (!File.Exists(checkpoint))
+            throw new BottleneckException($"{directory}: no {Checkpoint.FileName} to resume from (a run writes one after each finished epoch)");
+        var json = ModelFile.ReadJson(Path.Combine(directory, ModelFile.JsonName));
+        var t = json.Training ?? throw new BottleneckException($"{Path.Combine(directory, ModelFile.JsonName)}: has no training settings to resume with");
+        var a = json.Architecture;
+        return given with
+        {
+            Kind = json.Kind,
+            Dataset = t.Dataset,
+            Hidden = a.Hidden,
+            Latent = a.Latent,
+            Activation = a.Activation,
+            Loss = json.Loss,
+            Epochs = epochsGiven ? given.Epochs : t.Epochs,
+            BatchSize = t.BatchSize,
+            LearningRate = t.LearningRate,
+            Seed = t.Seed,
+            Shuffle = t.Shuffle,
+            Threads = threadsGiven ? given.Threads : t.Threads,
+            OutputDirectory = directory,
+            InitWeights = null,
+            Limit = t.Limit,
+            CheckpointEvery = t.CheckpointEvery,
+            ResumeFrom = checkpoint,
+            Force = true,
+        };
     }
 
     private static int Run(TrainSettings s)
@@ -89,6 +139,7 @@ internal static class TrainCommand
 
         string directory = DatasetLocator.Locate(s.Dataset, s.DataPath);
         var (train, test) = Mnist.Load(directory);
+        if (s.Limit is int limit && limit < train.Count) train = train.Slice(0, limit);
 
         var config = new AutoencoderConfig
         {
@@ -116,11 +167,17 @@ internal static class TrainCommand
             Shuffle = s.Shuffle,
             Seed = s.Seed,
             Validation = test,
+            CheckpointPath = Path.Combine(s.OutputDirectory, Checkpoint.FileName),
+            CheckpointEvery = s.CheckpointEvery,
+            ResumeFrom = s.ResumeFrom,
         };
         TrainingJson Describe(EpochEnd e) => new()
         {
             Dataset = s.Dataset,
-            Epochs = e.Epoch,
+            Epochs = s.Epochs,
+            EpochsDone = e.Epoch,
+            Limit = s.Limit,
+            CheckpointEvery = s.CheckpointEvery,
             BatchSize = s.BatchSize,
             LearningRate = s.LearningRate,
             Optimizer = "adam",
@@ -132,7 +189,9 @@ internal static class TrainCommand
 
         Console.WriteLine($"Training {autoencoder.Config.Kind} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {s.Dataset}: " +
             $"{train.Count} train / {test.Count} test items, {s.Loss.ToUpperInvariant()} loss, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads");
-        var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, Describe);
+        var previous = s.ResumeFrom is { } resumeFrom ? Checkpoint.Load(resumeFrom).History : null;
+        if (previous is not null) Console.WriteLine($"Resuming after epoch {previous.Count} from {s.ResumeFrom}");
+        var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, Describe, previous);
         var history = ConsoleProgress.Run(reporter => autoencoder.Fit(train, options, new CallbackList(reporter, runFolder)));
         var last = history.Last!;
         Console.WriteLine($"Done in {last.ElapsedSeconds:F1} s: test loss {last.TestLoss:F4}. Run folder: {s.OutputDirectory}");

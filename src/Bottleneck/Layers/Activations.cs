@@ -1,5 +1,5 @@
 using System.Numerics;
-using System.Numerics.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Bottleneck.Tensors;
 
 namespace Bottleneck.Layers;

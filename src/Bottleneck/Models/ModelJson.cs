@@ -73,7 +73,11 @@ public sealed record TrainingJson
 {
     public required string Dataset { get; init; }
 
+    /// <summary>Epochs asked for.</summary>
     public required int Epochs { get; init; }
+
+    /// <summary>Epochs finished when the file was written.</summary>
+    public required int EpochsDone { get; init; }
 
     public required int BatchSize { get; init; }
 
@@ -90,6 +94,11 @@ public sealed record TrainingJson
     public required int Threads { get; init; }
 
     public string? InitWeights { get; init; }
+
+    public int CheckpointEvery { get; init; } = 1;
+
+    /// <summary>Only the first this many training items were used (null: all).</summary>
+    public int? Limit { get; init; }
 }
 
 public sealed record MetricsJson

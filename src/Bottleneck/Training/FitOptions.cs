@@ -26,6 +26,15 @@ public sealed record FitOptions
     /// <summary>Batches between two progress reports with a loss, as the tutorial's log_interval.</summary>
     public int LogInterval { get; init; } = 100;
 
+    /// <summary>Where to write the checkpoint (weights, optimizer, epoch, generator state); null: none.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Epochs between checkpoints; the last epoch always writes one.</summary>
+    public int CheckpointEvery { get; init; } = 1;
+
+    /// <summary>A checkpoint to continue from: training resumes after its last epoch.</summary>
+    public string? ResumeFrom { get; init; }
+
     public void Validate()
     {
         if (Epochs < 1) throw new BottleneckException($"epochs must be at least 1, got {Epochs}");
@@ -34,6 +43,7 @@ public sealed record FitOptions
             throw new BottleneckException($"learning rate must be a positive number, got {LearningRate}");
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay))
             throw new BottleneckException($"weight decay must be zero or positive, got {WeightDecay}");
+        if (CheckpointEvery < 1) throw new BottleneckException($"checkpoint interval must be at least 1 epoch, got {CheckpointEvery}");
         if (LogInterval < 1) throw new BottleneckException($"log interval must be at least 1, got {LogInterval}");
     }
 }

@@ -24,8 +24,10 @@ public sealed class RunFolder : TrainingCallback
     /// <param name="directory">The run folder; created if missing.</param>
     /// <param name="pictureSource">Items whose first 8 are reconstructed each epoch (the test set).</param>
     /// <param name="training">The training settings recorded in model.json, given the latest epoch.</param>
-    public RunFolder(string directory, Autoencoder model, Dataset? pictureSource, Func<EpochEnd, TrainingJson> training)
+    /// <param name="previous">Epochs of an earlier part of this run (when resuming), kept in the metrics.</param>
+    public RunFolder(string directory, Autoencoder model, Dataset? pictureSource, Func<EpochEnd, TrainingJson> training, IEnumerable<EpochEnd>? previous = null)
     {
+        epochs.AddRange(previous ?? []);
         Directory = directory;
         this.model = model;
         pictures = pictureSource;

@@ -30,18 +30,30 @@ public static class Trainer
         int batches = (n + batchSize - 1) / batchSize;
         var optimizer = new Adam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay);
         var rng = new Rng(options.Seed ^ ShuffleStream);
+        var history = new History();
+        int firstEpoch = 1;
+        if (options.ResumeFrom is { } resumePath)
+        {
+            var checkpoint = Checkpoint.Load(resumePath);
+            checkpoint.Restore(model, optimizer, rng, resumePath);
+            foreach (var e in checkpoint.History) history.Add(e);
+            firstEpoch = checkpoint.Epoch + 1;
+        }
         var order = new int[n];
-        for (int i = 0; i < n; i++) order[i] = i;
         var batch = new Tensor(batchSize, inputSize);
         var grad = new Tensor(batchSize, inputSize);
         var evalBatch = new Tensor(1000, inputSize);
-        var history = new History();
-        callback?.OnTrainBegin(new TrainBegin(options.Epochs, n, batches, batchSize));
+        callback?.OnTrainBegin(new TrainBegin(options.Epochs, n, batches, batchSize, firstEpoch));
+        // Elapsed time carries on from a resumed run's last epoch.
+        double elapsedBefore = history.Last?.ElapsedSeconds ?? 0;
         var clock = Stopwatch.StartNew();
 
-        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
             double epochStart = clock.Elapsed.TotalSeconds;
+            // A fresh permutation of 0..n-1 each epoch (like torch.randperm), so the order depends
+            // only on the generator's state, which a checkpoint saves.
+            for (int i = 0; i < n; i++) order[i] = i;
             if (options.Shuffle) rng.Shuffle(order);
             double total = 0;
             for (int b = 0; b < batches; b++)
@@ -60,6 +72,7 @@ public static class Trainer
                         throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {b + 1}; try a lower --lr");
                     model.Loss.Backward(output, batch, grad);
                     model.Backward(grad);
+                    CheckGradients(model, epoch, b + 1);
                     optimizer.Update();
                 }
                 total += loss;
@@ -69,12 +82,27 @@ public static class Trainer
             if (options.Validation is { } validation)
                 lock (model.Gate) test = EvaluateLocked(model, validation, evalBatch);
             double now = clock.Elapsed.TotalSeconds;
-            var end = new EpochEnd(epoch, total / n, test, now - epochStart, now);
+            var end = new EpochEnd(epoch, total / n, test, now - epochStart, elapsedBefore + now);
             history.Add(end);
+            if (options.CheckpointPath is { } path && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs))
+                Checkpoint.Save(path, model, optimizer, rng, history.Epochs);
             callback?.OnEpochEnd(end);
         }
         callback?.OnTrainEnd(history);
         return history;
+    }
+
+    /// <summary>
+    /// A NaN or infinity in any gradient stops the run before it reaches the weights, so the last
+    /// checkpoint stays good. Summing is cheap next to the products and propagates any non-finite value.
+    /// </summary>
+    private static void CheckGradients(Autoencoder model, int epoch, int batch)
+    {
+        foreach (var (name, p) in model.NamedParameters)
+        {
+            if (!float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<float>(p.Grad.Span)))
+                throw new BottleneckException($"training diverged: the gradient of {name} holds NaN or infinity at epoch {epoch}, batch {batch}; try a lower --lr");
+        }
     }
 
     /// <summary>Mean loss per item; the caller holds the model's lock and lends a batch buffer.</summary>

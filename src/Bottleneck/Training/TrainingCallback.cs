@@ -37,7 +37,7 @@ public sealed class CallbackList(params TrainingCallback[] callbacks) : Training
 }
 
 /// <summary>What a run is about to do.</summary>
-public sealed record TrainBegin(int Epochs, int TrainSamples, int BatchesPerEpoch, int BatchSize);
+public sealed record TrainBegin(int Epochs, int TrainSamples, int BatchesPerEpoch, int BatchSize, int FirstEpoch);
 
 /// <summary>
 /// One finished batch. <see cref="Loss"/> is per item (the batch's summed loss over its size);

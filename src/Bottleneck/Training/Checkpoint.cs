@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Text.Json;
+using Bottleneck.IO;
+using Bottleneck.Models;
+using Bottleneck.Optimizers;
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Training;
+
+/// <summary>
+/// Everything needed to continue a run exactly: weights, Adam's moments and step count, the
+/// epochs done with their losses, and the shuffling generator's state. One safetensors file
+/// (tensors "model.*", "adam.m.*", "adam.v.*"; the rest in its metadata), written atomically.
+/// </summary>
+public sealed class Checkpoint
+{
+    public const string FileName = "checkpoint.safetensors";
+    private const string Format = "bottleneck-checkpoint-1";
+
+    private Checkpoint(int epoch, long adamStep, ulong[] rngState, EpochEnd[] history, IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        Epoch = epoch;
+        AdamStep = adamStep;
+        RngState = rngState;
+        History = history;
+        this.tensors = tensors;
+    }
+
+    private readonly IReadOnlyDictionary<string, Tensor> tensors;
+
+    /// <summary>Epochs completed.</summary>
+    public int Epoch { get; }
+
+    public long AdamStep { get; }
+
+    public ulong[] RngState { get; }
+
+    public IReadOnlyList<EpochEnd> History { get; }
+
+    internal static void Save(string path, Autoencoder model, Adam adam, Rng rng, IReadOnlyList<EpochEnd> history)
+    {
+        var entries = new List<KeyValuePair<string, Tensor>>();
+        for (int i = 0; i < model.NamedParameters.Count; i++)
+        {
+            var (name, p) = model.NamedParameters[i];
+            entries.Add(new("model." + name, p.Value));
+            entries.Add(new("adam.m." + name, adam.FirstMoments[i]));
+            entries.Add(new("adam.v." + name, adam.SecondMoments[i]));
+        }
+        var metadata = new Dictionary<string, string>
+        {
+            ["format"] = Format,
+            ["epoch"] = history.Count.ToString(CultureInfo.InvariantCulture),
+            ["adam_step"] = adam.Step.ToString(CultureInfo.InvariantCulture),
+            ["rng_state"] = string.Join(",", rng.GetState().Select(s => s.ToString("x16", CultureInfo.InvariantCulture))),
+            ["history"] = JsonSerializer.Serialize(history.Select(h => new[] { h.Epoch, h.TrainLoss, h.TestLoss ?? double.NaN, h.EpochSeconds, h.ElapsedSeconds }),
+                new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }),
+        };
+        SafeTensorsFile.Write(path, entries, metadata);
+    }
+
+    public static Checkpoint Load(string path)
+    {
+        var file = SafeTensorsFile.Read(path);
+        string Meta(string key) => file.Metadata.TryGetValue(key, out var v) ? v : throw new BottleneckException($"{path}: not a Bottleneck checkpoint (no '{key}' entry)");
+        if (Meta("format") != Format) throw new BottleneckException($"{path}: unsupported checkpoint format '{Meta("format")}'");
+        try
+        {
+            int epoch = int.Parse(Meta("epoch"), CultureInfo.InvariantCulture);
+            long step = long.Parse(Meta("adam_step"), CultureInfo.InvariantCulture);
+            var rng = Meta("rng_state").Split(',').Select(s => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
+            var rows = JsonSerializer.Deserialize<double[][]>(Meta("history"),
+                new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }) ?? [];
+            var history = rows.Select(r => r.Length == 5
+                ? new EpochEnd((int)r[0], r[1], double.IsNaN(r[2]) ? null : r[2], r[3], r[4])
+                : throw new FormatException("history row")).ToArray();
+            if (epoch < 0 || step < 0 || rng.Length != 6 || history.Length != epoch) throw new FormatException("inconsistent fields");
+            return new Checkpoint(epoch, step, rng, history, file.Tensors);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or JsonException)
+        {
+            throw new BottleneckException($"{path}: corrupt checkpoint metadata ({e.Message})");
+        }
+    }
+
+    /// <summary>Puts the saved state into a freshly built model, optimizer and generator.</summary>
+    internal void Restore(Autoencoder model, Adam adam, Rng rng, string source)
+    {
+        model.LoadStateDict(Select("model."), source);
+        for (int i = 0; i < model.NamedParameters.Count; i++)
+        {
+            string name = model.NamedParameters[i].Name;
+            CopyInto(adam.FirstMoments[i], "adam.m." + name, source);
+            CopyInto(adam.SecondMoments[i], "adam.v." + name, source);
+        }
+        adam.RestoreStep(AdamStep);
+        rng.SetState(RngState);
+    }
+
+    private Dictionary<string, Tensor> Select(string prefix) =>
+        tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
+
+    private void CopyInto(Tensor destination, string name, string source)
+    {
+        if (!tensors.TryGetValue(name, out var t) || !t.Shape.SequenceEqual(destination.Shape))
+            throw new BottleneckException($"{source}: checkpoint tensor '{name}' is missing or has the wrong shape");
+        t.Span.CopyTo(destination.Span);
+    }
+}
