@@ -44,12 +44,22 @@ internal static unsafe class GemmPacking
             }
             else
             {
-                // A is stored [m, k]: each row is contiguous in p, so read rows and write strided.
+                // A is stored [m, k]: each row is contiguous in p, so this is a transpose.
+                int done = 0;
+                if (GemmTranspose.IsSupported && mr % 8 == 0 && rows == mr)
+                {
+                    float* src = a + (long)(i0 + i) * lda + p0;
+                    for (; done + 8 <= kb; done += 8)
+                    {
+                        for (int r = 0; r < mr; r += 8)
+                            GemmTranspose.Transpose8x8(src + (long)r * lda + done, lda, dst + done * mr + r, mr);
+                    }
+                }
                 for (int r = 0; r < rows; r++)
                 {
                     float* s = a + (long)(i0 + i + r) * lda + p0;
                     float* d = dst + r;
-                    for (int p = 0; p < kb; p++) d[p * mr] = s[p];
+                    for (int p = done; p < kb; p++) d[p * mr] = s[p];
                 }
                 for (int r = rows; r < mr; r++)
                 {
@@ -74,8 +84,22 @@ internal static unsafe class GemmPacking
             int cols = Math.Min(nr, nb - j);
             if (transB)
             {
-                // B is stored [n, k]: each column of op(B) is a contiguous row in memory.
-                for (int c = 0; c < cols; c++)
+                // B is stored [n, k]: each column of op(B) is a contiguous row in memory, so this
+                // is a transpose, done 8 columns × 8 steps at a time where the block is whole.
+                int wholeCols = GemmTranspose.IsSupported ? cols & ~7 : 0;
+                int wholeSteps = kb & ~7;
+                for (int c = 0; c < wholeCols; c += 8)
+                {
+                    float* s = b + (long)(j0 + j + c) * ldb + p0;
+                    for (int p = 0; p < wholeSteps; p += 8)
+                        GemmTranspose.Transpose8x8(s + p, ldb, dst + p * nr + c, nr);
+                    for (int cc = c; cc < c + 8; cc++)
+                    {
+                        float* sc = b + (long)(j0 + j + cc) * ldb + p0;
+                        for (int p = wholeSteps; p < kb; p++) dst[p * nr + cc] = sc[p];
+                    }
+                }
+                for (int c = wholeCols; c < cols; c++)
                 {
                     float* s = b + (long)(j0 + j + c) * ldb + p0;
                     float* d = dst + c;
