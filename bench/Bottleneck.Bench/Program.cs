@@ -1,1 +1,25 @@
-return 0;
+namespace Bottleneck.Bench;
+
+/// <summary>
+/// Benchmark entry point: <c>dotnet run -c Release --project bench/Bottleneck.Bench -- MODE [args]</c>.
+/// Each mode lives in its own class; add a case here for a new one.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        string mode = args.Length > 0 ? args[0] : "";
+        string[] rest = args.Length > 1 ? args[1..] : [];
+        switch (mode)
+        {
+            case "gemm":
+                return GemmBenchmark.Run(rest);
+            default:
+                Console.Error.WriteLine("usage: Bottleneck.Bench MODE [options]");
+                Console.Error.WriteLine("modes:");
+                Console.Error.WriteLine("  gemm [--threads N] [--path Auto|Vector512|Vector256|Scalar] [--reps N]");
+                Console.Error.WriteLine("       GFLOP/s of the seed autoencoder's training products (batch 128) and 1024^3");
+                return 2;
+        }
+    }
+}

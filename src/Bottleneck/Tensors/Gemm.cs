@@ -6,15 +6,63 @@ namespace Bottleneck.Tensors;
 /// likewise op(B) is B[k,n] or B[n,k]. Covers the three products of training without
 /// materialising a transpose: X·Wᵀ (NT), dY·W (NN) and dYᵀ·X (TN).
 /// </summary>
+/// <remarks>
+/// Packed, cache-blocked, register-tiled kernels (AVX-512, AVX2 or scalar), run on
+/// <see cref="Engine.Threads"/> threads by splitting the output. The k reduction is never split and
+/// its blocking depends on k alone, so results are bit-identical for any thread count.
+/// Steady-state calls allocate nothing.
+/// </remarks>
 public static class Gemm
 {
     /// <param name="transA">A is stored as [k, m] (lda ≥ m) rather than [m, k] (lda ≥ k).</param>
     /// <param name="transB">B is stored as [n, k] (ldb ≥ k) rather than [k, n] (ldb ≥ n).</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
-    public static void Multiply(bool transA, bool transB, int m, int n, int k,
+    public static unsafe void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate)
     {
-        GemmReference.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+        if (m < 0 || n < 0 || k < 0)
+            throw new BottleneckException($"GEMM sizes must not be negative, got m={m}, n={n}, k={k}");
+        if (m == 0 || n == 0) return;
+        CheckOperand("C", c.Length, m, n, ldc);
+        if (k == 0)
+        {
+            if (!accumulate)
+            {
+                for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
+            }
+            return;
+        }
+        CheckOperand("A", a.Length, transA ? k : m, transA ? m : k, lda);
+        CheckOperand("B", b.Length, transB ? n : k, transB ? k : n, ldb);
+
+        GemmPath path = GemmPaths.Current;
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var problem = new GemmProblem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+            switch (path)
+            {
+                case GemmPath.Vector512: Run<GemmKernel512>(problem, path); break;
+                case GemmPath.Vector256: Run<GemmKernel256>(problem, path); break;
+                default: Run<GemmKernelScalar>(problem, path); break;
+            }
+        }
+    }
+
+    private static void Run<TKernel>(in GemmProblem problem, GemmPath path) where TKernel : IGemmKernel
+    {
+        var partition = GemmPartition.Choose(problem.M, problem.N, problem.K, TKernel.MR, TKernel.NR, Engine.Threads);
+        if (partition.Parts > 1 && GemmThreadPool.TryRun(problem, path, partition)) return;
+        GemmDriver<TKernel>.Run(problem, 0, problem.M, 0, problem.N, GemmWorkspace.Current);
+    }
+
+    /// <summary>Checks that a rows×cols matrix with row stride ld fits in a span of the given length.</summary>
+    private static void CheckOperand(string name, int length, int rows, int cols, int ld)
+    {
+        if (ld < cols)
+            throw new BottleneckException($"GEMM {name}: leading dimension {ld} is less than its {cols} columns");
+        long needed = (long)(rows - 1) * ld + cols;
+        if (length < needed)
+            throw new BottleneckException($"GEMM {name}: {rows}x{cols} with leading dimension {ld} needs {needed} elements, the span has {length}");
     }
 }

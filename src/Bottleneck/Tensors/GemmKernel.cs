@@ -1,0 +1,27 @@
+namespace Bottleneck.Tensors;
+
+/// <summary>
+/// A register-blocked micro-kernel: multiplies a packed MR×kc panel of A by a packed kc×NR panel
+/// of B, keeping the whole MR×NR tile of C in registers for the length of the reduction.
+/// Implemented by structs so that the blocked driver, generic over the kernel, is specialised by
+/// the JIT with MR and NR as constants.
+/// </summary>
+internal interface IGemmKernel
+{
+    /// <summary>Rows of C per tile (the packed A panel interleaves this many rows).</summary>
+    static abstract int MR { get; }
+
+    /// <summary>Columns of C per tile (the packed B panel interleaves this many columns).</summary>
+    static abstract int NR { get; }
+
+    /// <summary>
+    /// Computes the MR×NR product of the panels, starting every accumulator at zero, then stores
+    /// it into <paramref name="c"/> (row stride <paramref name="ldc"/>): added to what is there when
+    /// <paramref name="add"/>, overwriting it otherwise. Summing from zero and adding C last, rather
+    /// than starting from C, makes the result independent of whether the tile was written straight
+    /// to C or through the edge buffer, so every split of the work gives the same bits.
+    /// </summary>
+    /// <param name="a">kc groups of MR floats: A[0..MR, p] for p = 0..kc.</param>
+    /// <param name="b">kc groups of NR floats: B[p, 0..NR] for p = 0..kc.</param>
+    static abstract unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool add);
+}

@@ -1,0 +1,50 @@
+namespace Bottleneck.Tensors;
+
+/// <summary>
+/// One call's operands as raw pointers, so it can be handed to worker threads without capturing
+/// spans in a closure (which would neither compile nor be allocation-free). Only valid while the
+/// calling <see cref="Gemm.Multiply"/> keeps the spans pinned, which it does until every part ends.
+/// </summary>
+internal readonly unsafe struct GemmProblem
+{
+    public GemmProblem(bool transA, bool transB, int m, int n, int k,
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+    {
+        TransA = transA;
+        TransB = transB;
+        M = m;
+        N = n;
+        K = k;
+        A = a;
+        Lda = lda;
+        B = b;
+        Ldb = ldb;
+        C = c;
+        Ldc = ldc;
+        Accumulate = accumulate;
+    }
+
+    public bool TransA { get; }
+
+    public bool TransB { get; }
+
+    public int M { get; }
+
+    public int N { get; }
+
+    public int K { get; }
+
+    public float* A { get; }
+
+    public int Lda { get; }
+
+    public float* B { get; }
+
+    public int Ldb { get; }
+
+    public float* C { get; }
+
+    public int Ldc { get; }
+
+    public bool Accumulate { get; }
+}

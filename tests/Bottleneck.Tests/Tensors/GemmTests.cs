@@ -1,0 +1,184 @@
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Tests.Tensors;
+
+/// <summary>
+/// The fast GEMM against the double-precision reference, for every transpose case, every kernel
+/// path, awkward sizes and padded leading dimensions; plus determinism across thread counts and
+/// zero steady-state allocation. These tests change the global path and thread settings.
+/// </summary>
+[Collection("Engine")]
+public class GemmTests
+{
+    public static TheoryData<int, int, int, int> Sizes => new()
+    {
+        // m, n, k, extra padding added to every leading dimension
+        { 1, 1, 1, 0 },
+        { 7, 13, 5, 0 },
+        { 17, 33, 129, 0 },
+        { 9, 40, 300, 3 },
+        { 33, 65, 17, 5 },
+        { 128, 400, 784, 0 },
+        { 128, 784, 400, 0 },
+        { 400, 784, 128, 0 },
+        { 130, 70, 520, 11 },
+    };
+
+    private static readonly GemmPath[] Paths = [GemmPath.Vector512, GemmPath.Vector256, GemmPath.Scalar];
+
+    [Theory]
+    [MemberData(nameof(Sizes))]
+    public void MatchesReferenceForEveryTransposeAndPath(int m, int n, int k, int pad)
+    {
+        var random = new Random(m * 1_000_003 + n * 1009 + k + pad);
+        foreach (bool transA in new[] { false, true })
+        {
+            foreach (bool transB in new[] { false, true })
+            {
+                int lda = (transA ? m : k) + pad, ldb = (transB ? k : n) + pad, ldc = n + pad;
+                float[] a = RandomArray(random, (transA ? k : m) * lda);
+                float[] b = RandomArray(random, (transB ? n : k) * ldb);
+                float[] c0 = RandomArray(random, m * ldc);
+
+                var expectedSet = (float[])c0.Clone();
+                GemmReference.Multiply(transA, transB, m, n, k, a, lda, b, ldb, expectedSet, ldc, accumulate: false);
+                var expectedAdd = (float[])c0.Clone();
+                GemmReference.Multiply(transA, transB, m, n, k, a, lda, b, ldb, expectedAdd, ldc, accumulate: true);
+
+                foreach (GemmPath path in Paths)
+                {
+                    if (!GemmPaths.IsSupported(path)) continue;
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        var actual = (float[])c0.Clone();
+                        WithSettings(path, threads: 2, () =>
+                            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, actual, ldc, accumulate));
+                        AssertClose(accumulate ? expectedAdd : expectedSet, actual, c0, m, n, ldc, k,
+                            $"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} pad {pad} {path} accumulate={accumulate}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ZeroDepthClearsOrKeepsC()
+    {
+        float[] c = [1f, 2f, 3f, 4f];
+        Gemm.Multiply(false, false, 2, 2, 0, [], 0, [], 2, c, 2, accumulate: true);
+        Assert.Equal([1f, 2f, 3f, 4f], c);
+        Gemm.Multiply(false, false, 2, 2, 0, [], 0, [], 2, c, 2, accumulate: false);
+        Assert.Equal([0f, 0f, 0f, 0f], c);
+    }
+
+    [Fact]
+    public void RejectsOperandsThatDoNotFit()
+    {
+        var a = new float[6];
+        var b = new float[6];
+        var c = new float[3];
+        Assert.Throws<BottleneckException>(() => Gemm.Multiply(false, false, 2, 2, 3, a, 3, b, 2, c, 2, false));
+        Assert.Throws<BottleneckException>(() => Gemm.Multiply(false, false, 2, 2, 3, a, 2, b, 2, new float[4], 2, false));
+    }
+
+    [Theory]
+    [InlineData(false, true, 128, 400, 784)]
+    [InlineData(false, false, 128, 784, 400)]
+    [InlineData(true, false, 400, 784, 128)]
+    [InlineData(true, true, 67, 45, 300)]
+    public void ResultIsBitIdenticalForOneAndTwoThreads(bool transA, bool transB, int m, int n, int k)
+    {
+        var random = new Random(42);
+        float[] a = RandomArray(random, m * k);
+        float[] b = RandomArray(random, n * k);
+        float[] c0 = RandomArray(random, m * n);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        foreach (GemmPath path in Paths)
+        {
+            if (!GemmPaths.IsSupported(path)) continue;
+            var one = (float[])c0.Clone();
+            var two = (float[])c0.Clone();
+            var three = (float[])c0.Clone();
+            WithSettings(path, 1, () => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, one, n, true));
+            WithSettings(path, 2, () => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, two, n, true));
+            WithSettings(path, 3, () => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, three, n, true));
+            Assert.Equal(one, two);
+            Assert.Equal(one, three);
+        }
+    }
+
+    [Fact]
+    public void SteadyStateCallsDoNotAllocate()
+    {
+        var random = new Random(7);
+        const int m = 128, n = 400, k = 784;
+        float[] a = RandomArray(random, m * k);
+        float[] b = RandomArray(random, n * k);
+        float[] c = new float[m * n];
+        float[] small = new float[7 * 13];
+        WithSettings(GemmPath.Auto, 2, () =>
+        {
+            void Calls()
+            {
+                for (int i = 0; i < 5; i++)
+                {
+                    Gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n, accumulate: false);
+                    Gemm.Multiply(true, false, 7, 13, 5, a, 7, b, 13, small, 13, accumulate: true);
+                }
+            }
+
+            Calls(); // warm-up: workspaces, worker threads, JIT
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Calls();
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            Assert.True(allocated <= 256, $"10 steady-state GEMM calls allocated {allocated} bytes");
+        });
+    }
+
+    private static void WithSettings(GemmPath path, int threads, Action action)
+    {
+        GemmPath savedPath = GemmPaths.ForcedPath;
+        int savedThreads = Engine.Threads;
+        try
+        {
+            GemmPaths.ForcedPath = path;
+            Engine.Threads = threads;
+            action();
+        }
+        finally
+        {
+            GemmPaths.ForcedPath = savedPath;
+            Engine.Threads = savedThreads;
+        }
+    }
+
+    private static float[] RandomArray(Random random, int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+
+    /// <summary>
+    /// Every element of the m×n window within 1e-5·(k + 1) of the reference, relative to the
+    /// magnitude of the values summed (inputs are in [-1, 1]); padding columns left untouched.
+    /// </summary>
+    private static void AssertClose(float[] expected, float[] actual, float[] original, int m, int n, int ldc, int k, string what)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < ldc; j++)
+            {
+                int index = i * ldc + j;
+                if (j >= n)
+                {
+                    Assert.True(original[index] == actual[index], $"{what}: padding C[{i},{j}] was written");
+                    continue;
+                }
+                double tolerance = 1e-5 * (k + 1) * Math.Max(1.0, Math.Sqrt(k) / 4);
+                double error = Math.Abs(expected[index] - (double)actual[index]);
+                Assert.True(error <= tolerance, $"{what}: C[{i},{j}] = {actual[index]}, expected {expected[index]} (error {error:g3})");
+            }
+        }
+    }
+}
