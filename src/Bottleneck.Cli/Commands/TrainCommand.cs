@@ -42,7 +42,7 @@ internal static class TrainCommand
             var settings = new TrainSettings
             {
                 Kind = OptionParsing.OneOf(parse.GetValue(model)!, "--model", "vanilla", "deep"),
-                Dataset = OptionParsing.OneOf(parse.GetValue(dataset)!, "--dataset", DatasetLocator.KnownDatasets),
+                Dataset = OptionParsing.OneOf(parse.GetValue(dataset)!, "--dataset", DatasetLocator.Names.ToArray()),
                 DataPath = parse.GetValue(data),
                 Hidden = OptionParsing.LayerList(parse.GetValue(hidden)!, "--hidden"),
                 Latent = OptionParsing.AtLeast(parse.GetValue(latent), 1, "--latent"),
@@ -137,8 +137,8 @@ internal static class TrainCommand
             throw new UsageException($"{s.OutputDirectory} already holds a model; choose another --out or add --force to overwrite it");
         Engine.Threads = s.Threads;
 
-        string directory = DatasetLocator.Locate(s.Dataset, s.DataPath);
-        var (train, test) = Mnist.Load(directory);
+        string directory = new DatasetLocator().Locate(s.Dataset, s.DataPath);
+        var (train, test) = Mnist.Load(directory, s.Dataset);
         if (s.Limit is int limit && limit < train.Count) train = train.Slice(0, limit);
 
         var config = new AutoencoderConfig

@@ -59,6 +59,18 @@ public sealed class Dataset
         return new Dataset(Name, features, count, FeatureCount, labels, SampleShape);
     }
 
+    /// <summary>Copies samples [start, start + count) into <paramref name="destination"/>, resized to that many rows.</summary>
+    public void CopyRows(int start, int count, Tensor destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (start < 0 || count < 0 || (long)start + count > Count)
+            throw new BottleneckException($"{Name}: cannot take samples {start} to {(long)start + count} of {Count}");
+        if (destination.Rank == 0 || destination.RowLength != FeatureCount)
+            throw new BottleneckException($"{Name}: a batch tensor {destination} cannot hold samples of {FeatureCount} features");
+        destination.ResizeBatch(count);
+        Features.AsSpan(start * FeatureCount, count * FeatureCount).CopyTo(destination.Span);
+    }
+
     /// <summary>
     /// Copies the samples at <paramref name="indices"/> into the rows of <paramref name="destination"/>,
     /// which is resized to that many rows (its storage is reused when large enough).

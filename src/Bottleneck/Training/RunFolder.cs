@@ -63,9 +63,9 @@ public sealed class RunFolder : TrainingCallback
     private void WriteLossCurve()
     {
         var chart = new LineChart { Title = "Loss per epoch", XLabel = "epoch", YLabel = $"{model.Config.Loss.ToUpperInvariant()} loss per item" };
-        chart.AddSeries("train", LineChart.Palette[0], epochs.Select(e => ((double)e.Epoch, e.TrainLoss)));
+        chart.AddSeries("train", epochs.Select(e => ((double)e.Epoch, e.TrainLoss)));
         if (epochs.Any(e => e.TestLoss.HasValue))
-            chart.AddSeries("test", LineChart.Palette[1], epochs.Where(e => e.TestLoss.HasValue).Select(e => ((double)e.Epoch, e.TestLoss!.Value)));
+            chart.AddSeries("test", epochs.Where(e => e.TestLoss.HasValue).Select(e => ((double)e.Epoch, e.TestLoss!.Value)));
         chart.SavePng(Path.Combine(Directory, LossCurveName));
     }
 
