@@ -14,11 +14,17 @@ public static class Program
         {
             case "gemm":
                 return GemmBenchmark.Run(rest);
+            case "train":
+                return TrainBenchmark.Run(rest);
+            case "profile":
+                return StepProfile.Run(rest);
             default:
                 Console.Error.WriteLine("usage: Bottleneck.Bench MODE [options]");
                 Console.Error.WriteLine("modes:");
                 Console.Error.WriteLine("  gemm [--threads N] [--path Auto|Vector512|Vector256|Scalar] [--reps N]");
                 Console.Error.WriteLine("       GFLOP/s of the seed autoencoder's training products (batch 128) and 1024^3");
+                Console.Error.WriteLine("  train [--data DIR] [--epochs N] [--threads N]");
+                Console.Error.WriteLine("       seed autoencoder on MNIST: samples/s, allocations per step, encode samples/s, peak memory");
                 return 2;
         }
     }

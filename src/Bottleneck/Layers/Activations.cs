@@ -94,7 +94,16 @@ public sealed class Sigmoid : Activation
 
     public override void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        for (int i = 0; i < y.Length; i++) dx[i] = dy[i] * (1f - y[i]) * y[i];
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var yv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, Vector<float>>(y);
+            var dyv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, Vector<float>>(dy);
+            var dxv = System.Runtime.InteropServices.MemoryMarshal.Cast<float, Vector<float>>(dx);
+            for (int v = 0; v < yv.Length; v++) dxv[v] = dyv[v] * (Vector<float>.One - yv[v]) * yv[v];
+            i = yv.Length * Vector<float>.Count;
+        }
+        for (; i < y.Length; i++) dx[i] = dy[i] * (1f - y[i]) * y[i];
     }
 }
 
