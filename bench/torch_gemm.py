@@ -51,7 +51,7 @@ def main():
     for trans_a, trans_b, m, n, k in shapes():
         gflops = measure(trans_a, trans_b, m, n, k, args.reps)
         op = ("T" if trans_a else "N") + ("T" if trans_b else "N")
-        print(f"torch {op} {m}x{n}x{k}  GFLOP/s: {gflops:.1f} (torch {torch.__version__}, threads {args.threads})")
+        print(f"gemm {op} {m}x{n}x{k}  GFLOP/s: {gflops:.1f} (torch {torch.__version__} mm, threads {args.threads})")
 
 
 if __name__ == "__main__":
