@@ -35,8 +35,8 @@ internal static unsafe class GemmThreadPool
     private static Exception? failure;
 
     /// <summary>
-    /// Runs every part of <paramref name="partition"/>, part 0 on the calling thread. Returns false,
-    /// having done nothing, when another call holds the pool.
+    /// Runs every part of <paramref name="partition"/>, the calling thread claiming parts alongside
+    /// the workers. Returns false, having done nothing, when another call holds the pool.
     /// </summary>
     public static bool TryRun(in GemmProblem problem, GemmPath path, GemmPartition partition)
     {
