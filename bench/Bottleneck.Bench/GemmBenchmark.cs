@@ -19,6 +19,7 @@ internal static class GemmBenchmark
     {
         int threads = Engine.Threads, reps = 20;
         GemmPath path = GemmPath.Auto;
+        string only = "";
         for (int i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -26,6 +27,7 @@ internal static class GemmBenchmark
                 case "--threads": threads = int.Parse(args[i + 1]); break;
                 case "--path": path = Enum.Parse<GemmPath>(args[i + 1], ignoreCase: true); break;
                 case "--reps": reps = int.Parse(args[i + 1]); break;
+                case "--only": only = args[i + 1]; break;
                 default:
                     Console.Error.WriteLine($"gemm: unknown option {args[i]}");
                     return 2;
@@ -46,8 +48,9 @@ internal static class GemmBenchmark
 
         foreach (var (transA, transB, m, n, k) in shapes)
         {
-            double gflops = Measure(transA, transB, m, n, k, reps);
             string op = $"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')}";
+            if (!$"{op} {m}x{n}x{k}".Contains(only, StringComparison.Ordinal)) continue;
+            double gflops = Measure(transA, transB, m, n, k, reps);
             Console.WriteLine($"gemm {op} {m}x{n}x{k}  GFLOP/s: {gflops:F1} (path {actual}, threads {threads})");
         }
         return 0;

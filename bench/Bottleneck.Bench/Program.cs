@@ -21,10 +21,13 @@ public static class Program
             default:
                 Console.Error.WriteLine("usage: Bottleneck.Bench MODE [options]");
                 Console.Error.WriteLine("modes:");
-                Console.Error.WriteLine("  gemm [--threads N] [--path Auto|Vector512|Vector256|Scalar] [--reps N]");
-                Console.Error.WriteLine("       GFLOP/s of the seed autoencoder's training products (batch 128) and 1024^3");
+                Console.Error.WriteLine("  gemm [--threads N] [--path Auto|Vector512|Vector256|Scalar] [--reps N] [--only TEXT]");
+                Console.Error.WriteLine("       GFLOP/s of the seed autoencoder's training products (batch 128) and 1024^3;");
+                Console.Error.WriteLine("       --only keeps the shapes whose \"OP MxNxK\" label contains TEXT");
                 Console.Error.WriteLine("  train [--data DIR] [--epochs N] [--threads N]");
                 Console.Error.WriteLine("       seed autoencoder on MNIST: samples/s, allocations per step, encode samples/s, peak memory");
+                Console.Error.WriteLine("  profile [MNIST_DIR]");
+                Console.Error.WriteLine("       milliseconds per training step, phase by phase");
                 return 2;
         }
     }

@@ -14,6 +14,9 @@ internal readonly struct GemmPartition
     // against the kernel's ~32 multiply-adds a cycle); used to weigh redundant packing.
     private const long PackCost = 8;
 
+    /// <summary>The thread pool's claim word has 16 bits for the part count; far more than needed.</summary>
+    public const int MaxParts = 1024;
+
     public GemmPartition(int rowParts, int colParts)
     {
         RowParts = rowParts;
@@ -34,6 +37,7 @@ internal readonly struct GemmPartition
     public static GemmPartition Choose(int m, int n, int k, int mr, int nr, int threads)
     {
         if (threads <= 1 || (long)m * n * k < ParallelThreshold) return new GemmPartition(1, 1);
+        threads = Math.Min(threads, MaxParts);
         long rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
         var best = new GemmPartition(1, 1);
         long bestCost = long.MaxValue;

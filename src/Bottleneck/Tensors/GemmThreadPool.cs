@@ -7,9 +7,11 @@ namespace Bottleneck.Tensors;
 /// fields and each worker is woken through its own flag, so a parallel call allocates nothing
 /// (Parallel.For would allocate a closure and task state per call). Workers spin briefly after a
 /// job before blocking, because training issues GEMMs back to back and a blocked thread takes
-/// tens of microseconds to wake. One parallel call runs at a time; a call that finds the pool busy
-/// runs on its own thread instead, which gives the same result since the split never changes the
-/// arithmetic.
+/// tens of microseconds to wake. Parts are claimed from a shared counter rather than assigned, so
+/// when a worker is late (blocked, or its core taken by another process) the caller simply does
+/// its parts too instead of waiting. One parallel call runs at a time; a call that finds the pool
+/// busy runs on its own thread instead. Neither changes the result: the arithmetic of a part does
+/// not depend on which thread computes it.
 /// </summary>
 internal static unsafe class GemmThreadPool
 {
@@ -24,12 +26,17 @@ internal static unsafe class GemmThreadPool
     private static GemmProblem job;
     private static GemmPath jobPath;
     private static GemmPartition jobPartition;
-    private static int pending;
+    // The claim word: job generation (16 bits) | part count (16 bits) | next unclaimed part (32
+    // bits), changed only by compare-and-swap. Packing them together means a claim can only
+    // succeed for the job that is published, never for a finished one or one being written.
+    private static long claim;
+    private static int generation;
+    private static int unfinished; // parts not yet completed
     private static Exception? failure;
 
     /// <summary>
-    /// Runs every part of <paramref name="partition"/>, part 0 on the calling thread. Returns false,
-    /// having done nothing, when another call holds the pool.
+    /// Runs every part of <paramref name="partition"/>, the calling thread claiming parts alongside
+    /// the workers. Returns false, having done nothing, when another call holds the pool.
     /// </summary>
     public static bool TryRun(in GemmProblem problem, GemmPath path, GemmPartition partition)
     {
@@ -42,20 +49,57 @@ internal static unsafe class GemmThreadPool
             jobPath = path;
             jobPartition = partition;
             failure = null;
-            Volatile.Write(ref pending, helpers);
+            Volatile.Write(ref unfinished, partition.Parts);
+            // Publishing the claim word last makes the job visible to any thread that claims a part.
+            generation++;
+            Volatile.Write(ref claim, ((long)(ushort)generation << 48) | ((long)partition.Parts << 32));
             for (int w = 0; w < helpers; w++) pool[w].Release();
 
-            RunPart(0, GemmWorkspace.Current);
+            RunClaimedParts(GemmWorkspace.Current);
 
             var spin = new SpinWait();
-            while (Volatile.Read(ref pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref unfinished) != 0) spin.SpinOnce(sleep1Threshold: -1);
             if (failure is { } error) throw new InvalidOperationException("GEMM worker failed", error);
             return true;
         }
         finally
         {
-            job = default;
             Volatile.Write(ref busy, 0);
+        }
+    }
+
+    /// <summary>
+    /// Claims and runs parts of the current job until none are left. A worker that wakes after
+    /// its job is over finds nothing to claim (or claims a part of the next job, which is fully
+    /// published by then and waits for it), so it never touches a finished call's memory.
+    /// </summary>
+    private static void RunClaimedParts(GemmWorkspace workspace)
+    {
+        while (true)
+        {
+            int part = Claim();
+            if (part < 0) return;
+            try
+            {
+                RunPart(part, workspace);
+            }
+            catch (Exception e)
+            {
+                failure = e;
+            }
+            Interlocked.Decrement(ref unfinished);
+        }
+    }
+
+    /// <summary>The index of an unclaimed part of the published job, or -1 when all are taken.</summary>
+    private static int Claim()
+    {
+        while (true)
+        {
+            long word = Volatile.Read(ref claim);
+            int next = (int)word, parts = (int)((word >> 32) & 0xFFFF);
+            if (next >= parts) return -1;
+            if (Interlocked.CompareExchange(ref claim, word + 1, word) == word) return next;
         }
     }
 
@@ -94,16 +138,14 @@ internal static unsafe class GemmThreadPool
         }
     }
 
-    /// <summary>One helper thread; it runs part <c>index</c> of each job it is released for.</summary>
+    /// <summary>One helper thread; it claims parts of each job it is released for.</summary>
     private sealed class Worker
     {
-        private readonly int index;
         private readonly object gate = new();
         private int released;
 
         public Worker(int index)
         {
-            this.index = index;
             var thread = new Thread(Loop)
             {
                 IsBackground = true, // never keep the process alive
@@ -127,15 +169,7 @@ internal static unsafe class GemmThreadPool
             while (true)
             {
                 WaitForRelease();
-                try
-                {
-                    RunPart(index, workspace);
-                }
-                catch (Exception e)
-                {
-                    failure = e;
-                }
-                Interlocked.Decrement(ref pending);
+                RunClaimedParts(workspace);
             }
         }
 
