@@ -43,6 +43,39 @@ public static class StepProfile
         for (int i = 0; i < names.Length; i++)
             Console.WriteLine($"{names[i],-10} {ticks[i] * 1000.0 / Stopwatch.Frequency / Steps,7:F3} ms/step  {100 * ticks[i] / total,5:F1}%");
         Console.WriteLine($"{"total",-10} {total * 1000.0 / Stopwatch.Frequency / Steps,7:F3} ms/step (threads {Engine.Threads})");
+        LayerBreakdown(model, batch, grad);
         return 0;
+    }
+
+    /// <summary>Forward and backward time of each layer on its own.</summary>
+    private static void LayerBreakdown(Autoencoder model, Tensor batch, Tensor grad)
+    {
+        var layers = model.Encoder.Layers.Select((l, i) => ("encoder." + i + " " + l.Describe(), l))
+            .Concat(model.Decoder.Layers.Select((l, i) => ("decoder." + i + " " + l.Describe(), l))).ToArray();
+        var inputs = new Tensor[layers.Length];
+        var outputs = new Tensor[layers.Length];
+        const int Reps = 200;
+        var fwd = new long[layers.Length];
+        var bwd = new long[layers.Length];
+        for (int r = 0; r < Reps + 20; r++)
+        {
+            var x = batch;
+            for (int i = 0; i < layers.Length; i++)
+            {
+                long t = Stopwatch.GetTimestamp();
+                inputs[i] = x;
+                x = outputs[i] = layers[i].Item2.Forward(x, true);
+                if (r >= 20) fwd[i] += Stopwatch.GetTimestamp() - t;
+            }
+            Tensor? g = grad;
+            for (int i = layers.Length - 1; i >= 0; i--)
+            {
+                long t = Stopwatch.GetTimestamp();
+                g = layers[i].Item2.Backward(g!, i > 0);
+                if (r >= 20) bwd[i] += Stopwatch.GetTimestamp() - t;
+            }
+        }
+        for (int i = 0; i < layers.Length; i++)
+            Console.WriteLine($"  {layers[i].Item1,-50} forward {fwd[i] * 1000.0 / Stopwatch.Frequency / Reps:F3} ms  backward {bwd[i] * 1000.0 / Stopwatch.Frequency / Reps:F3} ms");
     }
 }

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+using System.Runtime.Intrinsics;
+using Bottleneck.Tensors;
 
 namespace Bottleneck.Losses;
 
@@ -13,33 +14,36 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Sum) : Lo
 {
     private const float LogFloor = -100f;
     private const float GradEpsilon = 1e-12f;
-    // Scratch for the two logarithms, grown to the largest batch once.
-    private float[] logP = [];
-    private float[] log1mP = [];
 
     public override string Name => "bce";
 
     protected override double Sum(ReadOnlySpan<float> p, ReadOnlySpan<float> t)
     {
-        if (logP.Length < p.Length)
-        {
-            logP = new float[p.Length];
-            log1mP = new float[p.Length];
-        }
-        var a = logP.AsSpan(0, p.Length);
-        var b = log1mP.AsSpan(0, p.Length);
-        TensorPrimitives.Log(p, a);
-        TensorPrimitives.Max(a, LogFloor, a);
-        TensorPrimitives.Subtract(1f, p, b);
-        TensorPrimitives.Log(b, b);
-        TensorPrimitives.Max(b, LogFloor, b);
-        // t·a + (1−t)·b = t·(a − b) + b; summed per row in float, rows in double.
-        TensorPrimitives.Subtract(a, b, a);
-        TensorPrimitives.MultiplyAdd(t, a, b, a);
+        // One pass: both clamped logs, the weighted sum per lane in float, lanes added in double
+        // every few hundred elements so the float partial sums stay short.
         double sum = 0;
-        const int Chunk = 1024;
-        for (int i = 0; i < a.Length; i += Chunk)
-            sum += TensorPrimitives.Sum<float>(a.Slice(i, Math.Min(Chunk, a.Length - i)));
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var pv = MemoryMarshal.Cast<float, Vector256<float>>(p);
+            var tv = MemoryMarshal.Cast<float, Vector256<float>>(t);
+            const int Block = 64;
+            for (int start = 0; start < pv.Length; start += Block)
+            {
+                var acc = Vector256<float>.Zero;
+                int end = Math.Min(start + Block, pv.Length);
+                for (int k = start; k < end; k++)
+                {
+                    var a = VectorMath.LogClamped(pv[k], LogFloor);
+                    var b = VectorMath.LogClamped(Vector256<float>.One - pv[k], LogFloor);
+                    acc += tv[k] * (a - b) + b;
+                }
+                sum += Vector256.Sum(acc);
+            }
+            i = pv.Length * Vector256<float>.Count;
+        }
+        for (; i < p.Length; i++)
+            sum += t[i] * MathF.Max(MathF.Log(p[i]), LogFloor) + (1f - t[i]) * MathF.Max(MathF.Log(1f - p[i]), LogFloor);
         return -sum;
     }
 

@@ -15,6 +15,16 @@ namespace Bottleneck.Tensors;
 /// </summary>
 internal static unsafe class GemmThreadPool
 {
+    /// <summary>
+    /// Work other than a GEMM (optimizer updates, elementwise passes), split into parts whose
+    /// results do not depend on which thread runs them. Implementations are reused objects, so
+    /// dispatching one allocates nothing.
+    /// </summary>
+    public interface IParallelJob
+    {
+        void RunPart(int part, int parts);
+    }
+
     // How long an idle worker polls for the next job before it blocks.
     private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
 
@@ -26,6 +36,8 @@ internal static unsafe class GemmThreadPool
     private static GemmProblem job;
     private static GemmPath jobPath;
     private static GemmPartition jobPartition;
+    private static IParallelJob? customJob; // set instead of the GEMM fields for other work
+    private static int customParts;
     // The claim word: job generation (16 bits) | part count (16 bits) | next unclaimed part (32
     // bits), changed only by compare-and-swap. Packing them together means a claim can only
     // succeed for the job that is published, never for a finished one or one being written.
@@ -43,29 +55,54 @@ internal static unsafe class GemmThreadPool
         if (Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
         try
         {
-            int helpers = partition.Parts - 1;
-            Worker[] pool = EnsureWorkers(helpers);
             job = problem;
             jobPath = path;
             jobPartition = partition;
-            failure = null;
-            Volatile.Write(ref unfinished, partition.Parts);
-            // Publishing the claim word last makes the job visible to any thread that claims a part.
-            generation++;
-            Volatile.Write(ref claim, ((long)(ushort)generation << 48) | ((long)partition.Parts << 32));
-            for (int w = 0; w < helpers; w++) pool[w].Release();
-
-            RunClaimedParts(GemmWorkspace.Current);
-
-            var spin = new SpinWait();
-            while (Volatile.Read(ref unfinished) != 0) spin.SpinOnce(sleep1Threshold: -1);
-            if (failure is { } error) throw new InvalidOperationException("GEMM worker failed", error);
+            customJob = null;
+            Dispatch(partition.Parts);
             return true;
         }
         finally
         {
             Volatile.Write(ref busy, 0);
         }
+    }
+
+    /// <summary>Runs parts 0..parts-1 of <paramref name="work"/> across the pool; false when the pool is busy.</summary>
+    public static bool TryRun(IParallelJob work, int parts)
+    {
+        if (parts < 2 || Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
+        try
+        {
+            customJob = work;
+            customParts = parts;
+            Dispatch(parts);
+            return true;
+        }
+        finally
+        {
+            customJob = null;
+            Volatile.Write(ref busy, 0);
+        }
+    }
+
+    /// <summary>Publishes the job set in the static fields and runs it to the end; the caller holds <c>busy</c>.</summary>
+    private static void Dispatch(int parts)
+    {
+        int helpers = parts - 1;
+        Worker[] pool = EnsureWorkers(helpers);
+        failure = null;
+        Volatile.Write(ref unfinished, parts);
+        // Publishing the claim word last makes the job visible to any thread that claims a part.
+        generation++;
+        Volatile.Write(ref claim, ((long)(ushort)generation << 48) | ((long)parts << 32));
+        for (int w = 0; w < helpers; w++) pool[w].Release();
+
+        RunClaimedParts(GemmWorkspace.Current);
+
+        var spin = new SpinWait();
+        while (Volatile.Read(ref unfinished) != 0) spin.SpinOnce(sleep1Threshold: -1);
+        if (failure is { } error) throw new InvalidOperationException("worker failed", error);
     }
 
     /// <summary>
@@ -106,6 +143,11 @@ internal static unsafe class GemmThreadPool
     /// <summary>Runs part <paramref name="part"/> of the current job with the right kernel.</summary>
     private static void RunPart(int part, GemmWorkspace workspace)
     {
+        if (customJob is { } work)
+        {
+            work.RunPart(part, customParts);
+            return;
+        }
         switch (jobPath)
         {
             case GemmPath.Vector512: RunPart<GemmKernel512>(part, workspace); break;
