@@ -26,7 +26,7 @@ internal static unsafe class GemmThreadPool
     }
 
     // How long an idle worker polls for the next job before it blocks.
-    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
+    private static readonly long SpinTicks = Stopwatch.Frequency / 1_000; // 1 ms
 
     private static readonly object Growing = new();
     private static Worker[] workers = [];

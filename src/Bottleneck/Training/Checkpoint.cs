@@ -17,6 +17,12 @@ public sealed class Checkpoint
     public const string FileName = "checkpoint.safetensors";
     private const string Format = "bottleneck-checkpoint-1";
 
+    // Made once: options carry the serializer's metadata cache, which is slow to rebuild per call.
+    private static readonly JsonSerializerOptions HistoryJson = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     private Checkpoint(int epoch, long adamStep, ulong[] rngState, EpochEnd[] history, IReadOnlyDictionary<string, Tensor> tensors)
     {
         Epoch = epoch;
@@ -54,7 +60,7 @@ public sealed class Checkpoint
             ["adam_step"] = adam.Step.ToString(CultureInfo.InvariantCulture),
             ["rng_state"] = string.Join(",", rng.GetState().Select(s => s.ToString("x16", CultureInfo.InvariantCulture))),
             ["history"] = JsonSerializer.Serialize(history.Select(h => new[] { h.Epoch, h.TrainLoss, h.TestLoss ?? double.NaN, h.EpochSeconds, h.ElapsedSeconds }),
-                new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }),
+                HistoryJson),
         };
         SafeTensorsFile.Write(path, entries, metadata);
     }
@@ -69,8 +75,7 @@ public sealed class Checkpoint
             int epoch = int.Parse(Meta("epoch"), CultureInfo.InvariantCulture);
             long step = long.Parse(Meta("adam_step"), CultureInfo.InvariantCulture);
             var rng = Meta("rng_state").Split(',').Select(s => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
-            var rows = JsonSerializer.Deserialize<double[][]>(Meta("history"),
-                new JsonSerializerOptions { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }) ?? [];
+            var rows = JsonSerializer.Deserialize<double[][]>(Meta("history"), HistoryJson) ?? [];
             var history = rows.Select(r => r.Length == 5
                 ? new EpochEnd((int)r[0], r[1], double.IsNaN(r[2]) ? null : r[2], r[3], r[4])
                 : throw new FormatException("history row")).ToArray();
