@@ -28,7 +28,7 @@ internal static class TrainCommand
         var initWeights = new Option<string?>("--init-weights") { Description = "Start from these weights (safetensors with PyTorch state_dict names)" };
         var noShuffle = new Option<bool>("--no-shuffle") { Description = "Keep batches in file order (to reproduce an unshuffled PyTorch run batch for batch)" };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: all cores); results are identical for a given count", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var force = new Option<bool>("--force") { Description = "Write into a run folder that already holds a model" };
+        var force = new Option<bool>("--force") { Description = "Write into a run folder that is not empty" };
         var limit = new Option<int?>("--limit") { Description = "Train on the first N training items only (quick tries)" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints (weights, optimizer, epoch, random state)", DefaultValueFactory = _ => 1 };
         var resume = new Option<string?>("--resume") { Description = "Continue the stopped run in this folder from its last checkpoint, with its settings (--data, --epochs and --threads may be given)" };
@@ -132,9 +132,9 @@ internal static class TrainCommand
 
     private static int Run(TrainSettings s)
     {
-        string modelPath = Path.Combine(s.OutputDirectory, ModelFile.WeightsName);
-        if (File.Exists(modelPath) && !s.Force)
-            throw new UsageException($"{s.OutputDirectory} already holds a model; choose another --out or add --force to overwrite it");
+        // A folder with anything in it may be another run's: keep it unless told otherwise.
+        if (!s.Force && Directory.Exists(s.OutputDirectory) && Directory.EnumerateFileSystemEntries(s.OutputDirectory).Any())
+            throw new UsageException($"{s.OutputDirectory} already exists and is not empty; choose another --out, add --force to overwrite it, or --resume it");
         Engine.Threads = s.Threads;
 
         string directory = new DatasetLocator().Locate(s.Dataset, s.DataPath);

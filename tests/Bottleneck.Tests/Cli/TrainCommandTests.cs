@@ -61,6 +61,7 @@ public class TrainCommandTests
         byte[] before = File.ReadAllBytes(Path.Combine(run, "model.safetensors"));
         var again = CliRunner.Run("train", "--data", Mnist, "--limit", "128", "--epochs", "1", "--seed", "7", "--out", run);
         AssertOneLineError(again, 2, "--force");
+        Assert.Contains("not empty", again.Stderr);
         Assert.Equal(before, File.ReadAllBytes(Path.Combine(run, "model.safetensors")));
         Assert.Equal(0, CliRunner.Run("train", "--data", Mnist, "--limit", "128", "--epochs", "1", "--seed", "7", "--out", run, "--force").ExitCode);
         Assert.NotEqual(before, File.ReadAllBytes(Path.Combine(run, "model.safetensors")));
