@@ -1,3 +1,4 @@
+using Bottleneck.IO;
 using System.Buffers.Binary;
 using System.IO.Compression;
 
@@ -69,29 +70,7 @@ public sealed class IdxFile
     }
 
     /// <summary>Reads an IDX file, gzip-compressed or not.</summary>
-    public static IdxFile Read(string path)
-    {
-        FileStream file;
-        try
-        {
-            file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new BottleneckException($"{path}: cannot open the file ({e.Message})", e);
-        }
-        using (file)
-        {
-            try
-            {
-                return Read(file, path);
-            }
-            catch (IOException e)
-            {
-                throw new BottleneckException($"{path}: error while reading the file ({e.Message})", e);
-            }
-        }
-    }
+    public static IdxFile Read(string path) => InputFile.Read(path, s => Read(s, path));
 
     /// <summary>Reads from a stream; <paramref name="name"/> names the source in error messages.</summary>
     public static IdxFile Read(Stream stream, string name)

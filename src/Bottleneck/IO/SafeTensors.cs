@@ -42,29 +42,7 @@ public sealed class SafeTensorsFile
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
     /// <summary>Reads every tensor of a file. F32, F64, F16 and BF16 are accepted and converted to float32.</summary>
-    public static SafeTensorsFile Read(string path)
-    {
-        FileStream stream;
-        try
-        {
-            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new BottleneckException($"{path}: cannot open the file ({e.Message})", e);
-        }
-        using (stream)
-        {
-            try
-            {
-                return Read(stream, path);
-            }
-            catch (IOException e)
-            {
-                throw new BottleneckException($"{path}: error while reading the file ({e.Message})", e);
-            }
-        }
-    }
+    public static SafeTensorsFile Read(string path) => InputFile.Read(path, s => Read(s, path));
 
     /// <summary>Reads from a seekable stream; <paramref name="name"/> names the source in error messages.</summary>
     public static SafeTensorsFile Read(Stream stream, string name)
