@@ -136,6 +136,7 @@ internal static class TrainCommand
         if (!s.Force && Directory.Exists(s.OutputDirectory) && Directory.EnumerateFileSystemEntries(s.OutputDirectory).Any())
             throw new UsageException($"{s.OutputDirectory} already exists and is not empty; choose another --out, add --force to overwrite it, or --resume it");
         Engine.Threads = s.Threads;
+        var resumed = s.ResumeFrom is { } checkpointPath ? Checkpoint.Load(checkpointPath) : null;
 
         string directory = new DatasetLocator().Locate(s.Dataset, s.DataPath);
         var (train, test) = Mnist.Load(directory, s.Dataset);
@@ -169,7 +170,7 @@ internal static class TrainCommand
             Validation = test,
             CheckpointPath = Path.Combine(s.OutputDirectory, Checkpoint.FileName),
             CheckpointEvery = s.CheckpointEvery,
-            ResumeFrom = s.ResumeFrom,
+            ResumeFrom = resumed,
         };
         TrainingJson Describe(EpochEnd e) => new()
         {
@@ -189,9 +190,8 @@ internal static class TrainCommand
 
         Console.WriteLine($"Training {autoencoder.Config.Kind} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {s.Dataset}: " +
             $"{train.Count} train / {test.Count} test items, {s.Loss.ToUpperInvariant()} loss, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads");
-        var previous = s.ResumeFrom is { } resumeFrom ? Checkpoint.Load(resumeFrom).History : null;
-        if (previous is not null) Console.WriteLine($"Resuming after epoch {previous.Count} from {s.ResumeFrom}");
-        var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, Describe, previous);
+        if (resumed is not null) Console.WriteLine($"Resuming after epoch {resumed.Epoch} from {resumed.Path}");
+        var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, Describe, resumed?.History);
         var history = ConsoleProgress.Run(reporter => autoencoder.Fit(train, options, new CallbackList(reporter, runFolder)));
         var last = history.Last!;
         Console.WriteLine($"Done in {last.ElapsedSeconds:F1} s: test loss {last.TestLoss:F4}. Run folder: {s.OutputDirectory}");

@@ -54,7 +54,8 @@ public sealed class Autoencoder
             width = h;
         }
         yield return new Linear(width, output, rng);
-        if (lastActivation is not ("none" or "identity" or "linear")) yield return Activation.Create(lastActivation);
+        // A linear code or output adds no layer, so the state_dict indices match PyTorch's Sequential.
+        if (Activation.Create(lastActivation) is not Identity) yield return Activation.Create(lastActivation);
     }
 
     /// <summary>Training forward pass; returns the layer-owned reconstruction buffer.</summary>

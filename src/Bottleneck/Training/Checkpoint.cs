@@ -23,8 +23,9 @@ public sealed class Checkpoint
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private Checkpoint(int epoch, long adamStep, ulong[] rngState, EpochEnd[] history, IReadOnlyDictionary<string, Tensor> tensors)
+    private Checkpoint(string path, int epoch, long adamStep, ulong[] rngState, EpochEnd[] history, IReadOnlyDictionary<string, Tensor> tensors)
     {
+        Path = path;
         Epoch = epoch;
         AdamStep = adamStep;
         RngState = rngState;
@@ -33,6 +34,9 @@ public sealed class Checkpoint
     }
 
     private readonly IReadOnlyDictionary<string, Tensor> tensors;
+
+    /// <summary>The file it was read from, named in error messages.</summary>
+    public string Path { get; }
 
     /// <summary>Epochs completed.</summary>
     public int Epoch { get; }
@@ -80,7 +84,7 @@ public sealed class Checkpoint
                 ? new EpochEnd((int)r[0], r[1], double.IsNaN(r[2]) ? null : r[2], r[3], r[4])
                 : throw new FormatException("history row")).ToArray();
             if (epoch < 0 || step < 0 || rng.Length != 6 || history.Length != epoch) throw new FormatException("inconsistent fields");
-            return new Checkpoint(epoch, step, rng, history, file.Tensors);
+            return new Checkpoint(path, epoch, step, rng, history, file.Tensors);
         }
         catch (Exception e) when (e is FormatException or OverflowException or JsonException)
         {
@@ -89,14 +93,14 @@ public sealed class Checkpoint
     }
 
     /// <summary>Puts the saved state into a freshly built model, optimizer and generator.</summary>
-    internal void Restore(Autoencoder model, Adam adam, Rng rng, string source)
+    internal void Restore(Autoencoder model, Adam adam, Rng rng)
     {
-        model.LoadStateDict(Select("model."), source);
+        model.LoadStateDict(Select("model."), Path);
         for (int i = 0; i < model.NamedParameters.Count; i++)
         {
             string name = model.NamedParameters[i].Name;
-            CopyInto(adam.FirstMoments[i], "adam.m." + name, source);
-            CopyInto(adam.SecondMoments[i], "adam.v." + name, source);
+            CopyInto(adam.FirstMoments[i], "adam.m." + name);
+            CopyInto(adam.SecondMoments[i], "adam.v." + name);
         }
         adam.RestoreStep(AdamStep);
         rng.SetState(RngState);
@@ -105,10 +109,10 @@ public sealed class Checkpoint
     private Dictionary<string, Tensor> Select(string prefix) =>
         tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);
 
-    private void CopyInto(Tensor destination, string name, string source)
+    private void CopyInto(Tensor destination, string name)
     {
         if (!tensors.TryGetValue(name, out var t) || !t.Shape.SequenceEqual(destination.Shape))
-            throw new BottleneckException($"{source}: checkpoint tensor '{name}' is missing or has the wrong shape");
+            throw new BottleneckException($"{Path}: checkpoint tensor '{name}' is missing or has the wrong shape");
         t.Span.CopyTo(destination.Span);
     }
 }

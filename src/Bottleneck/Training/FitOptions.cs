@@ -32,8 +32,8 @@ public sealed record FitOptions
     /// <summary>Epochs between checkpoints; the last epoch always writes one.</summary>
     public int CheckpointEvery { get; init; } = 1;
 
-    /// <summary>A checkpoint to continue from: training resumes after its last epoch.</summary>
-    public string? ResumeFrom { get; init; }
+    /// <summary>A checkpoint to continue from (see <see cref="Checkpoint.Load"/>): training resumes after its last epoch.</summary>
+    public Checkpoint? ResumeFrom { get; init; }
 
     public void Validate()
     {

@@ -32,10 +32,9 @@ public static class Trainer
         var rng = new Rng(options.Seed ^ ShuffleStream);
         var history = new History();
         int firstEpoch = 1;
-        if (options.ResumeFrom is { } resumePath)
+        if (options.ResumeFrom is { } checkpoint)
         {
-            var checkpoint = Checkpoint.Load(resumePath);
-            checkpoint.Restore(model, optimizer, rng, resumePath);
+            checkpoint.Restore(model, optimizer, rng);
             foreach (var e in checkpoint.History) history.Add(e);
             firstEpoch = checkpoint.Epoch + 1;
         }
