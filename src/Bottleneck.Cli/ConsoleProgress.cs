@@ -58,7 +58,10 @@ internal sealed class ConsoleProgress : TrainingCallback
     public override void OnEpochEnd(EpochEnd info)
     {
         writeLine($"====> Epoch: {info.Epoch} Average training loss: {info.TrainLoss:F4}  ({info.EpochSeconds:F1} s, {info.ElapsedSeconds:F1} s elapsed)");
-        if (info.TestLoss is double test) writeLine($"====> Test set loss: {test:F4}");
+        if (info.TestLoss is double test)
+            writeLine(info.TestPenalty is double p && p != 0 && info.TestReconstruction is double r
+                ? $"====> Test set loss: {test:F4} (reconstruction {r:F4} + penalty {p:F4})"
+                : $"====> Test set loss: {test:F4}");
     }
 
 }

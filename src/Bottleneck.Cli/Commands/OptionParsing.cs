@@ -6,8 +6,9 @@ namespace Bottleneck.Cli.Commands;
 internal static class OptionParsing
 {
     /// <summary>"400" or "256,128": positive layer widths.</summary>
-    public static int[] LayerList(string text, string option)
+    public static int[] LayerList(string text, string option, bool allowEmpty = false)
     {
+        if (allowEmpty && text.Trim() is "" or "none") return [];
         var parts = text.Split(',', StringSplitOptions.TrimEntries);
         var sizes = new int[parts.Length];
         for (int i = 0; i < parts.Length; i++)
@@ -28,6 +29,26 @@ internal static class OptionParsing
     {
         if (!(value > 0) || double.IsInfinity(value)) throw new UsageException($"{option} must be a positive number, got {value.ToString(CultureInfo.InvariantCulture)}");
         return value;
+    }
+
+    public static double NotNegative(double value, string option)
+    {
+        if (!(value >= 0) || double.IsInfinity(value)) throw new UsageException($"{option} must be zero or a positive number, got {value.ToString(CultureInfo.InvariantCulture)}");
+        return value;
+    }
+
+    /// <summary>A probability in [0, 1).</summary>
+    public static double Fraction(double value, string option)
+    {
+        if (!(value >= 0 && value < 1)) throw new UsageException($"{option} must be at least 0 and below 1, got {value.ToString(CultureInfo.InvariantCulture)}");
+        return value;
+    }
+
+    /// <summary>"relu" or "relu,tanh": known activation names.</summary>
+    public static string ActivationList(string text, string option)
+    {
+        foreach (var name in text.Split(',', StringSplitOptions.TrimEntries)) OneOf(name, option, Layers.Activation.Names);
+        return text;
     }
 
     public static string OneOf(string value, string option, params string[] allowed)

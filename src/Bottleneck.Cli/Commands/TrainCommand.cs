@@ -13,16 +13,30 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model kind: vanilla (the tutorial model) or deep (any stack of --hidden layers)", DefaultValueFactory = _ => "vanilla" };
+        var model = new Option<string>("--model") { Description = "Model kind: " + string.Join("; ", ModelKinds.Names.Select(k => $"{k} ({ModelKinds.Describe(k)})")), DefaultValueFactory = _ => ModelKinds.Vanilla };
         var dataset = new Option<string>("--dataset") { Description = "Named dataset: mnist or fashion-mnist", DefaultValueFactory = _ => "mnist" };
         var data = new Option<string?>("--data") { Description = "Folder holding the dataset's IDX files (else $BOTTLENECK_DATA, the user cache, then a download)" };
-        var hidden = new Option<string>("--hidden") { Description = "Hidden layer sizes, input side first, e.g. 400 or 256,128 (the decoder mirrors them)", DefaultValueFactory = _ => "400" };
-        var latent = new Option<int>("--latent") { Description = "Size of the code", DefaultValueFactory = _ => 20 };
-        var activation = new Option<string>("--activation") { Description = $"Hidden activation: {string.Join(", ", Activation.Names)}", DefaultValueFactory = _ => "relu" };
+        var hidden = new Option<string?>("--hidden") { Description = "Dense hidden layer sizes, input side first, e.g. 400 or 256,128 (the decoder mirrors them); default per kind" };
+        var latent = new Option<int?>("--latent") { Description = "Size of the code (default 20; deep and sparse 32)" };
+        var activation = new Option<string?>("--activation") { Description = $"Hidden activation, or one per hidden layer separated by commas: {string.Join(", ", Activation.Names)}" };
+        var latentActivation = new Option<string?>("--latent-activation") { Description = "Activation on the code (default none: a linear code; sparse: relu, or sigmoid with --sparsity kl)" };
+        var outputActivation = new Option<string?>("--output-activation") { Description = "Activation on the reconstruction (default sigmoid, for data in [0, 1])" };
         var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 10 };
         var batchSize = new Option<int>("--batch-size") { Description = "Items per training step", DefaultValueFactory = _ => 128 };
         var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
-        var loss = new Option<string>("--loss") { Description = "Reconstruction loss, summed over an item's values: bce or mse", DefaultValueFactory = _ => "bce" };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Adam's L2 weight decay", DefaultValueFactory = _ => 0 };
+        var loss = new Option<string?>("--loss") { Description = "Reconstruction loss, summed over an item's values: bce or mse (default bce; deep: mse)" };
+        var channels = new Option<string?>("--channels") { Description = "conv: channels of the stride-2 convolutions, input side first (default 16,32)" };
+        var kernel = new Option<int?>("--kernel") { Description = "conv: kernel size (default 3)" };
+        var batchNorm = new Option<bool>("--batch-norm") { Description = "Batch normalisation after every hidden layer, before its activation" };
+        var dropout = new Option<double>("--dropout") { Description = "Dropout probability after every hidden activation", DefaultValueFactory = _ => 0 };
+        var noise = new Option<string?>("--noise") { Description = $"denoising: corruption of the training inputs: {string.Join(", ", Corruption.Names)} (default gaussian)" };
+        var noiseLevel = new Option<double?>("--noise-level") { Description = "denoising: gaussian standard deviation, or fraction masked or salted (default 0.5)" };
+        var sparsity = new Option<string?>("--sparsity") { Description = "sparse: l1 (activity penalty on the code) or kl (mean activation toward --sparsity-target)" };
+        var sparsityWeight = new Option<double?>("--sparsity-weight") { Description = "sparse: weight of the penalty (default 0.1)" };
+        var sparsityTarget = new Option<double?>("--sparsity-target") { Description = "sparse with kl: target mean activation ρ (default 0.05)" };
+        var contractiveWeight = new Option<double?>("--contractive-weight") { Description = "contractive: weight λ of ‖J‖²_F (default 0.01)" };
+        var beta = new Option<double?>("--beta") { Description = "vae, beta-vae: weight β of the KL divergence (default 1; beta-vae 4)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initialisation and the shuffling", DefaultValueFactory = _ => 42UL };
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/<timestamp>)" };
         var initWeights = new Option<string?>("--init-weights") { Description = "Start from these weights (safetensors with PyTorch state_dict names)" };
@@ -33,24 +47,61 @@ internal static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints (weights, optimizer, epoch, random state)", DefaultValueFactory = _ => 1 };
         var resume = new Option<string?>("--resume") { Description = "Continue the stopped run in this folder from its last checkpoint, with its settings (--data, --epochs and --threads may be given)" };
 
-        var command = new Command("train", "Train an autoencoder and write a run folder (model, metrics, pictures).\n\nExample:\n  bottleneck train --data ../shared/datasets/mnist --out runs/tutorial")
+        var command = new Command("train", "Train an autoencoder and write a run folder (model, metrics, pictures).\n\nExamples:\n" +
+            "  bottleneck train --data ../shared/datasets/mnist --out runs/tutorial\n" +
+            "  bottleneck train --model vae --data ../shared/datasets/mnist --out runs/vae\n" +
+            "  bottleneck train --model deep --hidden 256,128 --latent 32 --loss mse --data ../shared/datasets/mnist")
         {
-            model, dataset, data, hidden, latent, activation, epochs, batchSize, lr, loss, seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
+            model, dataset, data, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
+            channels, kernel, batchNorm, dropout, noise, noiseLevel, sparsity, sparsityWeight, sparsityTarget, contractiveWeight, beta,
+            seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
+        };
+        // Options that only mean something for some kinds: given to another kind they are a mistake, not a no-op.
+        var kindOptions = new (Option Option, string[] Kinds)[]
+        {
+            (channels, [ModelKinds.Conv]), (kernel, [ModelKinds.Conv]),
+            (noise, [ModelKinds.Denoising]), (noiseLevel, [ModelKinds.Denoising]),
+            (sparsity, [ModelKinds.Sparse]), (sparsityWeight, [ModelKinds.Sparse]), (sparsityTarget, [ModelKinds.Sparse]),
+            (contractiveWeight, [ModelKinds.Contractive]), (beta, [ModelKinds.Vae, ModelKinds.BetaVae]),
         };
         command.SetAction(parse =>
         {
+            bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+            string kind = OptionParsing.OneOf(parse.GetValue(model)!, "--model", ModelKinds.Names);
+            foreach (var (option, kinds) in kindOptions)
+                if (Given(option) && !kinds.Contains(kind))
+                    throw new UsageException($"{option.Name} applies to --model {string.Join(" or ", kinds)}, not {kind}");
+            var d = ModelKinds.Defaults(kind);
+            string sparsityKind = OptionParsing.OneOf(parse.GetValue(sparsity) ?? d.Sparsity, "--sparsity", "l1", "kl");
+            var config = d with
+            {
+                Hidden = parse.GetValue(hidden) is { } h ? OptionParsing.LayerList(h, "--hidden", allowEmpty: kind == ModelKinds.Conv) : d.Hidden,
+                Latent = OptionParsing.AtLeast(parse.GetValue(latent) ?? d.Latent, 1, "--latent"),
+                Activation = OptionParsing.ActivationList(parse.GetValue(activation) ?? d.Activation, "--activation"),
+                LatentActivation = OptionParsing.OneOf(parse.GetValue(latentActivation) ?? (sparsityKind == "kl" ? "sigmoid" : d.LatentActivation), "--latent-activation", Activation.Names),
+                OutputActivation = OptionParsing.OneOf(parse.GetValue(outputActivation) ?? d.OutputActivation, "--output-activation", Activation.Names),
+                Loss = OptionParsing.OneOf(parse.GetValue(loss) ?? d.Loss, "--loss", "bce", "mse"),
+                Channels = parse.GetValue(channels) is { } c ? OptionParsing.LayerList(c, "--channels") : d.Channels,
+                Kernel = OptionParsing.AtLeast(parse.GetValue(kernel) ?? d.Kernel, 2, "--kernel"),
+                BatchNorm = parse.GetValue(batchNorm),
+                Dropout = OptionParsing.Fraction(parse.GetValue(dropout), "--dropout"),
+                Noise = OptionParsing.OneOf(parse.GetValue(noise) ?? d.Noise, "--noise", Corruption.Names),
+                NoiseLevel = OptionParsing.Positive(parse.GetValue(noiseLevel) ?? d.NoiseLevel, "--noise-level"),
+                Sparsity = sparsityKind,
+                SparsityWeight = OptionParsing.Positive(parse.GetValue(sparsityWeight) ?? d.SparsityWeight, "--sparsity-weight"),
+                SparsityTarget = OptionParsing.Positive(parse.GetValue(sparsityTarget) ?? d.SparsityTarget, "--sparsity-target"),
+                ContractiveWeight = OptionParsing.Positive(parse.GetValue(contractiveWeight) ?? d.ContractiveWeight, "--contractive-weight"),
+                Beta = OptionParsing.Positive(parse.GetValue(beta) ?? d.Beta, "--beta"),
+            };
             var settings = new TrainSettings
             {
-                Kind = OptionParsing.OneOf(parse.GetValue(model)!, "--model", "vanilla", "deep"),
+                Config = config,
                 Dataset = OptionParsing.OneOf(parse.GetValue(dataset)!, "--dataset", DatasetLocator.Names.ToArray()),
                 DataPath = parse.GetValue(data),
-                Hidden = OptionParsing.LayerList(parse.GetValue(hidden)!, "--hidden"),
-                Latent = OptionParsing.AtLeast(parse.GetValue(latent), 1, "--latent"),
-                Activation = OptionParsing.OneOf(parse.GetValue(activation)!, "--activation", Activation.Names),
                 Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
                 BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
                 LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
-                Loss = OptionParsing.OneOf(parse.GetValue(loss)!, "--loss", "bce", "mse"),
+                WeightDecay = OptionParsing.NotNegative(parse.GetValue(weightDecay), "--weight-decay"),
                 Seed = parse.GetValue(seed),
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
                 InitWeights = parse.GetValue(initWeights),
@@ -63,11 +114,10 @@ internal static class TrainCommand
             if (parse.GetValue(resume) is { } runDirectory)
             {
                 var allowed = new HashSet<Option> { data, epochs, threads, resume };
-                var extra = command.Options.FirstOrDefault(o => !allowed.Contains(o) && parse.GetResult(o) is { Implicit: false });
+                var extra = command.Options.FirstOrDefault(o => !allowed.Contains(o) && Given(o));
                 if (extra is not null)
                     throw new UsageException($"{extra.Name} cannot be combined with --resume: a resumed run keeps the settings in {Path.Combine(runDirectory, ModelFile.JsonName)}");
-                settings = ResumeSettings(runDirectory, settings,
-                    parse.GetResult(epochs) is { Implicit: false }, parse.GetResult(threads) is { Implicit: false });
+                settings = ResumeSettings(runDirectory, settings, Given(epochs), Given(threads));
             }
             return Run(settings);
         });
@@ -76,16 +126,14 @@ internal static class TrainCommand
 
     private sealed record TrainSettings
     {
-        public required string Kind { get; init; }
+        /// <summary>The architecture; input size and shape are filled in from the data.</summary>
+        public required AutoencoderConfig Config { get; init; }
         public required string Dataset { get; init; }
         public string? DataPath { get; init; }
-        public required int[] Hidden { get; init; }
-        public required int Latent { get; init; }
-        public required string Activation { get; init; }
         public required int Epochs { get; init; }
         public required int BatchSize { get; init; }
         public required double LearningRate { get; init; }
-        public required string Loss { get; init; }
+        public double WeightDecay { get; init; }
         public required ulong Seed { get; init; }
         public required string OutputDirectory { get; init; }
         public string? InitWeights { get; init; }
@@ -95,7 +143,6 @@ internal static class TrainCommand
         public int? Limit { get; init; }
         public required int CheckpointEvery { get; init; }
         public string? ResumeFrom { get; init; }
-        public int EpochsDone { get; init; }
     }
 
     /// <summary>The settings of the run in <paramref name="directory"/>, with the few that may change on resume.</summary>
@@ -106,18 +153,14 @@ internal static class TrainCommand
             throw new BottleneckException($"{directory}: no {Checkpoint.FileName} to resume from (a run writes one after each finished epoch)");
         var json = ModelFile.ReadJson(Path.Combine(directory, ModelFile.JsonName));
         var t = json.Training ?? throw new BottleneckException($"{Path.Combine(directory, ModelFile.JsonName)}: has no training settings to resume with");
-        var a = json.Architecture;
         return given with
         {
-            Kind = json.Kind,
+            Config = ModelFile.ToConfig(json),
             Dataset = t.Dataset,
-            Hidden = a.Hidden,
-            Latent = a.Latent,
-            Activation = a.Activation,
-            Loss = json.Loss,
             Epochs = epochsGiven ? given.Epochs : t.Epochs,
             BatchSize = t.BatchSize,
             LearningRate = t.LearningRate,
+            WeightDecay = t.WeightDecay,
             Seed = t.Seed,
             Shuffle = t.Shuffle,
             Threads = threadsGiven ? given.Threads : t.Threads,
@@ -142,18 +185,9 @@ internal static class TrainCommand
         var (train, test) = Mnist.Load(directory, s.Dataset);
         if (s.Limit is int limit && limit < train.Count) train = train.Slice(0, limit);
 
-        var config = new AutoencoderConfig
-        {
-            Kind = s.Kind,
-            InputSize = train.FeatureCount,
-            InputShape = train.SampleShape,
-            Hidden = s.Hidden,
-            Latent = s.Latent,
-            Activation = s.Activation,
-            Loss = s.Loss,
-            OutputActivation = "sigmoid",
-        };
+        var config = s.Config with { InputSize = train.FeatureCount, InputShape = train.SampleShape };
         var autoencoder = new Autoencoder(config, s.Seed);
+        if (DataRangeCheck.Warning(config, train) is { } warning) Console.Error.WriteLine($"bottleneck: warning: {warning}");
         if (s.InitWeights is { } init)
         {
             if (!File.Exists(init)) throw new BottleneckException($"{init}: no such file (--init-weights)");
@@ -165,6 +199,7 @@ internal static class TrainCommand
             Epochs = s.Epochs,
             BatchSize = s.BatchSize,
             LearningRate = s.LearningRate,
+            WeightDecay = s.WeightDecay,
             Shuffle = s.Shuffle,
             Seed = s.Seed,
             Validation = test,
@@ -181,6 +216,7 @@ internal static class TrainCommand
             CheckpointEvery = s.CheckpointEvery,
             BatchSize = s.BatchSize,
             LearningRate = s.LearningRate,
+            WeightDecay = s.WeightDecay,
             Optimizer = "adam",
             Shuffle = s.Shuffle,
             Seed = s.Seed,
@@ -189,15 +225,18 @@ internal static class TrainCommand
         };
 
         Console.WriteLine($"Training {autoencoder.Config.Kind} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {s.Dataset}: " +
-            $"{train.Count} train / {test.Count} test items, {s.Loss.ToUpperInvariant()} loss, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads");
+            $"{train.Count} train / {test.Count} test items, {config.Loss.ToUpperInvariant()} loss, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads");
         if (resumed is not null) Console.WriteLine($"Resuming after epoch {resumed.Epoch} from {resumed.Path}");
         var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, Describe, resumed?.History);
         var history = ConsoleProgress.Run(reporter => autoencoder.Fit(train, options, new CallbackList(reporter, runFolder)));
         var last = history.Last!;
+        foreach (var d in runFolder.FinalDiagnostics)
+            Console.WriteLine($"{d.Description}: {d.Value.ToString("G5", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"Done in {last.ElapsedSeconds:F1} s: test loss {last.TestLoss:F4}. Run folder: {s.OutputDirectory}");
         return 0;
     }
 
-    private static string FormatLayers(AutoencoderConfig c) =>
-        string.Join("-", new[] { c.InputSize }.Concat(c.Hidden).Append(c.Latent));
+    private static string FormatLayers(AutoencoderConfig c) => c.IsConvolutional
+        ? $"{string.Join("x", c.InputShape ?? [c.InputSize])} conv {string.Join("-", c.Channels)} → {c.Latent}"
+        : string.Join("-", new[] { c.InputSize }.Concat(c.Hidden).Append(c.Latent));
 }

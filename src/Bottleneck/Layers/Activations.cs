@@ -19,6 +19,11 @@ public abstract class Activation : Layer
 
     public override int OutputSize(int inputSize) => inputSize;
 
+    /// <summary>Input and output of the last forward, for penalties that look inside the network (contractive).</summary>
+    internal Tensor? LastInput => input;
+
+    internal Tensor? LastOutput => output;
+
     public override Tensor Forward(Tensor x, bool training)
     {
         input = x;

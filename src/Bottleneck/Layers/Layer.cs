@@ -29,9 +29,5 @@ public abstract class Layer
     /// <summary>The PyTorch module name, e.g. "Linear(in_features=784, out_features=400)".</summary>
     public abstract string Describe();
 
-    protected static void EnsureShape(ref Tensor? buffer, int rows, int rowLength)
-    {
-        if (buffer is null || buffer.RowLength != rowLength) buffer = new Tensor(rows, rowLength);
-        else buffer.ResizeBatch(rows);
-    }
+    protected static void EnsureShape(ref Tensor? buffer, int rows, int rowLength) => Tensor.Ensure(ref buffer, rows, rowLength);
 }

@@ -7,22 +7,30 @@ using Bottleneck.Training;
 namespace Bottleneck.Models;
 
 /// <summary>
-/// A dense autoencoder: an encoder to a code and a decoder back, each an nn.Sequential-like
-/// stack whose parameters carry PyTorch state_dict names ("encoder.0.weight", ...).
+/// An autoencoder: an encoder to a code, a <see cref="CodeRegularizer"/> in the middle (a VAE's
+/// sampling, a sparsity or contractive penalty, or nothing), and a decoder back. Encoder and
+/// decoder are nn.Sequential-like stacks whose parameters carry PyTorch state_dict names
+/// ("encoder.0.weight", ...).
 /// </summary>
 public sealed class Autoencoder
 {
     // Inference over large inputs goes in chunks so memory stays bounded.
     private const int InferenceChunk = 1024;
+    // Distinct from the initialisation stream: dropout masks, VAE noise and input corruption.
+    private const ulong SamplerStream = 0x9E3779B97F4A7C15UL;
     private readonly Lock gate = new();
+    private Tensor? corrupted;
 
     public Autoencoder(AutoencoderConfig config, ulong seed = 42)
     {
         config.Validate();
         Config = config;
-        var rng = new Rng(seed);
-        Encoder = new Sequential(BuildStack(config.InputSize, config.Hidden, config.Latent, config.Activation, config.LatentActivation, rng));
-        Decoder = new Sequential(BuildStack(config.Latent, config.Hidden.Reverse().ToArray(), config.InputSize, config.Activation, config.OutputActivation, rng));
+        Sampler = new Rng(seed ^ SamplerStream);
+        var init = new Rng(seed);
+        int encodedSize = ModelKinds.IsVariational(config.Kind) ? 2 * config.Latent : config.Latent;
+        (Encoder, Decoder) = NetworkBuilder.Build(config, encodedSize, init, Sampler);
+        Regularizer = CodeRegularizer.Create(config, Encoder);
+        Corruption = config.Kind == ModelKinds.Denoising ? new Corruption(config.Noise, config.NoiseLevel) : null;
         NamedParameters = Encoder.NamedParameters.Select(p => ("encoder." + p.Name, p.Parameter))
             .Concat(Decoder.NamedParameters.Select(p => ("decoder." + p.Name, p.Parameter))).ToArray();
         Loss = Losses.Loss.Create(config.Loss);
@@ -34,6 +42,15 @@ public sealed class Autoencoder
 
     public Sequential Decoder { get; }
 
+    /// <summary>What turns the encoder's output into the code, and the penalty it adds to the loss.</summary>
+    public CodeRegularizer Regularizer { get; }
+
+    /// <summary>The corruption of training inputs (denoising models); null for the other kinds.</summary>
+    public Corruption? Corruption { get; }
+
+    /// <summary>Random stream of training-time noise: dropout masks, VAE samples, input corruption. Checkpoints save it.</summary>
+    internal Rng Sampler { get; }
+
     /// <summary>The reconstruction loss the model trains with.</summary>
     public Loss Loss { get; }
 
@@ -44,45 +61,79 @@ public sealed class Autoencoder
 
     public int ParameterCount => NamedParameters.Sum(p => p.Parameter.Value.Length);
 
-    private static IEnumerable<Layer> BuildStack(int input, int[] hidden, int output, string activation, string lastActivation, Rng rng)
+    /// <summary>
+    /// Forward pass to the reconstruction (a layer-owned buffer). With a <paramref name="sampler"/>
+    /// a VAE samples its code; without one it decodes μ. The regulariser's penalty is then in
+    /// <see cref="CodeRegularizer.Penalty"/>.
+    /// </summary>
+    internal Tensor Forward(Tensor x, Rng? sampler, bool training)
     {
-        int width = input;
-        foreach (int h in hidden)
-        {
-            yield return new Linear(width, h, rng);
-            yield return Activation.Create(activation);
-            width = h;
-        }
-        yield return new Linear(width, output, rng);
-        // A linear code or output adds no layer, so the state_dict indices match PyTorch's Sequential.
-        if (Activation.Create(lastActivation) is not Identity) yield return Activation.Create(lastActivation);
+        var code = Regularizer.Forward(Encoder.Forward(x, training), x, sampler, training);
+        return Decoder.Forward(code, training);
     }
 
-    /// <summary>Training forward pass; returns the layer-owned reconstruction buffer.</summary>
-    internal Tensor Forward(Tensor x, bool training) => Decoder.Forward(Encoder.Forward(x, training), training);
+    /// <summary>Training forward pass of the plain kinds; returns the layer-owned reconstruction buffer.</summary>
+    internal Tensor Forward(Tensor x, bool training) => Forward(x, training ? Sampler : null, training);
 
     /// <summary>Backward pass from dL/d(reconstruction); writes every parameter's gradient.</summary>
     internal void Backward(Tensor gradReconstruction)
     {
         var gradCode = Decoder.Backward(gradReconstruction, needInputGrad: true)!;
-        Encoder.Backward(gradCode, needInputGrad: false);
+        Encoder.Backward(Regularizer.Backward(gradCode), needInputGrad: false);
+        Regularizer.AddParameterGradients();
+    }
+
+    /// <summary>
+    /// The input a denoising model trains on: a corrupted copy of <paramref name="clean"/> (in a
+    /// model-owned buffer). Other kinds train on the clean items themselves.
+    /// </summary>
+    internal Tensor Corrupt(Tensor clean, Rng rng)
+    {
+        if (Corruption is null) return clean;
+        Tensor.Ensure(ref corrupted, clean.Rows, clean.RowLength);
+        Corruption.Apply(clean.Span, corrupted!.Span, rng);
+        return corrupted;
     }
 
     /// <summary>Trains the model (Keras' fit): see <see cref="Trainer"/>.</summary>
     public History Fit(Dataset train, FitOptions? options = null, TrainingCallback? callback = null) =>
         Trainer.Fit(this, train, options ?? new FitOptions(), callback);
 
-    /// <summary>Codes for the items of <paramref name="x"/> [N, InputSize] → [N, Latent]. Safe to call from several threads.</summary>
-    public Tensor Encode(Tensor x) => Infer(x, Config.InputSize, Config.Latent, v => Encoder.Forward(v, false));
+    /// <summary>
+    /// Codes for the items of <paramref name="x"/> [N, InputSize] → [N, Latent] (a VAE's μ).
+    /// Safe to call from several threads.
+    /// </summary>
+    public Tensor Encode(Tensor x) => Infer(x, Config.InputSize, Config.Latent, v => Regularizer.Forward(Encoder.Forward(v, false), v, null, false));
+
+    /// <summary>
+    /// The encoder's raw output [N, EncodedSize]: for a VAE μ and log σ² side by side, for the
+    /// other kinds the code. Safe to call from several threads.
+    /// </summary>
+    public Tensor EncodeDistribution(Tensor x) =>
+        Infer(x, Config.InputSize, Regularizer.EncodedSize(Config.Latent), v => Encoder.Forward(v, false));
 
     /// <summary>Reconstructions from codes [N, Latent] → [N, InputSize]. Safe to call from several threads.</summary>
     public Tensor Decode(Tensor codes) => Infer(codes, Config.Latent, Config.InputSize, v => Decoder.Forward(v, false));
 
-    /// <summary>Decode(Encode(x)). Safe to call from several threads.</summary>
-    public Tensor Reconstruct(Tensor x) => Infer(x, Config.InputSize, Config.InputSize, v => Forward(v, false));
+    /// <summary>Decode(Encode(x)), deterministic for every kind. Safe to call from several threads.</summary>
+    public Tensor Reconstruct(Tensor x) => Infer(x, Config.InputSize, Config.InputSize, v => Forward(v, null, false));
 
-    /// <summary>Mean loss per item over a dataset (the tutorial's "test set loss").</summary>
-    public double Evaluate(Dataset data, int batchSize = 1000)
+    /// <summary>
+    /// The Frobenius norm of the encoder's Jacobian ‖∂code/∂x‖_F per item, for dense encoders with
+    /// one hidden layer (what the contractive penalty shrinks); null for other encoders.
+    /// </summary>
+    public double[]? JacobianNorms(Tensor x)
+    {
+        CheckFeatures(x.RowLength, Config.InputSize, "input");
+        if (ModelKinds.IsVariational(Config.Kind)) return null;
+        lock (gate) return ContractivePenalty.JacobianNorms(Encoder, x);
+    }
+
+    /// <summary>
+    /// Mean loss per item over a dataset (the tutorial's "test set loss"), with its parts: a VAE's
+    /// is the negative ELBO, reconstruction plus β·KL, with one sample per item from a fixed seed.
+    /// </summary>
+    public Evaluation Evaluate(Dataset data, int batchSize = 1000)
     {
         CheckFeatures(data.FeatureCount, Config.InputSize, "dataset");
         lock (gate)

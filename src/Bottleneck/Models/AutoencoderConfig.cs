@@ -3,27 +3,29 @@ using Bottleneck.Layers;
 namespace Bottleneck.Models;
 
 /// <summary>
-/// The architecture of a dense autoencoder. The defaults are the classic tutorial model:
+/// The architecture and objective of an autoencoder. The defaults are the classic tutorial model:
 /// 784-400-20 with ReLU hidden layers, a linear code and a sigmoid output, trained with BCE.
+/// The kind decides the shape of the network (dense or convolutional) and what is added to the
+/// reconstruction loss (nothing, a sparsity or contractive penalty, or a VAE's KL divergence).
 /// </summary>
 public sealed record AutoencoderConfig
 {
-    /// <summary>Model kind, as named on the command line.</summary>
-    public string Kind { get; init; } = "vanilla";
+    /// <summary>Model kind, as named on the command line: one of <see cref="ModelKinds.Names"/>.</summary>
+    public string Kind { get; init; } = ModelKinds.Vanilla;
 
     /// <summary>Values per input item (784 for MNIST).</summary>
     public int InputSize { get; init; } = 784;
 
-    /// <summary>Shape of one item as channels, height, width, when the items are images; used for pictures.</summary>
+    /// <summary>Shape of one item as channels, height, width, when the items are images; needed by conv models.</summary>
     public int[]? InputShape { get; init; } = [1, 28, 28];
 
-    /// <summary>Hidden layer widths from the input towards the code; the decoder mirrors them.</summary>
+    /// <summary>Dense hidden layer widths from the input towards the code; the decoder mirrors them.</summary>
     public int[] Hidden { get; init; } = [400];
 
     /// <summary>Size of the code (the bottleneck).</summary>
     public int Latent { get; init; } = 20;
 
-    /// <summary>Activation after each hidden layer.</summary>
+    /// <summary>Activation after each hidden layer; a comma list gives one per hidden layer, input side first.</summary>
     public string Activation { get; init; } = "relu";
 
     /// <summary>Activation on the code; "none" gives the tutorial's linear code.</summary>
@@ -35,19 +37,106 @@ public sealed record AutoencoderConfig
     /// <summary>Reconstruction loss: "bce" or "mse", summed over the values of an item.</summary>
     public string Loss { get; init; } = "bce";
 
+    /// <summary>Conv models: channels of each strided convolution, input side first (the decoder mirrors them).</summary>
+    public int[] Channels { get; init; } = [16, 32];
+
+    /// <summary>Conv models: square kernel size of every convolution (stride 2, "same"-style padding).</summary>
+    public int Kernel { get; init; } = 3;
+
+    /// <summary>Batch normalisation after every hidden dense layer (and convolution), before its activation.</summary>
+    public bool BatchNorm { get; init; }
+
+    /// <summary>Dropout probability after every hidden activation (0: none).</summary>
+    public double Dropout { get; init; }
+
+    /// <summary>Denoising: the corruption applied to training inputs (gaussian, mask or salt-and-pepper).</summary>
+    public string Noise { get; init; } = "gaussian";
+
+    /// <summary>Denoising: the gaussian noise's standard deviation, or the fraction of values masked or salted.</summary>
+    public double NoiseLevel { get; init; } = 0.5;
+
+    /// <summary>Sparse: "l1" (activity penalty on the code) or "kl" (each code unit's mean activation pulled toward <see cref="SparsityTarget"/>).</summary>
+    public string Sparsity { get; init; } = "l1";
+
+    /// <summary>Sparse: weight of the penalty (λ for L1, β for KL).</summary>
+    public double SparsityWeight { get; init; } = 1e-2;
+
+    /// <summary>Sparse with KL: the target mean activation ρ of every code unit.</summary>
+    public double SparsityTarget { get; init; } = 0.05;
+
+    /// <summary>Contractive: weight λ of the squared Frobenius norm of the encoder's Jacobian.</summary>
+    public double ContractiveWeight { get; init; } = 1e-2;
+
+    /// <summary>VAE: weight β of the KL divergence (1 for a plain VAE).</summary>
+    public double Beta { get; init; } = 1;
+
+    /// <summary>Whether the kind is built from convolutions.</summary>
+    public bool IsConvolutional => Kind == ModelKinds.Conv;
+
+    /// <summary>One activation name per hidden layer.</summary>
+    public string[] HiddenActivations()
+    {
+        var names = Activation.Split(',', StringSplitOptions.TrimEntries);
+        if (names.Length == 1) return Enumerable.Repeat(names[0], Hidden.Length).ToArray();
+        if (names.Length != Hidden.Length)
+            throw new BottleneckException($"{names.Length} activations given for {Hidden.Length} hidden layers; give one, or one per layer");
+        return names;
+    }
+
     /// <summary>Checks every field and throws a <see cref="BottleneckException"/> naming the first bad one.</summary>
     public void Validate()
     {
+        if (!ModelKinds.Names.Contains(Kind))
+            throw new BottleneckException($"unknown model kind '{Kind}'; choose one of {string.Join(", ", ModelKinds.Names)}");
         if (InputSize < 1) throw new BottleneckException($"input size must be positive, got {InputSize}");
         if (Latent < 1) throw new BottleneckException($"latent size must be positive, got {Latent}");
         if (Hidden is null || Hidden.Any(h => h < 1))
             throw new BottleneckException($"hidden layer sizes must be positive, got [{string.Join(",", Hidden ?? [])}]");
         if (InputShape is not null && InputShape.Aggregate(1L, (a, b) => a * b) != InputSize)
             throw new BottleneckException($"input shape [{string.Join(",", InputShape)}] does not hold {InputSize} values");
-        foreach (var name in new[] { Activation, LatentActivation, OutputActivation })
+        foreach (var name in HiddenActivations().Append(LatentActivation).Append(OutputActivation))
             _ = Layers.Activation.Create(name);
         _ = Losses.Loss.Create(Loss);
-        if (Kind != "vanilla" && Kind != "deep")
-            throw new BottleneckException($"unknown model kind '{Kind}'; this version builds: vanilla, deep");
+        if (!(Dropout >= 0 && Dropout < 1)) throw new BottleneckException($"dropout must be in [0, 1), got {Dropout}");
+        if (IsConvolutional)
+        {
+            if (InputShape is not [_, _, _])
+                throw new BottleneckException("a conv model needs image input with a channels, height, width shape");
+            if (Channels is null || Channels.Length == 0 || Channels.Any(c => c < 1))
+                throw new BottleneckException($"conv channels must be positive, got [{string.Join(",", Channels ?? [])}]");
+            if (Kernel < 2 || Kernel > 7) throw new BottleneckException($"conv kernel size must be 2 to 7, got {Kernel}");
+        }
+        switch (Kind)
+        {
+            case ModelKinds.Denoising:
+                if (!Corruption.Names.Contains(Noise))
+                    throw new BottleneckException($"unknown noise '{Noise}'; choose one of {string.Join(", ", Corruption.Names)}");
+                if (!(NoiseLevel > 0) || !double.IsFinite(NoiseLevel) || (Noise != "gaussian" && NoiseLevel >= 1))
+                    throw new BottleneckException($"noise level must be positive (and below 1 for {Noise}), got {NoiseLevel}");
+                break;
+            case ModelKinds.Sparse:
+                if (Sparsity is not ("l1" or "kl")) throw new BottleneckException($"sparsity must be l1 or kl, got '{Sparsity}'");
+                RequirePositive(SparsityWeight, "sparsity weight");
+                if (!(SparsityTarget > 0 && SparsityTarget < 1)) throw new BottleneckException($"sparsity target must be in (0, 1), got {SparsityTarget}");
+                if (Sparsity == "kl" && LatentActivation != "sigmoid")
+                    throw new BottleneckException("KL sparsity needs code activations in (0, 1): use latent activation sigmoid");
+                break;
+            case ModelKinds.Contractive:
+                RequirePositive(ContractiveWeight, "contractive weight");
+                if (Hidden.Length != 1 || LatentActivation != "none" || BatchNorm || Dropout > 0)
+                    throw new BottleneckException("the contractive penalty is exact for a dense encoder with one hidden layer and a linear code (no batch norm or dropout); use one --hidden size");
+                if (!ContractivePenalty.SupportsActivation(HiddenActivations()[0]))
+                    throw new BottleneckException($"the contractive penalty supports hidden activations {string.Join(", ", ContractivePenalty.Activations)}, got '{HiddenActivations()[0]}'");
+                break;
+            case ModelKinds.Vae or ModelKinds.BetaVae:
+                RequirePositive(Beta, "beta");
+                if (LatentActivation != "none") throw new BottleneckException("a VAE's encoder gives μ and log σ² directly: use latent activation none");
+                break;
+        }
+    }
+
+    private static void RequirePositive(double value, string what)
+    {
+        if (!(value > 0) || !double.IsFinite(value)) throw new BottleneckException($"{what} must be a positive number, got {value}");
     }
 }

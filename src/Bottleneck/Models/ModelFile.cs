@@ -22,22 +22,8 @@ public static class ModelFile
     {
         Directory.CreateDirectory(directory);
         SafeTensorsFile.Write(Path.Combine(directory, WeightsName), model.StateDict());
-        var json = new ModelJson
+        var json = Describe(model.Config) with
         {
-            Format = ModelJson.FormatName,
-            Version = ModelJson.CurrentVersion,
-            Kind = model.Config.Kind,
-            Architecture = new ArchitectureJson
-            {
-                InputSize = model.Config.InputSize,
-                InputShape = model.Config.InputShape,
-                Hidden = model.Config.Hidden,
-                Latent = model.Config.Latent,
-                Activation = model.Config.Activation,
-                LatentActivation = model.Config.LatentActivation,
-                OutputActivation = model.Config.OutputActivation,
-            },
-            Loss = model.Config.Loss,
             Normalization = normalization ?? PixelScale,
             Training = training,
             Metrics = metrics,
@@ -54,19 +40,7 @@ public static class ModelFile
         if (!File.Exists(weights)) throw new BottleneckException($"{weights}: no such model file; give a run folder or its {WeightsName}");
         if (!File.Exists(jsonPath)) throw new BottleneckException($"{jsonPath}: missing; a model needs its {JsonName} beside {WeightsName}");
         var json = ReadJson(jsonPath);
-        var a = json.Architecture;
-        var config = new AutoencoderConfig
-        {
-            Kind = json.Kind,
-            InputSize = a.InputSize,
-            InputShape = a.InputShape,
-            Hidden = a.Hidden,
-            Latent = a.Latent,
-            Activation = a.Activation,
-            LatentActivation = a.LatentActivation,
-            OutputActivation = a.OutputActivation,
-            Loss = json.Loss,
-        };
+        var config = ToConfig(json);
         Autoencoder model;
         try
         {
@@ -78,6 +52,85 @@ public static class ModelFile
         }
         model.LoadStateDict(SafeTensorsFile.Read(weights).Tensors, weights);
         return (model, json);
+    }
+
+    /// <summary>model.json's description of a configuration (normalisation left as pixel / 255).</summary>
+    public static ModelJson Describe(AutoencoderConfig c)
+    {
+        bool conv = c.IsConvolutional;
+        return new ModelJson
+        {
+            Format = ModelJson.FormatName,
+            Version = ModelJson.CurrentVersion,
+            Kind = c.Kind,
+            Architecture = new ArchitectureJson
+            {
+                InputSize = c.InputSize,
+                InputShape = c.InputShape,
+                Hidden = c.Hidden,
+                Latent = c.Latent,
+                Activation = c.Activation,
+                LatentActivation = c.LatentActivation,
+                OutputActivation = c.OutputActivation,
+                Channels = conv ? c.Channels : null,
+                Kernel = conv ? c.Kernel : null,
+                BatchNorm = c.BatchNorm,
+                Dropout = c.Dropout,
+            },
+            Loss = c.Loss,
+            Objective = c.Kind switch
+            {
+                ModelKinds.Denoising => new ObjectiveJson { Noise = c.Noise, NoiseLevel = c.NoiseLevel },
+                ModelKinds.Sparse => new ObjectiveJson
+                {
+                    Sparsity = c.Sparsity,
+                    SparsityWeight = c.SparsityWeight,
+                    SparsityTarget = c.Sparsity == "kl" ? c.SparsityTarget : null,
+                },
+                ModelKinds.Contractive => new ObjectiveJson { ContractiveWeight = c.ContractiveWeight },
+                ModelKinds.Vae or ModelKinds.BetaVae => new ObjectiveJson { Beta = c.Beta },
+                _ => null,
+            },
+            Normalization = PixelScale,
+        };
+    }
+
+    /// <summary>The configuration model.json describes; fields it leaves out take the kind's defaults.</summary>
+    public static AutoencoderConfig ToConfig(ModelJson json)
+    {
+        var a = json.Architecture;
+        var o = json.Objective ?? new ObjectiveJson();
+        AutoencoderConfig defaults;
+        try
+        {
+            defaults = ModelKinds.Defaults(json.Kind);
+        }
+        catch (BottleneckException)
+        {
+            defaults = new AutoencoderConfig { Kind = json.Kind }; // Validate names the bad kind.
+        }
+        return defaults with
+        {
+            InputSize = a.InputSize,
+            InputShape = a.InputShape,
+            Hidden = a.Hidden,
+            Latent = a.Latent,
+            Activation = a.Activation,
+            LatentActivation = a.LatentActivation,
+            OutputActivation = a.OutputActivation,
+            Channels = a.Channels ?? defaults.Channels,
+            Kernel = a.Kernel ?? defaults.Kernel,
+            BatchNorm = a.BatchNorm,
+            Dropout = a.Dropout,
+            Loss = json.Loss,
+            Noise = o.Noise ?? defaults.Noise,
+            NoiseLevel = o.NoiseLevel ?? defaults.NoiseLevel,
+            Sparsity = o.Sparsity ?? defaults.Sparsity,
+            SparsityWeight = o.SparsityWeight ?? defaults.SparsityWeight,
+            SparsityTarget = o.SparsityTarget ?? defaults.SparsityTarget,
+            ContractiveWeight = o.ContractiveWeight ?? defaults.ContractiveWeight,
+            Beta = o.Beta ?? defaults.Beta,
+        };
     }
 
     public static ModelJson ReadJson(string path)

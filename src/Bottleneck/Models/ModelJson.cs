@@ -22,6 +22,8 @@ public sealed record ModelJson
 
     public required string Loss { get; init; }
 
+    public ObjectiveJson? Objective { get; init; }
+
     public required NormalizationJson Normalization { get; init; }
 
     public TrainingJson? Training { get; init; }
@@ -54,6 +56,34 @@ public sealed record ArchitectureJson
     public required string LatentActivation { get; init; }
 
     public required string OutputActivation { get; init; }
+
+    /// <summary>Conv models: channels of each strided convolution, input side first.</summary>
+    public int[]? Channels { get; init; }
+
+    /// <summary>Conv models: kernel size.</summary>
+    public int? Kernel { get; init; }
+
+    public bool BatchNorm { get; init; }
+
+    public double Dropout { get; init; }
+}
+
+/// <summary>What the kind adds to plain reconstruction: corruption, a penalty or the KL weight. Only the kind's own fields are written.</summary>
+public sealed record ObjectiveJson
+{
+    public string? Noise { get; init; }
+
+    public double? NoiseLevel { get; init; }
+
+    public string? Sparsity { get; init; }
+
+    public double? SparsityWeight { get; init; }
+
+    public double? SparsityTarget { get; init; }
+
+    public double? ContractiveWeight { get; init; }
+
+    public double? Beta { get; init; }
 }
 
 /// <summary>How raw input values become model inputs: x' = (x − offset) · scale per feature or for all.</summary>
@@ -107,5 +137,14 @@ public sealed record MetricsJson
 
     public double? TestLoss { get; init; }
 
+    /// <summary>The reconstruction part of the test loss, when the kind adds a penalty to it.</summary>
+    public double? TestReconstruction { get; init; }
+
+    /// <summary>The penalty part of the test loss (a VAE's β·KL, a sparsity or contractive term).</summary>
+    public double? TestPenalty { get; init; }
+
     public double? Seconds { get; init; }
+
+    /// <summary>Figures that show what the kind does (PSNR, code sparsity, Jacobian norm), by name.</summary>
+    public Dictionary<string, double>? Diagnostics { get; init; }
 }

@@ -76,6 +76,16 @@ public sealed class Tensor
         Length = (int)needed;
     }
 
+    /// <summary>
+    /// Makes <paramref name="buffer"/> a [rows, rowLength] tensor, reusing its storage when the row
+    /// length matches: how layers keep per-batch buffers without allocating in steady state.
+    /// </summary>
+    public static void Ensure(ref Tensor? buffer, int rows, int rowLength)
+    {
+        if (buffer is null || buffer.RowLength != rowLength) buffer = new Tensor(rows, rowLength);
+        else buffer.ResizeBatch(rows);
+    }
+
     public void Clear() => Span.Clear();
 
     public Tensor Clone()

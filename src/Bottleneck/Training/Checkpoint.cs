@@ -23,8 +23,9 @@ public sealed class Checkpoint
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private Checkpoint(string path, int epoch, long adamStep, ulong[] rngState, EpochEnd[] history, IReadOnlyDictionary<string, Tensor> tensors)
+    private Checkpoint(string path, int epoch, long adamStep, ulong[] rngState, ulong[]? samplerState, EpochEnd[] history, IReadOnlyDictionary<string, Tensor> tensors)
     {
+        SamplerState = samplerState;
         Path = path;
         Epoch = epoch;
         AdamStep = adamStep;
@@ -45,6 +46,9 @@ public sealed class Checkpoint
 
     public ulong[] RngState { get; }
 
+    /// <summary>The model's training-noise generator (dropout, VAE samples, corruption).</summary>
+    public ulong[]? SamplerState { get; }
+
     public IReadOnlyList<EpochEnd> History { get; }
 
     internal static void Save(string path, Autoencoder model, Adam adam, Rng rng, IReadOnlyList<EpochEnd> history)
@@ -62,8 +66,13 @@ public sealed class Checkpoint
             ["format"] = Format,
             ["epoch"] = history.Count.ToString(CultureInfo.InvariantCulture),
             ["adam_step"] = adam.Step.ToString(CultureInfo.InvariantCulture),
-            ["rng_state"] = string.Join(",", rng.GetState().Select(s => s.ToString("x16", CultureInfo.InvariantCulture))),
-            ["history"] = JsonSerializer.Serialize(history.Select(h => new[] { h.Epoch, h.TrainLoss, h.TestLoss ?? double.NaN, h.EpochSeconds, h.ElapsedSeconds }),
+            ["rng_state"] = FormatState(rng),
+            ["sampler_state"] = FormatState(model.Sampler),
+            ["history"] = JsonSerializer.Serialize(history.Select(h => new[]
+                {
+                    h.Epoch, h.TrainLoss, h.TestLoss ?? double.NaN, h.EpochSeconds, h.ElapsedSeconds,
+                    h.TestReconstruction ?? double.NaN, h.TestPenalty ?? double.NaN,
+                }),
                 HistoryJson),
         };
         SafeTensorsFile.Write(path, entries, metadata);
@@ -78,13 +87,16 @@ public sealed class Checkpoint
         {
             int epoch = int.Parse(Meta("epoch"), CultureInfo.InvariantCulture);
             long step = long.Parse(Meta("adam_step"), CultureInfo.InvariantCulture);
-            var rng = Meta("rng_state").Split(',').Select(s => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
+            var rng = ParseState(Meta("rng_state"));
+            var sampler = file.Metadata.TryGetValue("sampler_state", out var text) ? ParseState(text) : null;
             var rows = JsonSerializer.Deserialize<double[][]>(Meta("history"), HistoryJson) ?? [];
-            var history = rows.Select(r => r.Length == 5
-                ? new EpochEnd((int)r[0], r[1], double.IsNaN(r[2]) ? null : r[2], r[3], r[4])
+            static double? Optional(double v) => double.IsNaN(v) ? null : v;
+            var history = rows.Select(r => r.Length is 5 or 7
+                ? new EpochEnd((int)r[0], r[1], Optional(r[2]), r[3], r[4], r.Length == 7 ? Optional(r[5]) : null, r.Length == 7 ? Optional(r[6]) : null)
                 : throw new FormatException("history row")).ToArray();
-            if (epoch < 0 || step < 0 || rng.Length != 6 || history.Length != epoch) throw new FormatException("inconsistent fields");
-            return new Checkpoint(path, epoch, step, rng, history, file.Tensors);
+            if (epoch < 0 || step < 0 || rng.Length != 6 || sampler is { Length: not 6 } || history.Length != epoch)
+                throw new FormatException("inconsistent fields");
+            return new Checkpoint(path, epoch, step, rng, sampler, history, file.Tensors);
         }
         catch (Exception e) when (e is FormatException or OverflowException or JsonException)
         {
@@ -104,7 +116,13 @@ public sealed class Checkpoint
         }
         adam.RestoreStep(AdamStep);
         rng.SetState(RngState);
+        if (SamplerState is not null) model.Sampler.SetState(SamplerState);
     }
+
+    private static string FormatState(Rng rng) => string.Join(",", rng.GetState().Select(s => s.ToString("x16", CultureInfo.InvariantCulture)));
+
+    private static ulong[] ParseState(string text) =>
+        text.Split(',').Select(s => ulong.Parse(s, NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToArray();
 
     private Dictionary<string, Tensor> Select(string prefix) =>
         tensors.Where(t => t.Key.StartsWith(prefix, StringComparison.Ordinal)).ToDictionary(t => t.Key[prefix.Length..], t => t.Value);

@@ -42,22 +42,66 @@ public sealed class RunFolder : TrainingCallback
 
     public static string ReconstructionName(int epoch) => $"reconstruction_{epoch}.png";
 
+    public static string SamplesName(int epoch) => $"samples_{epoch}.png";
+
+    // Fixed so that each epoch's samples decode the same points of the latent space.
+    private const ulong SampleSeed = 0x5A3B1EUL;
+    private const int SampleCount = 64;
+
+    /// <summary>Figures measured after the last epoch (see <see cref="Diagnostics"/>), kept in model.json.</summary>
+    public IReadOnlyList<Diagnostic> FinalDiagnostics { get; private set; } = [];
+
     public override void OnEpochEnd(EpochEnd info)
     {
         epochs.Add(info);
         WriteMetrics();
         WriteLossCurve();
         WriteReconstruction(info.Epoch);
-        ModelFile.Save(model, Directory, training: training(info),
-            metrics: new MetricsJson { TrainLoss = info.TrainLoss, TestLoss = info.TestLoss, Seconds = info.ElapsedSeconds });
+        if (ModelKinds.IsVariational(model.Config.Kind)) WriteSamples(info.Epoch);
+        SaveModel(info);
     }
+
+    public override void OnTrainEnd(History history)
+    {
+        if (pictures is null || history.Last is not { } last) return;
+        FinalDiagnostics = Diagnostics.Measure(model, pictures);
+        SaveModel(last);
+    }
+
+    private void SaveModel(EpochEnd info) => ModelFile.Save(model, Directory, training: training(info), metrics: new MetricsJson
+    {
+        TrainLoss = info.TrainLoss,
+        TestLoss = info.TestLoss,
+        TestReconstruction = HasPenalty ? info.TestReconstruction : null,
+        TestPenalty = HasPenalty ? info.TestPenalty : null,
+        Seconds = info.ElapsedSeconds,
+        Diagnostics = FinalDiagnostics.Count > 0 ? FinalDiagnostics.ToDictionary(d => d.Name, d => d.Value) : null,
+    });
+
+    private bool HasPenalty => model.Regularizer.PenaltyName.Length > 0;
 
     private void WriteMetrics()
     {
-        var csv = new StringBuilder("epoch,train_loss,test_loss,seconds\n");
+        string penalty = model.Regularizer.PenaltyName;
+        var csv = new StringBuilder("epoch,train_loss,test_loss,seconds");
+        csv.Append(HasPenalty ? $",test_reconstruction,test_{penalty}\n" : "\n");
+        static string Cell(double? v) => v is double d ? d.ToString("R", CultureInfo.InvariantCulture) : "";
         foreach (var e in epochs)
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.TrainLoss:R},{(e.TestLoss is double t ? t.ToString("R", CultureInfo.InvariantCulture) : "")},{e.ElapsedSeconds:F3}\n");
+        {
+            csv.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.TrainLoss:R},{Cell(e.TestLoss)},{e.ElapsedSeconds:F3}");
+            csv.Append(HasPenalty ? $",{Cell(e.TestReconstruction)},{Cell(e.TestPenalty)}\n" : "\n");
+        }
         AtomicFile.Write(Path.Combine(Directory, MetricsName), s => s.Write(Encoding.UTF8.GetBytes(csv.ToString())));
+    }
+
+    /// <summary>A VAE's generated images: 64 codes drawn from N(0, I), decoded, in an 8×8 grid.</summary>
+    private void WriteSamples(int epoch)
+    {
+        if (model.Config.InputShape is not [int c, int h, int w]) return;
+        var codes = new Tensor(SampleCount, model.Config.Latent);
+        var rng = new Rng(SampleSeed);
+        for (int i = 0; i < codes.Length; i++) codes[i] = (float)rng.NextNormal();
+        ImageGrid.Save(Path.Combine(Directory, SamplesName(epoch)), model.Decode(codes), c, h, w, nrow: 8);
     }
 
     private void WriteLossCurve()

@@ -14,6 +14,7 @@ public static class Trainer
 {
     // Distinct from the initialisation stream, so changing the epoch count never changes the init.
     private const ulong ShuffleStream = 0x5DEECE66DUL;
+    private const ulong EvaluationSeed = 0xE7A1UL;
 
     public static History Fit(Autoencoder model, Dataset train, FitOptions options, TrainingCallback? callback = null)
     {
@@ -65,8 +66,9 @@ public static class Trainer
                 double loss;
                 lock (model.Gate)
                 {
-                    var output = model.Forward(batch, training: true);
-                    loss = model.Loss.Forward(output, batch);
+                    var input = model.Corrupt(batch, model.Sampler);
+                    var output = model.Forward(input, model.Sampler, training: true);
+                    loss = model.Loss.Forward(output, batch) + model.Regularizer.Penalty;
                     if (!double.IsFinite(loss))
                         throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {b + 1}; try a lower --lr");
                     model.Loss.Backward(output, batch, grad);
@@ -77,11 +79,11 @@ public static class Trainer
                 total += loss;
                 callback?.OnBatchEnd(new BatchEnd(epoch, b, batches, start + rows, n, loss / rows, b % options.LogInterval == 0));
             }
-            double? test = null;
+            Evaluation? test = null;
             if (options.Validation is { } validation)
                 lock (model.Gate) test = EvaluateLocked(model, validation, evalBatch);
             double now = clock.Elapsed.TotalSeconds;
-            var end = new EpochEnd(epoch, total / n, test, now - epochStart, elapsedBefore + now);
+            var end = new EpochEnd(epoch, total / n, test?.Loss, now - epochStart, elapsedBefore + now, test?.Reconstruction, test?.Penalty);
             history.Add(end);
             if (options.CheckpointPath is { } path && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs))
                 Checkpoint.Save(path, model, optimizer, rng, history.Epochs);
@@ -104,19 +106,29 @@ public static class Trainer
         }
     }
 
-    /// <summary>Mean loss per item; the caller holds the model's lock and lends a batch buffer.</summary>
-    internal static double EvaluateLocked(Autoencoder model, Dataset data, Tensor batch)
+    /// <summary>
+    /// Mean loss per item and its parts; the caller holds the model's lock and lends a batch
+    /// buffer. Denoising models are scored on corrupted inputs and VAEs on sampled codes, both
+    /// drawn from a fixed seed so every evaluation of the same weights gives the same number.
+    /// </summary>
+    internal static Evaluation EvaluateLocked(Autoencoder model, Dataset data, Tensor batch)
     {
+        var rng = new Rng(EvaluationSeed);
         int capacity = batch.Rows;
-        double total = 0;
+        double reconstruction = 0, penalty = 0;
         for (int start = 0; start < data.Count; start += capacity)
         {
             int rows = Math.Min(capacity, data.Count - start);
             batch.ResizeBatch(rows);
             data.CopyRows(start, rows, batch);
-            total += model.Loss.Forward(model.Forward(batch, training: false), batch);
+            var output = model.Forward(model.Corrupt(batch, rng), rng, training: false);
+            reconstruction += model.Loss.Forward(output, batch);
+            penalty += model.Regularizer.Penalty;
             batch.ResizeBatch(capacity);
         }
-        return data.Count > 0 ? total / data.Count : double.NaN;
+        int n = data.Count;
+        return n > 0
+            ? new Evaluation((reconstruction + penalty) / n, reconstruction / n, penalty / n, model.Regularizer.PenaltyName)
+            : new Evaluation(double.NaN, double.NaN, double.NaN, model.Regularizer.PenaltyName);
     }
 }

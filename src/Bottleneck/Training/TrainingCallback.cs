@@ -45,5 +45,9 @@ public sealed record TrainBegin(int Epochs, int TrainSamples, int BatchesPerEpoc
 /// </summary>
 public readonly record struct BatchEnd(int Epoch, int Batch, int BatchesPerEpoch, int SamplesDone, int TrainSamples, double Loss, bool IsLogBatch);
 
-/// <summary>One finished epoch: mean training loss per item, test loss per item (if evaluated), times in seconds.</summary>
-public sealed record EpochEnd(int Epoch, double TrainLoss, double? TestLoss, double EpochSeconds, double ElapsedSeconds);
+/// <summary>
+/// One finished epoch: mean training loss per item, test loss per item (if evaluated) with its
+/// reconstruction and penalty parts, times in seconds.
+/// </summary>
+public sealed record EpochEnd(int Epoch, double TrainLoss, double? TestLoss, double EpochSeconds, double ElapsedSeconds,
+    double? TestReconstruction = null, double? TestPenalty = null);

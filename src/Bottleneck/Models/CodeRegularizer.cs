@@ -1,0 +1,56 @@
+using Bottleneck.Layers;
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Models;
+
+/// <summary>
+/// What sits between encoder and decoder: it turns the encoder's output into the code the decoder
+/// reads and adds a penalty to the loss (sparsity, contraction, a VAE's KL divergence). Plain
+/// kinds pass the code through untouched. Like a layer it owns its buffers and keeps what its
+/// backward pass needs from the last forward.
+/// </summary>
+public abstract class CodeRegularizer
+{
+    /// <summary>The penalty of the last forward, summed over the batch (the loss is summed the same way).</summary>
+    public double Penalty { get; protected set; }
+
+    /// <summary>Name of the penalty in metrics ("kl", "l1", ...); empty when there is none.</summary>
+    public abstract string PenaltyName { get; }
+
+    /// <summary>Width of the encoder's output for a code of <paramref name="latent"/> values.</summary>
+    public virtual int EncodedSize(int latent) => latent;
+
+    /// <summary>
+    /// The code for the decoder. <paramref name="sampler"/> draws a VAE's noise; null gives the
+    /// deterministic code (μ). <paramref name="input"/> is the encoder's input.
+    /// </summary>
+    public abstract Tensor Forward(Tensor encoded, Tensor input, Rng? sampler, bool training);
+
+    /// <summary>dL/d(encoded) from dL/d(code), including the penalty's own gradient.</summary>
+    public abstract Tensor Backward(Tensor gradCode);
+
+    /// <summary>Adds the penalty's gradient with respect to encoder weights (after the encoder's backward).</summary>
+    public virtual void AddParameterGradients()
+    {
+    }
+
+    /// <summary>The regulariser the configuration asks for, wired to <paramref name="encoder"/> where it must see inside it.</summary>
+    public static CodeRegularizer Create(AutoencoderConfig config, Sequential encoder) => config.Kind switch
+    {
+        ModelKinds.Sparse when config.Sparsity == "kl" => new KlSparsityPenalty(config.SparsityTarget, config.SparsityWeight),
+        ModelKinds.Sparse => new L1ActivityPenalty(config.SparsityWeight),
+        ModelKinds.Contractive => new ContractivePenalty(encoder, config.ContractiveWeight),
+        ModelKinds.Vae or ModelKinds.BetaVae => new Reparameterization(config.Latent, config.Beta),
+        _ => new NoPenalty(),
+    };
+}
+
+/// <summary>The code is the encoder's output; nothing is added to the loss.</summary>
+public sealed class NoPenalty : CodeRegularizer
+{
+    public override string PenaltyName => "";
+
+    public override Tensor Forward(Tensor encoded, Tensor input, Rng? sampler, bool training) => encoded;
+
+    public override Tensor Backward(Tensor gradCode) => gradCode;
+}

@@ -1,0 +1,35 @@
+using Bottleneck.Data;
+
+namespace Bottleneck.Models;
+
+/// <summary>
+/// Catches a model that cannot fit its data: an output activation whose range does not cover
+/// the values it must reconstruct (a sigmoid output on standardised data, as one well-known
+/// tutorial has, can never bring its MSE to zero), or BCE on targets outside [0, 1].
+/// </summary>
+public static class DataRangeCheck
+{
+    /// <summary>A warning saying what to change, or null when the data and the model agree.</summary>
+    public static string? Warning(AutoencoderConfig config, Dataset data)
+    {
+        if (data.Count == 0) return null;
+        var values = data.Features.AsSpan(0, data.Count * data.FeatureCount);
+        float min = System.Numerics.Tensors.TensorPrimitives.Min<float>(values);
+        float max = System.Numerics.Tensors.TensorPrimitives.Max<float>(values);
+        string range = $"[{min.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}, {max.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}]";
+        var (low, high, shown) = config.OutputActivation switch
+        {
+            "sigmoid" => (0.0, 1.0, "(0, 1)"),
+            "tanh" => (-1.0, 1.0, "(-1, 1)"),
+            "relu" or "softplus" => (0.0, double.PositiveInfinity, "[0, ∞)"),
+            "elu" => (-1.0, double.PositiveInfinity, "(-1, ∞)"),
+            _ => (double.NegativeInfinity, double.PositiveInfinity, ""),
+        };
+        if (min < low || max > high)
+            return $"the data ranges over {range} but the {config.OutputActivation} output can only give {shown}, so the reconstruction error can never reach zero; " +
+                (min >= 0 && max <= 1 ? "use a sigmoid output" : "use --output-activation none with --loss mse, or scale the data to [0, 1] (--scale minmax)");
+        if (config.Loss == "bce" && (min < 0 || max > 1))
+            return $"binary cross-entropy needs targets in [0, 1] but the data ranges over {range}; use --loss mse, or scale the data to [0, 1] (--scale minmax)";
+        return null;
+    }
+}

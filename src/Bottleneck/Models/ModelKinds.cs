@@ -1,0 +1,48 @@
+namespace Bottleneck.Models;
+
+/// <summary>The model kinds Bottleneck builds, with the defaults each starts from.</summary>
+public static class ModelKinds
+{
+    public const string Vanilla = "vanilla";
+    public const string Deep = "deep";
+    public const string Conv = "conv";
+    public const string Denoising = "denoising";
+    public const string Sparse = "sparse";
+    public const string Contractive = "contractive";
+    public const string Vae = "vae";
+    public const string BetaVae = "beta-vae";
+
+    public static readonly string[] Names = [Vanilla, Deep, Conv, Denoising, Sparse, Contractive, Vae, BetaVae];
+
+    /// <summary>True for the kinds whose encoder gives a distribution (μ, log σ²) rather than a code.</summary>
+    public static bool IsVariational(string kind) => kind is Vae or BetaVae;
+
+    /// <summary>
+    /// The configuration a kind starts from on MNIST-like data; every field may still be changed.
+    /// Vanilla is the PyTorch tutorial's model; deep is the Keras tutorial's 256-128-32 with MSE;
+    /// the others keep the tutorial's 784-400-20 so their effect can be compared with it.
+    /// </summary>
+    public static AutoencoderConfig Defaults(string kind) => kind switch
+    {
+        Vanilla or Denoising or Contractive or Vae => new AutoencoderConfig { Kind = kind },
+        Deep => new AutoencoderConfig { Kind = kind, Hidden = [256, 128], Latent = 32, Loss = "mse" },
+        Conv => new AutoencoderConfig { Kind = kind, Hidden = [], Channels = [16, 32] },
+        Sparse => new AutoencoderConfig { Kind = kind, Latent = 32, LatentActivation = "relu", SparsityWeight = 0.1 },
+        BetaVae => new AutoencoderConfig { Kind = kind, Beta = 4 },
+        _ => throw new BottleneckException($"unknown model kind '{kind}'; choose one of {string.Join(", ", Names)}"),
+    };
+
+    /// <summary>A line per kind for --help.</summary>
+    public static string Describe(string kind) => kind switch
+    {
+        Vanilla => "the tutorial model: 784-400-20, ReLU, sigmoid output, BCE",
+        Deep => "any stack of dense layers (default 256-128-32, MSE)",
+        Conv => "strided convolutions 1→16→32 and a dense code; transposed convolutions back",
+        Denoising => "trained to undo corruption (gaussian, mask, salt-and-pepper) of its inputs",
+        Sparse => "L1 activity or KL sparsity penalty on the code",
+        Contractive => "penalty λ‖J‖²_F on the encoder's Jacobian",
+        Vae => "variational: μ and log σ², reparameterised sample, BCE + KL",
+        BetaVae => "VAE with the KL weighted by β (default 4)",
+        _ => kind,
+    };
+}

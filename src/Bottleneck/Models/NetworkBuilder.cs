@@ -1,0 +1,94 @@
+using Bottleneck.Layers;
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Models;
+
+/// <summary>
+/// Builds the encoder and decoder stacks for a configuration. Layer order and indices follow the
+/// nn.Sequential a PyTorch user would write, so state_dict names match ("encoder.0.weight").
+/// </summary>
+internal static class NetworkBuilder
+{
+    public static (Sequential Encoder, Sequential Decoder) Build(AutoencoderConfig config, int encodedSize, Rng init, Rng sampler) =>
+        config.IsConvolutional ? Convolutional(config, encodedSize, init, sampler) : Dense(config, encodedSize, init, sampler);
+
+    private static (Sequential, Sequential) Dense(AutoencoderConfig c, int encodedSize, Rng init, Rng sampler)
+    {
+        var activations = c.HiddenActivations();
+        var encoder = DenseStack(c, c.InputSize, c.Hidden, activations, encodedSize, c.LatentActivation, init, sampler);
+        var decoder = DenseStack(c, c.Latent, c.Hidden.Reverse().ToArray(), activations.Reverse().ToArray(), c.InputSize, c.OutputActivation, init, sampler);
+        return (new Sequential(encoder), new Sequential(decoder));
+    }
+
+    private static List<Layer> DenseStack(AutoencoderConfig c, int input, int[] hidden, string[] activations, int output, string lastActivation, Rng init, Rng sampler)
+    {
+        var layers = new List<Layer>();
+        int width = input;
+        for (int i = 0; i < hidden.Length; i++)
+        {
+            layers.Add(new Linear(width, hidden[i], init));
+            AddHiddenTail(layers, c, hidden[i], 1, activations[i], sampler);
+            width = hidden[i];
+        }
+        layers.Add(new Linear(width, output, init));
+        AddLast(layers, lastActivation);
+        return layers;
+    }
+
+    /// <summary>
+    /// Encoder: strided convolutions (stride 2, padding k/2 halving each side), then a dense layer
+    /// to the code. Decoder: dense layer back to the last feature map, transposed convolutions
+    /// whose output padding restores each encoder size exactly (28 → 14 → 7 → 14 → 28).
+    /// </summary>
+    private static (Sequential, Sequential) Convolutional(AutoencoderConfig c, int encodedSize, Rng init, Rng sampler)
+    {
+        var shape = c.InputShape!;
+        int k = c.Kernel, pad = (k - 1) / 2;
+        var sizes = new List<(int C, int H, int W)> { (shape[0], shape[1], shape[2]) };
+        var encoder = new List<Layer>();
+        foreach (int channels in c.Channels)
+        {
+            var (inC, h, w) = sizes[^1];
+            var conv = new Conv2d(inC, channels, k, 2, pad, h, w, init);
+            if (conv.OutputShape[1] < 1 || conv.OutputShape[2] < 1)
+                throw new BottleneckException($"{shape[1]}×{shape[2]} images are too small for {c.Channels.Length} stride-2 convolutions");
+            encoder.Add(conv);
+            AddHiddenTail(encoder, c, channels, conv.OutputShape[1] * conv.OutputShape[2], c.HiddenActivations().FirstOrDefault() ?? c.Activation, sampler);
+            sizes.Add((channels, conv.OutputShape[1], conv.OutputShape[2]));
+        }
+        var (lastC, lastH, lastW) = sizes[^1];
+        int flat = lastC * lastH * lastW;
+        encoder.Add(new Linear(flat, encodedSize, init));
+        AddLast(encoder, c.LatentActivation);
+
+        string activation = c.Activation.Split(',')[0];
+        var decoder = new List<Layer> { new Linear(c.Latent, flat, init), Activation.Create(activation) };
+        for (int i = sizes.Count - 1; i >= 1; i--)
+        {
+            var (inC, h, w) = sizes[i];
+            var target = sizes[i - 1];
+            int outPadH = target.H - ((h - 1) * 2 - 2 * pad + k);
+            int outPadW = target.W - ((w - 1) * 2 - 2 * pad + k);
+            if (outPadH is < 0 or > 1 || outPadH != outPadW)
+                throw new BottleneckException($"cannot mirror a {target.H}×{target.W} feature map with kernel {k}; use an odd kernel");
+            decoder.Add(new ConvTranspose2d(inC, target.C, k, 2, pad, outPadH, h, w, init));
+            if (i > 1) AddHiddenTail(decoder, c, target.C, target.H * target.W, activation, sampler);
+        }
+        AddLast(decoder, c.OutputActivation);
+        return (new Sequential(encoder), new Sequential(decoder));
+    }
+
+    /// <summary>What follows a hidden layer: batch norm (before the activation, as is usual), the activation, dropout.</summary>
+    private static void AddHiddenTail(List<Layer> layers, AutoencoderConfig c, int channels, int spatial, string activation, Rng sampler)
+    {
+        if (c.BatchNorm) layers.Add(spatial == 1 ? new BatchNorm1d(channels) : new BatchNorm2d(channels, spatial));
+        layers.Add(Activation.Create(activation));
+        if (c.Dropout > 0) layers.Add(new Dropout(c.Dropout, sampler));
+    }
+
+    /// <summary>A linear code or output adds no layer, so state_dict indices match PyTorch's Sequential.</summary>
+    private static void AddLast(List<Layer> layers, string activation)
+    {
+        if (Activation.Create(activation) is not Identity) layers.Add(Activation.Create(activation));
+    }
+}

@@ -1,0 +1,112 @@
+using Bottleneck.Models;
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Tests.Models;
+
+/// <summary>
+/// Finite-difference checks of whole models of each kind: the gradient of reconstruction loss
+/// plus penalty with respect to every parameter. Noise (VAE samples) comes from a generator
+/// reset to the same state for every evaluation, so the objective is a fixed function.
+/// </summary>
+public class ModelKindGradientTests
+{
+    private const float Step = 1e-2f;
+
+    public static TheoryData<string, string> Kinds => new()
+    {
+        { "sparse", "l1" },
+        { "sparse", "kl" },
+        { "contractive", "relu" },
+        { "contractive", "sigmoid" },
+        { "contractive", "tanh" },
+        { "vae", "" },
+        { "beta-vae", "" },
+    };
+
+    private static AutoencoderConfig Config(string kind, string variant) => kind switch
+    {
+        "sparse" when variant == "kl" => Small(kind) with { Sparsity = "kl", SparsityWeight = 0.5, SparsityTarget = 0.2, LatentActivation = "sigmoid" },
+        "sparse" => Small(kind) with { Sparsity = "l1", SparsityWeight = 0.5 },
+        "contractive" => Small(kind) with { Activation = variant, ContractiveWeight = 5 },
+        "beta-vae" => Small(kind) with { Beta = 3 },
+        _ => Small(kind),
+    };
+
+    private static AutoencoderConfig Small(string kind) =>
+        new() { Kind = kind, InputSize = 6, InputShape = null, Hidden = [5], Latent = 3, Activation = "tanh" };
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Gradients_of_loss_plus_penalty_match_finite_differences(string kind, string variant)
+    {
+        var model = new Autoencoder(Config(kind, variant), seed: 5);
+        var rng = new Rng(9);
+        var x = new Tensor(4, 6);
+        for (int i = 0; i < x.Length; i++) x[i] = 0.05f + 0.9f * (float)rng.NextDouble();
+        const ulong noiseSeed = 77;
+
+        double Objective()
+        {
+            var y = model.Forward(x, new Rng(noiseSeed), training: true);
+            return model.Loss.Forward(y, x) + model.Regularizer.Penalty;
+        }
+
+        var output = model.Forward(x, new Rng(noiseSeed), training: true);
+        Assert.True(model.Regularizer.Penalty > 0, "the kind adds a penalty");
+        var grad = new Tensor(4, 6);
+        model.Loss.Backward(output, x, grad);
+        model.Backward(grad);
+        foreach (var (name, p) in model.NamedParameters)
+        {
+            var analytic = p.Grad.Clone();
+            var numeric = new float[p.Value.Length];
+            for (int i = 0; i < numeric.Length; i++)
+            {
+                float saved = p.Value[i];
+                p.Value[i] = saved + Step;
+                double plus = Objective();
+                p.Value[i] = saved - Step;
+                double minus = Objective();
+                p.Value[i] = saved;
+                numeric[i] = (float)((plus - minus) / (2 * Step));
+            }
+            TensorAssert.Close(numeric, analytic.Span, 2e-2, $"{kind} {variant} {name}");
+        }
+    }
+
+    [Fact]
+    public void Contractive_penalty_is_the_squared_jacobian_norm_computed_column_by_column()
+    {
+        var model = new Autoencoder(Config("contractive", "sigmoid") with { ContractiveWeight = 1 }, seed: 3);
+        var x = new Tensor(2, 6);
+        var rng = new Rng(4);
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
+        model.Forward(x, null, training: false);
+        double penalty = model.Regularizer.Penalty;
+
+        // The Jacobian by central differences of the encoder, one input value at a time.
+        double expected = 0;
+        for (int item = 0; item < 2; item++)
+        {
+            var one = new Tensor(1, 6);
+            x.Row(item).CopyTo(one.Span);
+            for (int i = 0; i < 6; i++)
+            {
+                float saved = one[i];
+                one[i] = saved + 1e-3f;
+                var plus = model.Encode(one).Span.ToArray();
+                one[i] = saved - 1e-3f;
+                var minus = model.Encode(one).Span.ToArray();
+                one[i] = saved;
+                for (int j = 0; j < plus.Length; j++)
+                {
+                    double d = (plus[j] - minus[j]) / 2e-3;
+                    expected += d * d;
+                }
+            }
+        }
+        Assert.Equal(expected, penalty, expected * 1e-2);
+        var norms = model.JacobianNorms(x)!;
+        Assert.Equal(expected, norms.Sum(v => v * v), expected * 1e-2);
+    }
+}

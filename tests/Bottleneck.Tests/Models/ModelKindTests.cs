@@ -1,0 +1,134 @@
+using Bottleneck.Data;
+using Bottleneck.Models;
+using Bottleneck.Tensors;
+using Bottleneck.Tests.IO;
+
+namespace Bottleneck.Tests.Models;
+
+/// <summary>Every kind builds, saves and loads with its settings; corruption and the data-range warning.</summary>
+public class ModelKindTests
+{
+    public static TheoryData<string> DenseKinds => new(ModelKinds.Names.Where(k => k != ModelKinds.Conv));
+
+    private static AutoencoderConfig Small(string kind) => ModelKinds.Defaults(kind) with
+    {
+        InputSize = 12,
+        InputShape = null,
+        Hidden = [7],
+        Latent = 3,
+        LatentActivation = kind == ModelKinds.Sparse ? "sigmoid" : "none",
+        Sparsity = "kl",
+        Beta = 2.5,
+        NoiseLevel = 0.25,
+    };
+
+    [Theory]
+    [MemberData(nameof(DenseKinds))]
+    public void A_saved_model_of_each_kind_loads_with_the_same_settings_and_outputs(string kind)
+    {
+        using var dir = new TempDir();
+        var model = new Autoencoder(Small(kind), seed: 11);
+        ModelFile.Save(model, dir.Path);
+        var (loaded, json) = ModelFile.Load(dir.Path);
+        Assert.Equal(kind, json.Kind);
+        Assert.Equal(model.Config.Kind, loaded.Config.Kind);
+        Assert.Equal(model.Regularizer.GetType(), loaded.Regularizer.GetType());
+        // Everything model.json records about the kind comes back (a VAE's β, the noise level, ...).
+        Assert.Equal(Serialize(model.Config), Serialize(loaded.Config));
+        if (ModelKinds.IsVariational(kind)) Assert.Equal(2.5, loaded.Config.Beta);
+        if (kind == ModelKinds.Denoising) Assert.Equal(0.25, loaded.Config.NoiseLevel);
+        if (kind == ModelKinds.Sparse) Assert.Equal("kl", loaded.Config.Sparsity);
+        var x = new Tensor(5, 12);
+        var rng = new Rng(1);
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
+        Assert.Equal(model.Reconstruct(x).Span.ToArray(), loaded.Reconstruct(x).Span.ToArray());
+        Assert.Equal(model.Encode(x).Span.ToArray(), loaded.Encode(x).Span.ToArray());
+    }
+
+    private static string Serialize(AutoencoderConfig config) =>
+        System.Text.Json.JsonSerializer.Serialize(ModelFile.Describe(config), ModelJson.Options);
+
+    [Fact]
+    public void A_vae_encoder_outputs_mean_and_log_variance_and_encode_gives_the_mean()
+    {
+        var model = new Autoencoder(Small(ModelKinds.Vae), seed: 2);
+        Assert.Equal([6, 7], model.Encoder.NamedParameters[^2].Parameter.Value.Shape.ToArray());
+        var x = new Tensor(2, 12);
+        x.Span.Fill(0.5f);
+        var distribution = model.EncodeDistribution(x);
+        var codes = model.Encode(x);
+        Assert.Equal(6, distribution.RowLength);
+        Assert.Equal(distribution.Row(1)[..3].ToArray(), codes.Row(1).ToArray());
+    }
+
+    [Fact]
+    public void Evaluation_splits_a_vae_loss_into_reconstruction_and_kl_and_repeats_exactly()
+    {
+        var model = new Autoencoder(Small(ModelKinds.Vae), seed: 2);
+        var data = new Dataset("d", Enumerable.Range(0, 12 * 30).Select(i => (i % 7) / 7f).ToArray(), 30, 12);
+        var first = model.Evaluate(data, batchSize: 8);
+        var second = model.Evaluate(data, batchSize: 8);
+        Assert.Equal(first, second);
+        Assert.Equal("kl", first.PenaltyName);
+        Assert.True(first.Penalty > 0);
+        Assert.Equal(first.Reconstruction + first.Penalty, first.Loss, 9);
+    }
+
+    [Theory]
+    [InlineData("gaussian", 0.3)]
+    [InlineData("mask", 0.3)]
+    [InlineData("salt-and-pepper", 0.2)]
+    public void Corruption_changes_about_the_asked_share_of_values_and_stays_in_range(string kind, double level)
+    {
+        var clean = Enumerable.Repeat(0.5f, 20_000).ToArray();
+        var noisy = new float[clean.Length];
+        new Corruption(kind, level).Apply(clean, noisy, new Rng(3));
+        Assert.All(noisy, v => Assert.InRange(v, 0f, 1f));
+        double changed = noisy.Count(v => v != 0.5f) / (double)noisy.Length;
+        if (kind == "gaussian")
+        {
+            double std = Math.Sqrt(noisy.Select(v => (v - 0.5) * (v - 0.5)).Average());
+            Assert.InRange(std, 0.27, 0.31); // clipping at 0 and 1 trims little of a 0.3 gaussian around 0.5
+        }
+        else
+        {
+            Assert.InRange(changed, level - 0.02, level + 0.02);
+        }
+        if (kind == "salt-and-pepper") Assert.All(noisy, v => Assert.True(v is 0f or 0.5f or 1f));
+    }
+
+    [Fact]
+    public void Standardised_data_under_a_sigmoid_output_gets_a_warning_that_says_what_to_change()
+    {
+        var config = new AutoencoderConfig { InputSize = 2, InputShape = null, Loss = "mse" };
+        var standardised = new Dataset("d", [-0.42f, 2.8f, 0.1f, 0.3f], 2, 2);
+        var warning = DataRangeCheck.Warning(config, standardised);
+        Assert.NotNull(warning);
+        Assert.Contains("[-0.42, 2.8]", warning);
+        Assert.Contains("sigmoid", warning);
+        Assert.Contains("--output-activation none", warning);
+        Assert.Null(DataRangeCheck.Warning(config with { OutputActivation = "none" }, standardised));
+        Assert.Null(DataRangeCheck.Warning(config, new Dataset("d", [0f, 1f, 0.5f, 0.2f], 2, 2)));
+        Assert.Contains("binary cross-entropy", DataRangeCheck.Warning(config with { OutputActivation = "none", Loss = "bce" }, standardised));
+    }
+
+    [Fact]
+    public void Options_that_contradict_the_kind_are_refused_with_a_reason()
+    {
+        var bad = new[]
+        {
+            Small(ModelKinds.Contractive) with { Hidden = [7, 5] },
+            Small(ModelKinds.Contractive) with { Activation = "gelu" },
+            Small(ModelKinds.Sparse) with { Sparsity = "kl", LatentActivation = "relu" },
+            Small(ModelKinds.Vae) with { LatentActivation = "tanh" },
+            Small(ModelKinds.Denoising) with { Noise = "mask", NoiseLevel = 1.5 },
+            Small(ModelKinds.Conv),
+            Small(ModelKinds.Vanilla) with { Kind = "dense" },
+        };
+        foreach (var config in bad)
+        {
+            var e = Assert.Throws<BottleneckException>(() => new Autoencoder(config));
+            Assert.DoesNotContain('\n', e.Message);
+        }
+    }
+}
