@@ -294,7 +294,7 @@ public sealed class HtmlReport
         td.num { text-align: right; font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
         tbody tr:nth-child(even) td { background: #fafbfc; }
         figure { margin: 1.2em 0; }
-        figure img { display: block; max-width: 100%; height: auto; border: 1px solid #e1e4e8; image-rendering: auto; }
+        figure img { display: block; max-width: 100%; min-width: min(100%, 480px); height: auto; border: 1px solid #e1e4e8; image-rendering: pixelated; }
         figcaption { color: #57606a; font-size: 0.92em; margin-top: 0.4em; }
         figcaption a { color: inherit; font-weight: 600; text-decoration: none; }
         .warning { background: #fff4e5; border: 1px solid #f0b35a; padding: 6px 10px; }

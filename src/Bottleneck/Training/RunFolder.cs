@@ -44,6 +44,14 @@ public sealed class RunFolder : TrainingCallback
 
     public static string SamplesName(int epoch) => $"samples_{epoch}.png";
 
+    // Pictures the commands that use a trained model leave in its run folder (the report shows them).
+    public const string GeneratedStem = "generated";
+    public const string InterpolationStem = "interpolation";
+    public const string DenoisedStem = "denoised";
+    public const string LatentMapStem = "latent_map";
+    public const string AnomalyHistogramStem = "anomaly_scores";
+    public const string RocCurveStem = "roc_curve";
+
     // Fixed so that each epoch's samples decode the same points of the latent space.
     private const ulong SampleSeed = 0x5A3B1EUL;
     private const int SampleCount = 64;
@@ -63,9 +71,13 @@ public sealed class RunFolder : TrainingCallback
 
     public override void OnTrainEnd(History history)
     {
-        if (pictures is null || history.Last is not { } last) return;
-        FinalDiagnostics = Diagnostics.Measure(model, pictures);
-        SaveModel(last);
+        if (history.Last is not { } last) return;
+        if (pictures is not null)
+        {
+            FinalDiagnostics = Diagnostics.Measure(model, pictures);
+            SaveModel(last);
+        }
+        Reports.RunReport.Write(Directory);
     }
 
     private void SaveModel(EpochEnd info) => ModelFile.Save(model, Directory, training: training(info), metrics: new MetricsJson

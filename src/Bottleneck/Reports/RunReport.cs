@@ -1,0 +1,125 @@
+using System.Globalization;
+using Bottleneck.Models;
+using Bottleneck.Training;
+
+namespace Bottleneck.Reports;
+
+/// <summary>
+/// report.html for a run folder: what the model is, how it trained (per-epoch table and loss
+/// curve), and every picture the run and the later commands left in the folder
+/// (reconstructions, samples, the latent map, anomaly scores and ROC curve). It reads only
+/// files, so `bottleneck report RUN` can rebuild it at any time.
+/// </summary>
+public static class RunReport
+{
+    public const string FileName = "report.html";
+
+    /// <summary>The figures a run folder may hold, in page order: file stem, id, caption.</summary>
+    public static readonly IReadOnlyList<(string Stem, string Id, string Caption)> KnownFigures =
+    [
+        ("loss_curve", "fig-loss", "Loss per epoch (train and test)"),
+        ("reconstruction", "fig-reconstruction", "Test images (top) and their reconstructions (bottom) after the last epoch"),
+        ("samples", "fig-samples", "Samples: codes drawn from N(0, I), decoded"),
+        (RunFolder.GeneratedStem, "fig-generated", "Generated images"),
+        (RunFolder.InterpolationStem, "fig-interpolation", "Interpolation between two inputs in the latent space"),
+        (RunFolder.DenoisedStem, "fig-denoised", "Clean, corrupted and denoised test images"),
+        (RunFolder.LatentMapStem, "fig-latent", "The latent space: test codes coloured by label"),
+        (RunFolder.AnomalyHistogramStem, "fig-anomaly-scores", "Anomaly scores of normal and anomalous items, with the threshold"),
+        (RunFolder.RocCurveStem, "fig-roc", "ROC curve of the anomaly scores"),
+    ];
+
+    /// <summary>Builds and writes report.html in <paramref name="runDirectory"/>; returns its path.</summary>
+    public static string Write(string runDirectory)
+    {
+        if (!Directory.Exists(runDirectory)) throw new BottleneckException($"{runDirectory}: no such run folder");
+        string jsonPath = Path.Combine(runDirectory, ModelFile.JsonName);
+        if (!File.Exists(jsonPath)) throw new BottleneckException($"{runDirectory}: not a run folder (no {ModelFile.JsonName})");
+        var json = ModelFile.ReadJson(jsonPath);
+        var report = new HtmlReport($"Bottleneck run: {json.Kind} autoencoder" + (json.Training is { } t ? $" on {t.Dataset}" : ""));
+        report.AddFacts("Model", ModelFacts(json));
+        if (json.Training is { } training) report.AddFacts("Training", TrainingFacts(training));
+        if (json.Metrics is { } metrics) report.AddFacts("Results", ResultFacts(metrics));
+
+        string metricsPath = Path.Combine(runDirectory, RunFolder.MetricsName);
+        if (File.Exists(metricsPath) && ReadCsv(metricsPath) is { Count: > 1 } rows)
+            report.AddTable("Per-epoch losses (per item)", rows[0], rows.Skip(1).Select(r => r.Length == rows[0].Length ? r : Pad(r, rows[0].Length)).ToArray());
+
+        foreach (var (stem, id, caption) in KnownFigures)
+            if (LatestFigure(runDirectory, stem) is { } file)
+                report.AddFigureFile(id, caption, file);
+
+        string path = Path.Combine(runDirectory, FileName);
+        report.Save(path);
+        return path;
+    }
+
+    /// <summary>stem.png, stem.svg, or the highest-numbered stem_E.png (per-epoch pictures).</summary>
+    private static string? LatestFigure(string directory, string stem)
+    {
+        foreach (var ext in new[] { ".png", ".svg" })
+        {
+            string plain = Path.Combine(directory, stem + ext);
+            if (File.Exists(plain)) return plain;
+        }
+        return Directory.EnumerateFiles(directory, stem + "_*.png")
+            .Select(f => (File: f, Epoch: int.TryParse(Path.GetFileNameWithoutExtension(f)[(stem.Length + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int e) ? e : -1))
+            .Where(x => x.Epoch >= 0)
+            .OrderByDescending(x => x.Epoch)
+            .Select(x => x.File)
+            .FirstOrDefault();
+    }
+
+    private static IEnumerable<(string, string)> ModelFacts(ModelJson json)
+    {
+        var a = json.Architecture;
+        yield return ("Kind", json.Kind);
+        yield return ("Input", a.InputShape is { } shape ? $"{a.InputSize} values ({string.Join("×", shape)})" : $"{a.InputSize} values");
+        if (a.Channels is { } channels) yield return ("Convolutions", $"channels {string.Join(", ", channels)}, kernel {a.Kernel}, stride 2");
+        if (a.Hidden.Length > 0) yield return ("Hidden layers", string.Join(", ", a.Hidden));
+        yield return ("Code size", a.Latent.ToString(CultureInfo.InvariantCulture));
+        yield return ("Activations", $"hidden {a.Activation}, code {a.LatentActivation}, output {a.OutputActivation}");
+        if (a.BatchNorm) yield return ("Batch normalisation", "yes");
+        if (a.Dropout > 0) yield return ("Dropout", Format(a.Dropout));
+        yield return ("Loss", json.Loss.ToUpperInvariant() + " (summed over an item's values)");
+        if (json.Objective is { } o)
+        {
+            if (o.Noise is { } noise) yield return ("Corruption", $"{noise}, level {Format(o.NoiseLevel)}");
+            if (o.Sparsity is { } sparsity) yield return ("Sparsity", $"{sparsity}, weight {Format(o.SparsityWeight)}" + (o.SparsityTarget is { } rho ? $", target {Format(rho)}" : ""));
+            if (o.ContractiveWeight is { } lambda) yield return ("Contractive weight λ", Format(lambda));
+            if (o.Beta is { } beta) yield return ("KL weight β", Format(beta));
+        }
+        yield return ("Input normalisation", json.Normalization.Description ?? json.Normalization.Type);
+    }
+
+    private static IEnumerable<(string, string)> TrainingFacts(TrainingJson t)
+    {
+        yield return ("Dataset", t.Limit is int limit ? $"{t.Dataset} (first {limit} training items)" : t.Dataset);
+        yield return ("Epochs", $"{t.EpochsDone} of {t.Epochs}");
+        yield return ("Optimizer", $"{t.Optimizer}, learning rate {Format(t.LearningRate)}" + (t.WeightDecay > 0 ? $", weight decay {Format(t.WeightDecay)}" : ""));
+        yield return ("Batch size", t.BatchSize.ToString(CultureInfo.InvariantCulture));
+        yield return ("Seed, threads", $"{t.Seed}, {t.Threads}");
+    }
+
+    private static IEnumerable<(string, string)> ResultFacts(MetricsJson m)
+    {
+        if (m.TrainLoss is { } train) yield return ("Train loss (last epoch)", Format(train));
+        if (m.TestLoss is { } test) yield return ("Test loss", Format(test));
+        if (m.TestReconstruction is { } rec) yield return ("Test reconstruction loss", Format(rec));
+        if (m.TestPenalty is { } pen) yield return ("Test penalty", Format(pen));
+        if (m.Seconds is { } s) yield return ("Training time", $"{s:F1} s");
+        foreach (var (name, value) in m.Diagnostics ?? []) yield return (name.Replace('_', ' '), Format(value));
+    }
+
+    private static string Format(double? v) => v is double d ? d.ToString("G6", CultureInfo.InvariantCulture) : "";
+
+    /// <summary>The CSV's cells, with long decimals (metrics.csv keeps full precision) shortened to 4 places.</summary>
+    private static List<string[]> ReadCsv(string path) =>
+        File.ReadAllLines(path).Where(l => l.Length > 0).Select(l => l.Split(',').Select(Shorten).ToArray()).ToList();
+
+    private static string Shorten(string cell) =>
+        cell.Contains('.') && double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+            ? v.ToString("F4", CultureInfo.InvariantCulture)
+            : cell;
+
+    private static string[] Pad(string[] row, int width) => row.Concat(Enumerable.Repeat("", Math.Max(0, width - row.Length))).Take(width).ToArray();
+}

@@ -1,0 +1,70 @@
+using Bottleneck.Models;
+using Bottleneck.Reports;
+using Bottleneck.Tests.IO;
+using Bottleneck.Tests.Reports;
+
+namespace Bottleneck.Tests.Cli;
+
+/// <summary>`bottleneck train --model KIND` and `bottleneck report` as a user runs them.</summary>
+public class KindCommandTests
+{
+    [Fact]
+    public void A_vae_run_reports_its_loss_parts_and_writes_samples_and_a_report()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("vae");
+        var r = CliRunner.Run("train", "--model", "vae", "--data", SharedData.Mnist, "--limit", "512", "--epochs", "2", "--out", run, "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Matches(@"====> Test set loss: [0-9.]+ \(reconstruction [0-9.]+ \+ penalty [0-9.]+\)", r.Stdout);
+        Assert.Equal("epoch,train_loss,test_loss,seconds,test_reconstruction,test_kl", File.ReadLines(Path.Combine(run, "metrics.csv")).First());
+        Assert.True(File.Exists(Path.Combine(run, "samples_2.png")));
+        var json = ModelFile.ReadJson(Path.Combine(run, ModelFile.JsonName));
+        Assert.Equal(1.0, json.Objective!.Beta);
+        Assert.True(json.Metrics!.TestPenalty > 0);
+
+        string report = Path.Combine(run, RunReport.FileName);
+        Assert.True(File.Exists(report));
+        File.Delete(report);
+        var again = CliRunner.Run("report", run);
+        Assert.True(again.ExitCode == 0, again.Stderr);
+        string html = File.ReadAllText(report);
+        foreach (var id in new[] { "fig-loss", "fig-reconstruction", "fig-samples" }) Assert.Contains($"id=\"{id}\"", html);
+    }
+
+    [ChromiumFact]
+    public void Every_figure_of_a_trained_runs_report_loads_in_headless_chromium()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("vae");
+        var r = CliRunner.Run("train", "--model", "vae", "--data", SharedData.Mnist, "--limit", "256", "--epochs", "1", "--out", run, "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        string dom = Chromium.DumpDom(Path.Combine(run, RunReport.FileName), TimeSpan.FromSeconds(60));
+        Assert.Equal("3/3", Chromium.MetaAttribute(dom, HtmlReport.FiguresLoadedMeta, "content"));
+        Assert.Equal("", Chromium.MetaAttribute(dom, HtmlReport.FiguresLoadedMeta, "data-failed"));
+    }
+
+    [Theory]
+    [InlineData("--beta", "2", "--beta applies to --model vae or beta-vae, not vanilla")]
+    [InlineData("--noise", "mask", "--noise applies to --model denoising, not vanilla")]
+    [InlineData("--model", "dense", "--model must be one of vanilla, deep, conv")]
+    [InlineData("--dropout", "1.5", "--dropout must be at least 0 and below 1")]
+    [InlineData("--activation", "relu,swish", "--activation must be one of")]
+    public void Options_that_do_not_fit_the_kind_are_one_clear_error(string option, string value, string message)
+    {
+        var r = CliRunner.Run("train", option, value, "--data", SharedData.Mnist, "--epochs", "1", "--limit", "10");
+        Assert.Equal(2, r.ExitCode);
+        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.Contains(message, lines[0]);
+    }
+
+    [Fact]
+    public void Reporting_a_folder_that_is_not_a_run_is_one_clear_error()
+    {
+        using var dir = new TempDir();
+        var r = CliRunner.Run("report", dir.Path);
+        Assert.Equal(1, r.ExitCode);
+        Assert.Contains("not a run folder", r.Stderr);
+        Assert.DoesNotContain("   at ", r.Stderr);
+    }
+}
