@@ -11,8 +11,15 @@ namespace Bottleneck.Layers;
 public abstract class Layer
 {
     private static readonly Parameter[] None = [];
+    private static readonly (string Name, Tensor Value)[] NoBuffers = [];
 
     public virtual IReadOnlyList<Parameter> Parameters => None;
+
+    /// <summary>
+    /// State that is saved with the model but not trained by the optimizer (batch norm's running
+    /// statistics), named as in a PyTorch state_dict ("running_mean"). Empty for most layers.
+    /// </summary>
+    public virtual IReadOnlyList<(string Name, Tensor Value)> Buffers => NoBuffers;
 
     /// <summary>Size of one output item for an input item of <paramref name="inputSize"/> values.</summary>
     public abstract int OutputSize(int inputSize);

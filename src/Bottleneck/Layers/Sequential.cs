@@ -15,6 +15,10 @@ public sealed class Sequential : Layer
             foreach (var p in this.layers[i].Parameters) named.Add(($"{i}.{p.Name}", p));
         NamedParameters = named;
         Parameters = named.Select(n => n.Item2).ToArray();
+        var buffers = new List<(string, Tensor)>();
+        for (int i = 0; i < this.layers.Length; i++)
+            foreach (var (name, value) in this.layers[i].Buffers) buffers.Add(($"{i}.{name}", value));
+        NamedBuffers = buffers;
     }
 
     public IReadOnlyList<Layer> Layers => layers;
@@ -23,6 +27,12 @@ public sealed class Sequential : Layer
     public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
 
     public override IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Buffers with their state_dict names relative to this container ("3.running_mean").</summary>
+    public IReadOnlyList<(string Name, Tensor Value)> NamedBuffers { get; }
+
+    /// <summary>The named buffers, so that a Sequential inside another keeps its inner indices.</summary>
+    public override IReadOnlyList<(string Name, Tensor Value)> Buffers => NamedBuffers;
 
     public override int OutputSize(int inputSize)
     {
