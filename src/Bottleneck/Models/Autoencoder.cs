@@ -33,6 +33,8 @@ public sealed class Autoencoder
         Corruption = config.Kind == ModelKinds.Denoising ? new Corruption(config.Noise, config.NoiseLevel) : null;
         NamedParameters = Encoder.NamedParameters.Select(p => ("encoder." + p.Name, p.Parameter))
             .Concat(Decoder.NamedParameters.Select(p => ("decoder." + p.Name, p.Parameter))).ToArray();
+        NamedBuffers = Encoder.NamedBuffers.Select(b => ("encoder." + b.Name, b.Value))
+            .Concat(Decoder.NamedBuffers.Select(b => ("decoder." + b.Name, b.Value))).ToArray();
         Loss = Losses.Loss.Create(config.Loss);
     }
 
@@ -56,6 +58,9 @@ public sealed class Autoencoder
 
     /// <summary>Every parameter with its state_dict name, encoder first.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
+
+    /// <summary>State that is not trained by gradients (batch norm's running statistics), with state_dict names.</summary>
+    public IReadOnlyList<(string Name, Tensor Value)> NamedBuffers { get; }
 
     public IEnumerable<Parameter> Parameters => NamedParameters.Select(p => p.Parameter);
 

@@ -5,9 +5,10 @@ namespace Bottleneck.Models;
 /// <summary>state_dict import and export, strict like PyTorch's load_state_dict.</summary>
 public static class AutoencoderStateDict
 {
-    /// <summary>The parameters by PyTorch name (live tensors, not copies).</summary>
+    /// <summary>The parameters and buffers (batch norm statistics) by PyTorch name (live tensors, not copies).</summary>
     public static IReadOnlyList<KeyValuePair<string, Tensor>> StateDict(this Autoencoder model) =>
-        model.NamedParameters.Select(p => KeyValuePair.Create(p.Name, p.Parameter.Value)).ToArray();
+        model.NamedParameters.Select(p => KeyValuePair.Create(p.Name, p.Parameter.Value))
+            .Concat(model.NamedBuffers.Select(b => KeyValuePair.Create(b.Name, b.Value))).ToArray();
 
     /// <summary>
     /// Copies weights in by name. Every parameter must be present with its exact shape and no
@@ -15,19 +16,19 @@ public static class AutoencoderStateDict
     /// </summary>
     public static void LoadStateDict(this Autoencoder model, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
-        var expected = model.NamedParameters.ToDictionary(p => p.Name, p => p.Parameter);
+        var expected = model.StateDict().ToDictionary(p => p.Key, p => p.Value);
         var unexpected = tensors.Keys.Where(k => !expected.ContainsKey(k)).ToArray();
         if (unexpected.Length > 0)
             throw new BottleneckException($"{source}: unexpected tensor(s) {string.Join(", ", unexpected.Take(5))}; the model has {string.Join(", ", expected.Keys)}");
         foreach (var (name, parameter) in expected)
         {
             if (!tensors.TryGetValue(name, out var t))
-                throw new BottleneckException($"{source}: missing tensor '{name}' (shape [{string.Join(", ", parameter.Value.Shape.ToArray())}])");
-            if (!t.Shape.SequenceEqual(parameter.Value.Shape))
-                throw new BottleneckException($"{source}: tensor '{name}' has shape [{string.Join(", ", t.Shape.ToArray())}] but the model needs [{string.Join(", ", parameter.Value.Shape.ToArray())}]");
+                throw new BottleneckException($"{source}: missing tensor '{name}' (shape [{string.Join(", ", parameter.Shape.ToArray())}])");
+            if (!t.Shape.SequenceEqual(parameter.Shape))
+                throw new BottleneckException($"{source}: tensor '{name}' has shape [{string.Join(", ", t.Shape.ToArray())}] but the model needs [{string.Join(", ", parameter.Shape.ToArray())}]");
             foreach (float f in t.Span)
                 if (!float.IsFinite(f)) throw new BottleneckException($"{source}: tensor '{name}' contains NaN or infinity");
         }
-        foreach (var (name, parameter) in expected) tensors[name].Span.CopyTo(parameter.Value.Span);
+        foreach (var (name, parameter) in expected) tensors[name].Span.CopyTo(parameter.Span);
     }
 }

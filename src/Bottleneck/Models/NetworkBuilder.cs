@@ -27,7 +27,7 @@ internal static class NetworkBuilder
         for (int i = 0; i < hidden.Length; i++)
         {
             layers.Add(new Linear(width, hidden[i], init));
-            AddHiddenTail(layers, c, hidden[i], 1, activations[i], sampler);
+            AddHiddenTail(layers, c, hidden[i], null, activations[i], sampler);
             width = hidden[i];
         }
         layers.Add(new Linear(width, output, init));
@@ -46,6 +46,7 @@ internal static class NetworkBuilder
         int k = c.Kernel, pad = (k - 1) / 2;
         var sizes = new List<(int C, int H, int W)> { (shape[0], shape[1], shape[2]) };
         var encoder = new List<Layer>();
+        string activation = c.Activation.Split(',')[0];
         foreach (int channels in c.Channels)
         {
             var (inC, h, w) = sizes[^1];
@@ -53,7 +54,7 @@ internal static class NetworkBuilder
             if (conv.OutputShape[1] < 1 || conv.OutputShape[2] < 1)
                 throw new BottleneckException($"{shape[1]}×{shape[2]} images are too small for {c.Channels.Length} stride-2 convolutions");
             encoder.Add(conv);
-            AddHiddenTail(encoder, c, channels, conv.OutputShape[1] * conv.OutputShape[2], c.HiddenActivations().FirstOrDefault() ?? c.Activation, sampler);
+            AddHiddenTail(encoder, c, channels, (conv.OutputShape[1], conv.OutputShape[2]), activation, sampler);
             sizes.Add((channels, conv.OutputShape[1], conv.OutputShape[2]));
         }
         var (lastC, lastH, lastW) = sizes[^1];
@@ -61,7 +62,6 @@ internal static class NetworkBuilder
         encoder.Add(new Linear(flat, encodedSize, init));
         AddLast(encoder, c.LatentActivation);
 
-        string activation = c.Activation.Split(',')[0];
         var decoder = new List<Layer> { new Linear(c.Latent, flat, init), Activation.Create(activation) };
         for (int i = sizes.Count - 1; i >= 1; i--)
         {
@@ -72,16 +72,16 @@ internal static class NetworkBuilder
             if (outPadH is < 0 or > 1 || outPadH != outPadW)
                 throw new BottleneckException($"cannot mirror a {target.H}×{target.W} feature map with kernel {k}; use an odd kernel");
             decoder.Add(new ConvTranspose2d(inC, target.C, k, 2, pad, outPadH, h, w, init));
-            if (i > 1) AddHiddenTail(decoder, c, target.C, target.H * target.W, activation, sampler);
+            if (i > 1) AddHiddenTail(decoder, c, target.C, (target.H, target.W), activation, sampler);
         }
         AddLast(decoder, c.OutputActivation);
         return (new Sequential(encoder), new Sequential(decoder));
     }
 
     /// <summary>What follows a hidden layer: batch norm (before the activation, as is usual), the activation, dropout.</summary>
-    private static void AddHiddenTail(List<Layer> layers, AutoencoderConfig c, int channels, int spatial, string activation, Rng sampler)
+    private static void AddHiddenTail(List<Layer> layers, AutoencoderConfig c, int channels, (int H, int W)? map, string activation, Rng sampler)
     {
-        if (c.BatchNorm) layers.Add(spatial == 1 ? new BatchNorm1d(channels) : new BatchNorm2d(channels, spatial));
+        if (c.BatchNorm) layers.Add(map is (int h, int w) ? new BatchNorm2d(channels, h, w) : new BatchNorm1d(channels));
         layers.Add(Activation.Create(activation));
         if (c.Dropout > 0) layers.Add(new Dropout(c.Dropout, sampler));
     }

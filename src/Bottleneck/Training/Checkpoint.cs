@@ -61,6 +61,7 @@ public sealed class Checkpoint
             entries.Add(new("adam.m." + name, adam.FirstMoments[i]));
             entries.Add(new("adam.v." + name, adam.SecondMoments[i]));
         }
+        foreach (var (name, buffer) in model.NamedBuffers) entries.Add(new("model." + name, buffer));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,

@@ -45,6 +45,26 @@ public class ModelKindTests
         Assert.Equal(model.Encode(x).Span.ToArray(), loaded.Encode(x).Span.ToArray());
     }
 
+    [Fact]
+    public void A_conv_model_with_batch_norm_mirrors_its_encoder_and_saves_its_running_statistics()
+    {
+        using var dir = new TempDir();
+        var config = ModelKinds.Defaults(ModelKinds.Conv) with { InputSize = 64, InputShape = [1, 8, 8], Channels = [2, 3], Latent = 4, BatchNorm = true };
+        var model = new Autoencoder(config, seed: 3);
+        var x = new Tensor(6, 64);
+        var rng = new Rng(2);
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
+        // One training pass moves the running statistics away from their initial 0 and 1.
+        var y = model.Forward(x, training: true);
+        Assert.Equal(64, y.RowLength);
+        Assert.Contains(model.NamedBuffers, b => b.Name == "encoder.1.running_mean");
+        ModelFile.Save(model, dir.Path);
+        var (loaded, _) = ModelFile.Load(dir.Path);
+        foreach (var ((name, a), (_, b)) in model.NamedBuffers.Zip(loaded.NamedBuffers))
+            Assert.True(a.Span.SequenceEqual(b.Span), name);
+        Assert.Equal(model.Reconstruct(x).Span.ToArray(), loaded.Reconstruct(x).Span.ToArray());
+    }
+
     private static string Serialize(AutoencoderConfig config) =>
         System.Text.Json.JsonSerializer.Serialize(ModelFile.Describe(config), ModelJson.Options);
 
