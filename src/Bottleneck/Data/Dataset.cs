@@ -90,4 +90,20 @@ public sealed class Dataset
             Features.AsSpan(index * FeatureCount, FeatureCount).CopyTo(target.Slice(i * FeatureCount, FeatureCount));
         }
     }
+
+    /// <summary>A copy of the samples at <paramref name="indices"/>, in that order (labels and sample shape kept), e.g. one side of a split.</summary>
+    public Dataset Select(ReadOnlySpan<int> indices, string? name = null)
+    {
+        var features = new float[(long)indices.Length * FeatureCount];
+        var labels = Labels == null ? null : new int[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int index = indices[i];
+            if ((uint)index >= (uint)Count)
+                throw new ArgumentOutOfRangeException(nameof(indices), $"sample index {index} is outside 0..{Count - 1}");
+            Features.AsSpan(index * FeatureCount, FeatureCount).CopyTo(features.AsSpan(i * FeatureCount, FeatureCount));
+            if (labels != null) labels[i] = Labels![index];
+        }
+        return new Dataset(name ?? Name, features, indices.Length, FeatureCount, labels, SampleShape);
+    }
 }
