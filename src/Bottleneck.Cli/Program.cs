@@ -5,4 +5,5 @@ using Bottleneck.Cli.Commands;
 var root = new RootCommand("Bottleneck: train, evaluate and apply autoencoders on the CPU.");
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 return CommandRunner.Run(root, args);

@@ -15,7 +15,11 @@ internal static class TrainCommand
     {
         var model = new Option<string>("--model") { Description = "Model kind: " + string.Join("; ", ModelKinds.Names.Select(k => $"{k} ({ModelKinds.Describe(k)})")), DefaultValueFactory = _ => ModelKinds.Vanilla };
         var dataset = new Option<string>("--dataset") { Description = "Named dataset: mnist or fashion-mnist", DefaultValueFactory = _ => "mnist" };
-        var data = new Option<string?>("--data") { Description = "Folder holding the dataset's IDX files (else $BOTTLENECK_DATA, the user cache, then a download)" };
+        var data = new Option<string?>("--data") { Description = "Folder holding the dataset's IDX files (else $BOTTLENECK_DATA, the user cache, then a download), or a table: .csv with a header, .npy, .npz (X and y)" };
+        var testData = new Option<string?>("--test-data") { Description = "Table data: the test file (default: a seeded 10% of --data held out)" };
+        var labelColumn = new Option<string?>("--label-column") { Description = "CSV: the label column (kept out of the features)" };
+        var features = new Option<string?>("--features") { Description = "CSV: feature columns, comma separated (default: every numeric column but the label)" };
+        var scale = new Option<string?>("--scale") { Description = "Table data: per-feature scaling fitted on the training data: standard (default), minmax or none" };
         var hidden = new Option<string?>("--hidden") { Description = "Dense hidden layer sizes, input side first, e.g. 400 or 256,128 (the decoder mirrors them); default per kind" };
         var latent = new Option<int?>("--latent") { Description = "Size of the code (default 20; deep and sparse 32)" };
         var activation = new Option<string?>("--activation") { Description = $"Hidden activation, or one per hidden layer separated by commas: {string.Join(", ", Activation.Names)}" };
@@ -35,7 +39,7 @@ internal static class TrainCommand
         var sparsity = new Option<string?>("--sparsity") { Description = "sparse: l1 (activity penalty on the code) or kl (mean activation toward --sparsity-target)" };
         var sparsityWeight = new Option<double?>("--sparsity-weight") { Description = "sparse: weight of the penalty (default 0.1)" };
         var sparsityTarget = new Option<double?>("--sparsity-target") { Description = "sparse with kl: target mean activation ρ (default 0.05)" };
-        var contractiveWeight = new Option<double?>("--contractive-weight") { Description = "contractive: weight λ of ‖J‖²_F (default 0.01)" };
+        var contractiveWeight = new Option<double?>("--contractive-weight") { Description = "contractive: weight λ of ‖J‖²_F (default 1)" };
         var beta = new Option<double?>("--beta") { Description = "vae, beta-vae: weight β of the KL divergence (default 1; beta-vae 4)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initialisation and the shuffling", DefaultValueFactory = _ => 42UL };
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/<timestamp>)" };
@@ -52,7 +56,7 @@ internal static class TrainCommand
             "  bottleneck train --model vae --data ../shared/datasets/mnist --out runs/vae\n" +
             "  bottleneck train --model deep --hidden 256,128 --latent 32 --loss mse --data ../shared/datasets/mnist")
         {
-            model, dataset, data, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
+            model, dataset, data, testData, labelColumn, features, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
             channels, kernel, batchNorm, dropout, noise, noiseLevel, sparsity, sparsityWeight, sparsityTarget, contractiveWeight, beta,
             seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
         };
@@ -98,6 +102,11 @@ internal static class TrainCommand
                 Config = config,
                 Dataset = OptionParsing.OneOf(parse.GetValue(dataset)!, "--dataset", DatasetLocator.Names.ToArray()),
                 DataPath = parse.GetValue(data),
+                TestDataPath = parse.GetValue(testData),
+                LabelColumn = parse.GetValue(labelColumn),
+                FeatureColumns = parse.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries),
+                Scale = parse.GetValue(scale) is { } sc ? OptionParsing.OneOf(sc, "--scale", "standard", "minmax", "none") : null,
+                Given = new ArchitectureGiven(Given(hidden), Given(latent), Given(outputActivation), Given(loss)),
                 Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
                 BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
                 LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
@@ -113,7 +122,7 @@ internal static class TrainCommand
             };
             if (parse.GetValue(resume) is { } runDirectory)
             {
-                var allowed = new HashSet<Option> { data, epochs, threads, resume };
+                var allowed = new HashSet<Option> { data, testData, epochs, threads, resume };
                 var extra = command.Options.FirstOrDefault(o => !allowed.Contains(o) && Given(o));
                 if (extra is not null)
                     throw new UsageException($"{extra.Name} cannot be combined with --resume: a resumed run keeps the settings in {Path.Combine(runDirectory, ModelFile.JsonName)}");
@@ -130,6 +139,11 @@ internal static class TrainCommand
         public required AutoencoderConfig Config { get; init; }
         public required string Dataset { get; init; }
         public string? DataPath { get; init; }
+        public string? TestDataPath { get; init; }
+        public string? LabelColumn { get; init; }
+        public string[]? FeatureColumns { get; init; }
+        public string? Scale { get; init; }
+        public ArchitectureGiven Given { get; init; } = new(true, true, true, true);
         public required int Epochs { get; init; }
         public required int BatchSize { get; init; }
         public required double LearningRate { get; init; }
@@ -144,6 +158,9 @@ internal static class TrainCommand
         public required int CheckpointEvery { get; init; }
         public string? ResumeFrom { get; init; }
     }
+
+    /// <summary>Which architecture options the user set; the others follow the data (tables get a size-based default).</summary>
+    private sealed record ArchitectureGiven(bool Hidden, bool Latent, bool OutputActivation, bool Loss);
 
     /// <summary>The settings of the run in <paramref name="directory"/>, with the few that may change on resume.</summary>
     private static TrainSettings ResumeSettings(string directory, TrainSettings given, bool epochsGiven, bool threadsGiven)
@@ -181,11 +198,22 @@ internal static class TrainCommand
         Engine.Threads = s.Threads;
         var resumed = s.ResumeFrom is { } checkpointPath ? Checkpoint.Load(checkpointPath) : null;
 
-        string directory = new DatasetLocator().Locate(s.Dataset, s.DataPath);
-        var (train, test) = Mnist.Load(directory, s.Dataset);
+        var (train, test, normalization, dataName) = LoadData(s);
         if (s.Limit is int limit && limit < train.Count) train = train.Slice(0, limit);
 
         var config = s.Config with { InputSize = train.FeatureCount, InputShape = train.SampleShape };
+        if (train.SampleShape is null)
+        {
+            // A table: unless told otherwise, a model sized to its columns with a linear output and MSE.
+            var (tableHidden, tableLatent) = Applications.AnomalyDetector.DefaultArchitecture(train.FeatureCount);
+            config = config with
+            {
+                Hidden = s.Given.Hidden ? config.Hidden : tableHidden,
+                Latent = s.Given.Latent ? config.Latent : tableLatent,
+                OutputActivation = s.Given.OutputActivation ? config.OutputActivation : "none",
+                Loss = s.Given.Loss ? config.Loss : "mse",
+            };
+        }
         var autoencoder = new Autoencoder(config, s.Seed);
         if (DataRangeCheck.Warning(config, train) is { } warning) Console.Error.WriteLine($"bottleneck: warning: {warning}");
         if (s.InitWeights is { } init)
@@ -209,7 +237,7 @@ internal static class TrainCommand
         };
         TrainingJson Describe(EpochEnd e) => new()
         {
-            Dataset = s.Dataset,
+            Dataset = dataName,
             Epochs = s.Epochs,
             EpochsDone = e.Epoch,
             Limit = s.Limit,
@@ -224,16 +252,46 @@ internal static class TrainCommand
             InitWeights = s.InitWeights,
         };
 
-        Console.WriteLine($"Training {autoencoder.Config.Kind} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {s.Dataset}: " +
+        Console.WriteLine($"Training {autoencoder.Config.Kind} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {dataName}: " +
             $"{train.Count} train / {test.Count} test items, {config.Loss.ToUpperInvariant()} loss, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads");
         if (resumed is not null) Console.WriteLine($"Resuming after epoch {resumed.Epoch} from {resumed.Path}");
-        var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, Describe, resumed?.History);
+        var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, Describe, resumed?.History) { Normalization = normalization, TrainingData = train };
         var history = ConsoleProgress.Run(reporter => autoencoder.Fit(train, options, new CallbackList(reporter, runFolder)));
         var last = history.Last!;
         foreach (var d in runFolder.FinalDiagnostics)
             Console.WriteLine($"{d.Description}: {d.Value.ToString("G5", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"Done in {last.ElapsedSeconds:F1} s: test loss {last.TestLoss:F4}. Run folder: {s.OutputDirectory}");
         return 0;
+    }
+
+    /// <summary>
+    /// The training and test data: a named image dataset (IDX files, pixels / 255), or a table
+    /// file whose per-feature scaling is fitted on the training part only and saved with the model.
+    /// </summary>
+    private static (Dataset Train, Dataset Test, NormalizationJson Normalization, string Name) LoadData(TrainSettings s)
+    {
+        if (s.DataPath is not { } path || !File.Exists(path))
+        {
+            if (s.TestDataPath is not null || s.Scale is not null || s.LabelColumn is not null || s.FeatureColumns is not null)
+                throw new UsageException("--test-data, --scale, --label-column and --features apply to table data (--data FILE)");
+            var (images, testImages) = Mnist.Load(new DatasetLocator().Locate(s.Dataset, s.DataPath), s.Dataset);
+            return (images, testImages, ModelFile.PixelScale, s.Dataset);
+        }
+        var options = new TabularOptions { LabelColumn = s.LabelColumn, FeatureColumns = s.FeatureColumns };
+        var raw = TabularLoader.Load(path, options);
+        Dataset rawTrain, rawTest;
+        if (s.TestDataPath is { } testPath)
+        {
+            (rawTrain, rawTest) = (raw, TabularLoader.Load(testPath, options));
+            if (rawTest.FeatureCount != raw.FeatureCount)
+                throw new BottleneckException($"{testPath}: has {rawTest.FeatureCount} features but {path} has {raw.FeatureCount}");
+        }
+        else
+        {
+            (rawTrain, rawTest) = raw.Labels is null ? DatasetSplit.Random(raw, 0.9, s.Seed) : DatasetSplit.Stratified(raw, 0.9, s.Seed);
+        }
+        var scaler = new FeatureScaler(s.Scale ?? "standard").Fit(rawTrain);
+        return (scaler.Transform(rawTrain), scaler.Transform(rawTest), NormalizationJson.From(scaler), Path.GetFileName(path));
     }
 
     private static string FormatLayers(AutoencoderConfig c) => c.IsConvolutional

@@ -18,6 +18,18 @@ public abstract class Loss(Reduction reduction)
         return Reduction == Reduction.Mean ? sum / prediction.Length : sum;
     }
 
+    /// <summary>The loss of each item (row) on its own, unreduced over items: reconstruction-error scores.</summary>
+    public void PerItem(Tensor prediction, Tensor target, Span<double> losses)
+    {
+        CheckShapes(prediction, target);
+        int d = prediction.RowLength;
+        for (int r = 0; r < prediction.Rows; r++)
+        {
+            double sum = Sum(prediction.Span.Slice(r * d, d), target.Span.Slice(r * d, d));
+            losses[r] = Reduction == Reduction.Mean ? sum / d : sum;
+        }
+    }
+
     /// <summary>Writes dLoss/dPrediction.</summary>
     public void Backward(Tensor prediction, Tensor target, Tensor gradPrediction)
     {

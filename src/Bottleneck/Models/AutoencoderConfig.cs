@@ -65,7 +65,7 @@ public sealed record AutoencoderConfig
     public double SparsityTarget { get; init; } = 0.05;
 
     /// <summary>Contractive: weight λ of the squared Frobenius norm of the encoder's Jacobian.</summary>
-    public double ContractiveWeight { get; init; } = 1e-2;
+    public double ContractiveWeight { get; init; } = 1;
 
     /// <summary>VAE: weight β of the KL divergence (1 for a plain VAE).</summary>
     public double Beta { get; init; } = 1;

@@ -89,14 +89,42 @@ public sealed record ObjectiveJson
 /// <summary>How raw input values become model inputs: x' = (x − offset) · scale per feature or for all.</summary>
 public sealed record NormalizationJson
 {
-    /// <summary>"scale" for one offset/scale for every value (MNIST: pixel/255).</summary>
+    /// <summary>
+    /// "scale": one offset and scale for every value (MNIST: pixel/255, applied by the image
+    /// loaders); "minmax" or "standard": per-feature <see cref="Offsets"/> and <see cref="Scales"/>
+    /// fitted on the training data; "none".
+    /// </summary>
     public required string Type { get; init; }
 
-    public required double Offset { get; init; }
+    public double Offset { get; init; }
 
-    public required double Scale { get; init; }
+    public double Scale { get; init; } = 1;
+
+    public float[]? Offsets { get; init; }
+
+    public float[]? Scales { get; init; }
 
     public string? Description { get; init; }
+
+    /// <summary>The per-feature scaler to apply to raw tabular data, or null for image data and "none".</summary>
+    public Data.FeatureScaler? FeatureScaler()
+    {
+        if (Type is not ("minmax" or "standard")) return null;
+        if (Offsets is null || Scales is null || Offsets.Length != Scales.Length)
+            throw new BottleneckException($"{Type} normalisation needs offsets and scales of equal length");
+        return Data.FeatureScaler.FromParameters(Data.FeatureScaler.ParseKind(Type), Offsets, Scales);
+    }
+
+    /// <summary>The description of a fitted per-feature scaler.</summary>
+    public static NormalizationJson From(Data.FeatureScaler scaler) => scaler.Kind == Data.ScalerKind.None
+        ? new NormalizationJson { Type = "none", Description = "values used as they are" }
+        : new NormalizationJson
+        {
+            Type = scaler.KindName,
+            Offsets = scaler.Offset,
+            Scales = scaler.Scale,
+            Description = $"{scaler.KindName} per feature, fitted on the training data: (x − offset) · scale",
+        };
 }
 
 public sealed record TrainingJson

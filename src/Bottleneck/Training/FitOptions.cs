@@ -29,6 +29,13 @@ public sealed record FitOptions
     /// <summary>Where to write the checkpoint (weights, optimizer, epoch, generator state); null: none.</summary>
     public string? CheckpointPath { get; init; }
 
+    /// <summary>
+    /// Early stopping: stop when the validation loss has not improved for this many epochs and
+    /// put back the weights of the best epoch (Keras' EarlyStopping with restore_best_weights).
+    /// Null trains every epoch. Needs <see cref="Validation"/>.
+    /// </summary>
+    public int? Patience { get; init; }
+
     /// <summary>Epochs between checkpoints; the last epoch always writes one.</summary>
     public int CheckpointEvery { get; init; } = 1;
 
@@ -44,6 +51,8 @@ public sealed record FitOptions
         if (!(WeightDecay >= 0) || double.IsInfinity(WeightDecay))
             throw new BottleneckException($"weight decay must be zero or positive, got {WeightDecay}");
         if (CheckpointEvery < 1) throw new BottleneckException($"checkpoint interval must be at least 1 epoch, got {CheckpointEvery}");
+        if (Patience is < 1) throw new BottleneckException($"patience must be at least 1 epoch, got {Patience}");
+        if (Patience is not null && Validation is null) throw new BottleneckException("early stopping needs validation data");
         if (LogInterval < 1) throw new BottleneckException($"log interval must be at least 1, got {LogInterval}");
     }
 }

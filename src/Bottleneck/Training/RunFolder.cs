@@ -56,6 +56,12 @@ public sealed class RunFolder : TrainingCallback
     private const ulong SampleSeed = 0x5A3B1EUL;
     private const int SampleCount = 64;
 
+    /// <summary>How raw inputs were scaled for this model (model.json's normalization); pixel / 255 when not set.</summary>
+    public NormalizationJson? Normalization { get; init; }
+
+    /// <summary>The training data, scored after the last epoch so anomaly thresholds can be taken from its score distribution.</summary>
+    public Dataset? TrainingData { get; init; }
+
     /// <summary>Figures measured after the last epoch (see <see cref="Diagnostics"/>), kept in model.json.</summary>
     public IReadOnlyList<Diagnostic> FinalDiagnostics { get; private set; } = [];
 
@@ -80,7 +86,7 @@ public sealed class RunFolder : TrainingCallback
         Reports.RunReport.Write(Directory);
     }
 
-    private void SaveModel(EpochEnd info) => ModelFile.Save(model, Directory, training: training(info), metrics: new MetricsJson
+    private void SaveModel(EpochEnd info) => ModelFile.Save(model, Directory, Normalization, training(info), new MetricsJson
     {
         TrainLoss = info.TrainLoss,
         TestLoss = info.TestLoss,

@@ -48,6 +48,7 @@ public static class Trainer
         double elapsedBefore = history.Last?.ElapsedSeconds ?? 0;
         var clock = Stopwatch.StartNew();
 
+        var best = options.Patience is null ? null : new BestWeights(model);
         for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
             double epochStart = clock.Elapsed.TotalSeconds;
@@ -88,9 +89,41 @@ public static class Trainer
             if (options.CheckpointPath is { } path && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs))
                 Checkpoint.Save(path, model, optimizer, rng, history.Epochs);
             callback?.OnEpochEnd(end);
+            if (best is not null && test is not null && best.Observe(test.Loss, epoch) && epoch - best.Epoch >= options.Patience) break;
         }
+        best?.Restore();
         callback?.OnTrainEnd(history);
         return history;
+    }
+
+    /// <summary>The weights of the epoch with the lowest validation loss so far, for early stopping.</summary>
+    private sealed class BestWeights(Autoencoder model)
+    {
+        private readonly float[][] saved = model.StateDict().Select(t => t.Value.Span.ToArray()).ToArray();
+        private double loss = double.PositiveInfinity;
+
+        public int Epoch { get; private set; }
+
+        /// <summary>Records the epoch if it is the best yet; returns true when it is not (time to count patience).</summary>
+        public bool Observe(double validationLoss, int epoch)
+        {
+            if (validationLoss < loss)
+            {
+                loss = validationLoss;
+                Epoch = epoch;
+                var state = model.StateDict();
+                for (int i = 0; i < saved.Length; i++) state[i].Value.Span.CopyTo(saved[i]);
+                return false;
+            }
+            return true;
+        }
+
+        public void Restore()
+        {
+            if (Epoch == 0) return;
+            var state = model.StateDict();
+            for (int i = 0; i < saved.Length; i++) saved[i].CopyTo(state[i].Value.Span);
+        }
     }
 
     /// <summary>

@@ -1,13 +1,11 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.IO.Compression;
 using Bottleneck.Data;
 using Bottleneck.Tests.IO;
-using Xunit.Abstractions;
 
 namespace Bottleneck.Tests.Data;
 
-public class TabularLoaderTests(ITestOutputHelper output)
+public class TabularLoaderTests
 {
     [Fact]
     public void LoadsAnAdbenchArchiveWithItsLabels()
@@ -20,24 +18,16 @@ public class TabularLoaderTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void LoadsTheLargestAdbenchTablesWellUnderASecond()
+    public void LoadsTheLargestAdbenchTablesUnderSixtyThousandRows()
     {
         // ALOI (49534 × 27 float64) and campaign (41188 × 62 float64), the largest under 60k rows;
         // both Fortran-ordered and deflated, so this covers decompression, conversion and transpose.
-        TabularLoader.Load(NpzFileTests.Adbench("14_glass")); // warm up the code paths
+        // (How fast is measured by `bottleneck bench`, not asserted here.)
         foreach (var (file, rows, cols) in new[] { ("1_ALOI", 49534, 27), ("5_campaign", 41188, 62) })
         {
-            long best = long.MaxValue;
-            for (int run = 0; run < 3; run++)
-            {
-                var watch = Stopwatch.StartNew();
-                var d = TabularLoader.Load(NpzFileTests.Adbench(file));
-                watch.Stop();
-                Assert.Equal((rows, cols), (d.Count, d.FeatureCount));
-                best = Math.Min(best, watch.ElapsedMilliseconds);
-            }
-            output.WriteLine($"{file}: {best} ms (best of 3)");
-            Assert.InRange(best, 0, 1000);
+            var d = TabularLoader.Load(NpzFileTests.Adbench(file));
+            Assert.Equal((rows, cols), (d.Count, d.FeatureCount));
+            Assert.Equal(rows, d.Labels!.Length);
         }
     }
 
