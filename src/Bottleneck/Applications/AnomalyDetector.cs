@@ -112,7 +112,7 @@ public sealed class AnomalyDetector
                 Patience = o.Patience,
             });
             members[m] = model;
-            var errors = ReconstructionErrors(model, fit);
+            var errors = AnomalyScores.ReconstructionErrors(model, fit);
             Array.Sort(errors);
             medians[m] = Math.Max(errors[errors.Length / 2], 1e-12);
         }
@@ -126,19 +126,9 @@ public sealed class AnomalyDetector
         var scores = new double[data.Count];
         for (int m = 0; m < members.Length; m++)
         {
-            var errors = ReconstructionErrors(members[m], scaled);
+            var errors = AnomalyScores.ReconstructionErrors(members[m], scaled);
             for (int i = 0; i < scores.Length; i++) scores[i] += errors[i] / medians[m] / members.Length;
         }
         return scores;
-    }
-
-    /// <summary>Per item, the model's reconstruction loss (summed over the item's values).</summary>
-    public static double[] ReconstructionErrors(Autoencoder model, Dataset data)
-    {
-        var x = new Tensor(data.Count, data.FeatureCount);
-        data.CopyRows(0, data.Count, x);
-        var errors = new double[data.Count];
-        model.Loss.PerItem(model.Reconstruct(x), x, errors);
-        return errors;
     }
 }

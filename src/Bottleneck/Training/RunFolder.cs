@@ -83,6 +83,12 @@ public sealed class RunFolder : TrainingCallback
             FinalDiagnostics = Diagnostics.Measure(model, pictures);
             SaveModel(last);
         }
+        if (TrainingData is { Count: > 0 } train)
+        {
+            // Kept whole so `bottleneck anomaly` can set an exact percentile threshold on them.
+            var scores = Applications.AnomalyScores.ReconstructionErrors(model, train);
+            NpyFile.Write(Path.Combine(Directory, Applications.AnomalyScores.TrainingScoresName), scores.Select(v => (float)v).ToArray(), scores.Length, 1);
+        }
         Reports.RunReport.Write(Directory);
     }
 

@@ -1,0 +1,49 @@
+using Bottleneck.Data;
+using Bottleneck.Models;
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Applications;
+
+/// <summary>
+/// Anomaly scores of one trained model: how badly it reconstructs each item, and for a VAE also
+/// the negative ELBO (reconstruction of the mean code plus the KL divergence of the item's code
+/// distribution from the prior), which also counts how unusual the code itself is.
+/// </summary>
+public static class AnomalyScores
+{
+    /// <summary>The file a run folder keeps its training items' reconstruction errors in (for percentile thresholds).</summary>
+    public const string TrainingScoresName = "training_scores.npy";
+
+    /// <summary>Per item, the model's reconstruction loss (summed over the item's values).</summary>
+    public static double[] ReconstructionErrors(Autoencoder model, Dataset data)
+    {
+        var x = new Tensor(data.Count, data.FeatureCount);
+        data.CopyRows(0, data.Count, x);
+        var errors = new double[data.Count];
+        model.Loss.PerItem(model.Reconstruct(x), x, errors);
+        return errors;
+    }
+
+    /// <summary>Per item, reconstruction loss + KL(q(z|x) ‖ N(0, I)) for a VAE; null for other kinds.</summary>
+    public static double[]? NegativeElbo(Autoencoder model, Dataset data)
+    {
+        if (!ModelKinds.IsVariational(model.Config.Kind)) return null;
+        var scores = ReconstructionErrors(model, data);
+        var x = new Tensor(data.Count, data.FeatureCount);
+        data.CopyRows(0, data.Count, x);
+        var distribution = model.EncodeDistribution(x);
+        int latent = model.Config.Latent;
+        for (int i = 0; i < scores.Length; i++)
+        {
+            var row = distribution.Row(i);
+            double kl = 0;
+            for (int j = 0; j < latent; j++)
+            {
+                double mu = row[j], logVar = row[latent + j];
+                kl += 1 + logVar - mu * mu - Math.Exp(logVar);
+            }
+            scores[i] += -0.5 * kl;
+        }
+        return scores;
+    }
+}
