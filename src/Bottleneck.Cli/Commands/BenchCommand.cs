@@ -16,13 +16,14 @@ internal static class BenchCommand
         var seeds = new Option<string>("--seeds") { Description = "adbench: split seeds, comma separated", DefaultValueFactory = _ => "0,1,2" };
         var ensemble = new Option<int>("--ensemble") { Description = "Autoencoders averaged per detector", DefaultValueFactory = _ => new AnomalyOptions().Ensemble };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs per autoencoder (early stopping on a 10% validation split)", DefaultValueFactory = _ => new AnomalyOptions().Epochs };
+        var scale = new Option<string?>("--scale") { Description = "Per-feature scaling fitted on each training split: standard or minmax (default standard; mnist-one-class: none, pixels / 255)" };
         var only = new Option<string?>("--only") { Description = "Run only the datasets (or digits) whose name contains this text" };
         var threads = new Option<int>("--threads") { Description = "Worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var anomaly = new Command("anomaly", "Anomaly detection benchmarks: one line per dataset, then the mean ROC-AUC.\n\nExamples:\n" +
             "  bottleneck bench anomaly --suite adbench --data ../shared/datasets/adbench\n" +
             "  bottleneck bench anomaly --suite mnist-one-class --data ../shared/datasets/mnist")
         {
-            suite, data, seeds, ensemble, epochs, only, threads,
+            suite, data, seeds, ensemble, epochs, scale, only, threads,
         };
         anomaly.SetAction(parse =>
         {
@@ -32,6 +33,8 @@ internal static class BenchCommand
                 Ensemble = OptionParsing.AtLeast(parse.GetValue(ensemble), 1, "--ensemble"),
                 Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
             };
+            string? scaling = parse.GetValue(scale) is { } sc ? OptionParsing.OneOf(sc, "--scale", "standard", "minmax", "none") : null;
+            if (scaling is not null) options = options with { Scale = scaling };
             string? filter = parse.GetValue(only);
             string name = OptionParsing.OneOf(parse.GetValue(suite)!, "--suite", "adbench", "mnist-one-class");
             var lines = new List<BenchmarkLine>();
@@ -52,7 +55,7 @@ internal static class BenchCommand
             else
             {
                 var (train, test) = Mnist.Load(new DatasetLocator().Locate("mnist", parse.GetValue(data)), "mnist");
-                var image = options with { Scale = "none" };
+                var image = options with { Scale = scaling ?? "none" };
                 for (int digit = 0; digit < 10; digit++)
                     if (filter is null || digit.ToString(CultureInfo.InvariantCulture).Contains(filter, StringComparison.Ordinal))
                         Report(AnomalyBenchmark.RunMnistDigit(train, test, digit, image));
