@@ -6,4 +6,10 @@ var root = new RootCommand("Bottleneck: train, evaluate and apply autoencoders o
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(EncodeCommand.Create());
+root.Subcommands.Add(DecodeCommand.Create());
+root.Subcommands.Add(ReconstructCommand.Create());
+root.Subcommands.Add(GenerateCommand.Create());
+root.Subcommands.Add(InterpolateCommand.Create());
+root.Subcommands.Add(DenoiseCommand.Create());
 return CommandRunner.Run(root, args);
