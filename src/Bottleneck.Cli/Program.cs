@@ -12,4 +12,5 @@ root.Subcommands.Add(ReconstructCommand.Create());
 root.Subcommands.Add(GenerateCommand.Create());
 root.Subcommands.Add(InterpolateCommand.Create());
 root.Subcommands.Add(DenoiseCommand.Create());
+root.Subcommands.Add(EmbedCommand.Create());
 return CommandRunner.Run(root, args);
