@@ -6,4 +6,5 @@ var root = new RootCommand("Bottleneck: train, evaluate and apply autoencoders o
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+CompressCommand.AddTo(root);
 return CommandRunner.Run(root, args);
