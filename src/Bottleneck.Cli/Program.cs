@@ -14,4 +14,5 @@ root.Subcommands.Add(AnomalyCommand.Create());
 root.Subcommands.Add(EmbedCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+CompressCommand.AddTo(root);
 return CommandRunner.Run(root, args);
