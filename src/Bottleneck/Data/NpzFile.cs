@@ -201,7 +201,7 @@ public sealed class NpzFile : IDisposable
         public override int Read(Span<byte> buffer)
         {
             int n = inner.Read(buffer);
-            Crc = Crc32Sliced.Append(Crc, buffer[..n]);
+            Crc = Crc32.Append(Crc, buffer[..n]);
             return n;
         }
 

@@ -1,4 +1,5 @@
 using Bottleneck.Data;
+using Bottleneck.Metrics;
 using Bottleneck.Tensors;
 
 namespace Bottleneck.Models;
@@ -33,31 +34,11 @@ public static class Diagnostics
             var noisy = new Tensor(n, data.FeatureCount);
             corruption.Apply(x.Span, noisy.Span, new Rng(NoiseSeed));
             var denoised = model.Reconstruct(noisy);
-            list.Add(new("psnr_noisy", MeanPsnr(noisy, x), $"mean PSNR (dB) of the {corruption.Kind}-corrupted test images"));
-            list.Add(new("psnr_denoised", MeanPsnr(denoised, x), "mean PSNR (dB) of the model's reconstructions of them"));
+            int d = data.FeatureCount;
+            list.Add(new("psnr_noisy", ImageQuality.MeanPsnr(x.Span, noisy.Span, d), $"mean PSNR (dB) of the {corruption.Kind}-corrupted test images"));
+            list.Add(new("psnr_denoised", ImageQuality.MeanPsnr(x.Span, denoised.Span, d), "mean PSNR (dB) of the model's reconstructions of them"));
         }
         return list;
-    }
-
-    /// <summary>Mean over items of 10·log10(1 / MSE), for values in [0, 1]; identical items count as 100 dB.</summary>
-    public static double MeanPsnr(Tensor estimate, Tensor reference)
-    {
-        int n = reference.Rows, d = reference.RowLength;
-        double total = 0;
-        for (int r = 0; r < n; r++)
-        {
-            double mse = 0;
-            var a = estimate.Row(r);
-            var b = reference.Row(r);
-            for (int i = 0; i < d; i++)
-            {
-                double diff = a[i] - b[i];
-                mse += diff * diff;
-            }
-            mse /= d;
-            total += mse > 0 ? Math.Min(100, 10 * Math.Log10(1 / mse)) : 100;
-        }
-        return total / n;
     }
 
     private static double MeanAbs(ReadOnlySpan<float> v) => System.Numerics.Tensors.TensorPrimitives.SumOfMagnitudes(v) / v.Length;
