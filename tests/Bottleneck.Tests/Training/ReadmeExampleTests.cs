@@ -1,3 +1,4 @@
+using Bottleneck.Applications;
 using Bottleneck.Data;
 using Bottleneck.Models;
 using Bottleneck.Tests.IO;
@@ -32,5 +33,27 @@ public class ReadmeExampleTests
         Assert.True(images.Span.SequenceEqual(again.Span));
         Assert.True(loaded.Reconstruct(x).Span.SequenceEqual(again.Span));
         Assert.Equal("vanilla", json.Kind);
+    }
+
+    [Fact]
+    public void Kinds_and_anomaly_example_runs()
+    {
+        var (train, test) = Mnist.Load(SharedData.Mnist);
+        (train, test) = (train.Slice(0, 512), test.Slice(0, 256));
+        var vae = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vae), seed: 42);
+        vae.Fit(train, new FitOptions { Epochs = 1, Validation = test });
+        Evaluation e = vae.Evaluate(test);
+        var samples = vae.Decode(new Bottleneck.Tensors.Tensor(16, 20));
+
+        // A labelled table from ../shared stands in for the README's transactions.csv.
+        var table = TabularLoader.Load(Path.Combine(SharedData.Root, "datasets", "adbench", "14_glass.npz"));
+        var detector = AnomalyDetector.Fit(table, new AnomalyOptions { Ensemble = 2, Epochs = 3 });
+        double[] scores = detector.Score(table);
+
+        Assert.Equal(e.Reconstruction + e.Penalty, e.Loss, 9);
+        Assert.True(e.Penalty > 0);
+        Assert.Equal([16, 784], samples.Shape.ToArray());
+        Assert.Equal(table.Count, scores.Length);
+        Assert.All(scores, s => Assert.True(double.IsFinite(s) && s >= 0));
     }
 }
