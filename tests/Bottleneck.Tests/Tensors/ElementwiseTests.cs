@@ -117,6 +117,57 @@ public class ElementwiseTests
         }
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.01)]
+    public void Adam_matches_the_scalar_update_bit_for_bit_for_any_thread_count(double weightDecay)
+    {
+        // Sizes with ragged tails around the vector widths, one large enough to be split.
+        int[] sizes = [313_600, 400, 17, 1, 8_003];
+        float[][]? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var rng = new Rng(12);
+            var parameters = sizes.Select((n, i) => new Parameter("p" + i, n)).ToArray();
+            foreach (var p in parameters)
+            {
+                for (int j = 0; j < p.Value.Length; j++) p.Value[j] = (float)(rng.NextDouble() * 2 - 1);
+            }
+            var adam = new Bottleneck.Optimizers.Adam(parameters, 1e-3, weightDecay: weightDecay);
+            var expected = parameters.Select(p => p.Value.Span.ToArray()).ToArray();
+            var m = sizes.Select(n => new float[n]).ToArray();
+            var v = sizes.Select(n => new float[n]).ToArray();
+            for (int step = 1; step <= 3; step++)
+            {
+                foreach (var p in parameters)
+                {
+                    for (int j = 0; j < p.Grad.Length; j++) p.Grad[j] = (float)(rng.NextDouble() * 2 - 1) * (j % 7 == 0 ? 1e-6f : 1f);
+                }
+                WithThreads(threads, () => { adam.Update(); return 0; });
+                // torch.optim.Adam's arithmetic, one element at a time.
+                float stepSize = (float)(1e-3 / (1.0 - Math.Pow(0.9, step)));
+                float bias2Sqrt = (float)Math.Sqrt(1.0 - Math.Pow(0.999, step));
+                float wd = (float)weightDecay;
+                for (int i = 0; i < parameters.Length; i++)
+                {
+                    for (int j = 0; j < sizes[i]; j++)
+                    {
+                        float grad = wd == 0f ? parameters[i].Grad[j] : parameters[i].Grad[j] + wd * expected[i][j];
+                        m[i][j] = m[i][j] * 0.9f + (float)(1.0 - 0.9) * grad;
+                        v[i][j] = v[i][j] * 0.999f + (float)(1.0 - 0.999) * grad * grad;
+                        float denom = MathF.Sqrt(v[i][j]) / bias2Sqrt + 1e-8f;
+                        expected[i][j] -= stepSize * (m[i][j] / denom);
+                    }
+                }
+            }
+            for (int i = 0; i < parameters.Length; i++)
+                AssertBits(expected[i], parameters[i].Value.Span.ToArray(), $"parameter {i} ({sizes[i]} values), {threads} threads");
+            var values = parameters.Select(p => p.Value.Span.ToArray()).ToArray();
+            if (first is null) first = values;
+            for (int i = 0; i < parameters.Length; i++) AssertBits(first[i], values[i], $"parameter {i}, {threads} threads against 1");
+        }
+    }
+
     [Fact]
     public void Parts_are_aligned_cover_the_range_and_do_not_overlap()
     {
