@@ -168,6 +168,31 @@ public class ElementwiseTests
         }
     }
 
+    [Theory]
+    [InlineData(313_600)]
+    [InlineData(400_003)]
+    [InlineData(8_000)]
+    [InlineData(13)]
+    public void AllFinite_finds_every_NaN_and_infinity_wherever_it_is(int length)
+    {
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var t = RandomTensor(new Rng(13), 1, length, -3e38, 3e38); // huge but finite: a sum would overflow
+            Assert.True(WithThreads(threads, t.AllFinite), $"finite {length}, {threads} threads");
+            foreach (int at in new[] { 0, length / 3, length / 2, length - 17, length - 1 })
+            {
+                if (at < 0) continue;
+                foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+                {
+                    float saved = t[at];
+                    t[at] = bad;
+                    Assert.False(WithThreads(threads, t.AllFinite), $"{bad} at {at} of {length}, {threads} threads");
+                    t[at] = saved;
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Parts_are_aligned_cover_the_range_and_do_not_overlap()
     {
