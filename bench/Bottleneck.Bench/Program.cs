@@ -18,6 +18,8 @@ public static class Program
                 return TrainBenchmark.Run(rest);
             case "profile":
                 return StepProfile.Run(rest);
+            case "run":
+                return RunProfile.Run(rest);
             default:
                 Console.Error.WriteLine("usage: Bottleneck.Bench MODE [options]");
                 Console.Error.WriteLine("modes:");
@@ -28,6 +30,8 @@ public static class Program
                 Console.Error.WriteLine("       seed autoencoder on MNIST: samples/s, allocations per step, encode samples/s, peak memory");
                 Console.Error.WriteLine("  profile [MNIST_DIR]");
                 Console.Error.WriteLine("       milliseconds per training step, phase by phase");
+                Console.Error.WriteLine("  run [--data DIR] [--epochs N] [--threads N]");
+                Console.Error.WriteLine("       a whole default run (evaluation, run folder, checkpoints): seconds per phase");
                 return 2;
         }
     }

@@ -17,32 +17,43 @@ public static class StepProfile
         var batch = new Tensor(128, 784);
         var grad = new Tensor(128, 784);
         var order = Enumerable.Range(0, train.Count).ToArray();
-        string[] names = ["gather", "forward", "loss", "loss grad", "backward", "adam"];
-        var ticks = new long[names.Length];
-        const int Steps = 400;
-        for (int s = 0; s < Steps + 50; s++)
+        string[] names = ["gather", "forward", "loss", "loss grad", "backward", "grad check", "adam"];
+        // Windows of steps rather than one long run: the machine is shared, so the median and the
+        // best window over many short ones say more than one average.
+        const int Windows = 25, StepsPerWindow = 40, WarmUp = 50;
+        var ticks = new long[Windows, names.Length];
+        var at = new long[names.Length + 1];
+        for (int s = -WarmUp; s < Windows * StepsPerWindow; s++)
         {
-            long t0 = Stopwatch.GetTimestamp();
-            train.GetBatch(order.AsSpan((s % 400) * 128, 128), batch);
-            long t1 = Stopwatch.GetTimestamp();
+            int step = s + WarmUp;
+            at[0] = Stopwatch.GetTimestamp();
+            train.GetBatch(order.AsSpan((step % 400) * 128, 128), batch);
+            at[1] = Stopwatch.GetTimestamp();
             var y = model.Forward(batch, true);
-            long t2 = Stopwatch.GetTimestamp();
+            at[2] = Stopwatch.GetTimestamp();
             model.Loss.Forward(y, batch);
-            long t3 = Stopwatch.GetTimestamp();
+            at[3] = Stopwatch.GetTimestamp();
             model.Loss.Backward(y, batch, grad);
-            long t4 = Stopwatch.GetTimestamp();
+            at[4] = Stopwatch.GetTimestamp();
             model.Backward(grad);
-            long t5 = Stopwatch.GetTimestamp();
+            at[5] = Stopwatch.GetTimestamp();
+            foreach (var p in model.Parameters) p.Grad.AllFinite(); // as Trainer checks the gradients
+            at[6] = Stopwatch.GetTimestamp();
             adam.Update();
-            long t6 = Stopwatch.GetTimestamp();
-            if (s < 50) continue; // warm-up
-            long[] at = [t0, t1, t2, t3, t4, t5, t6];
-            for (int i = 0; i < names.Length; i++) ticks[i] += at[i + 1] - at[i];
+            at[7] = Stopwatch.GetTimestamp();
+            if (s < 0) continue;
+            for (int i = 0; i < names.Length; i++) ticks[s / StepsPerWindow, i] += at[i + 1] - at[i];
         }
-        double total = ticks.Sum();
+        double Ms(long t) => t * 1000.0 / Stopwatch.Frequency / StepsPerWindow;
+        var totals = Enumerable.Range(0, Windows).Select(w => Enumerable.Range(0, names.Length).Sum(i => Ms(ticks[w, i]))).ToArray();
+        Console.WriteLine($"{"phase",-11} {"median",8} {"best",8}  ms/step over {Windows} windows of {StepsPerWindow} steps (threads {Engine.Threads})");
         for (int i = 0; i < names.Length; i++)
-            Console.WriteLine($"{names[i],-10} {ticks[i] * 1000.0 / Stopwatch.Frequency / Steps,7:F3} ms/step  {100 * ticks[i] / total,5:F1}%");
-        Console.WriteLine($"{"total",-10} {total * 1000.0 / Stopwatch.Frequency / Steps,7:F3} ms/step (threads {Engine.Threads})");
+        {
+            var values = Enumerable.Range(0, Windows).Select(w => Ms(ticks[w, i])).Order().ToArray();
+            Console.WriteLine($"{names[i],-11} {values[Windows / 2],8:F3} {values[0],8:F3}");
+        }
+        var sorted = totals.Order().ToArray();
+        Console.WriteLine($"{"total",-11} {sorted[Windows / 2],8:F3} {sorted[0],8:F3}");
         LayerBreakdown(model, batch, grad);
         return 0;
     }

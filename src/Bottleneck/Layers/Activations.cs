@@ -6,13 +6,17 @@ namespace Bottleneck.Layers;
 
 /// <summary>
 /// An elementwise activation y = f(x). Subclasses give the forward map and dL/dx from x, y and dy;
-/// the buffers and the batch bookkeeping live here once.
+/// the buffers, the batch bookkeeping and the split of large batches across the worker pool live
+/// here once. Each value is computed the same way whichever part holds it, so results do not
+/// depend on the thread count.
 /// </summary>
-public abstract class Activation : Layer
+public abstract class Activation : Layer, GemmThreadPool.IParallelJob
 {
     private Tensor? input;
     private Tensor? output;
     private Tensor? gradInput;
+    private Tensor? gradOutput; // set for the duration of a parallel backward pass
+    private bool backward;
 
     /// <summary>The name used on the command line and in model.json.</summary>
     public abstract string Name { get; }
@@ -28,17 +32,46 @@ public abstract class Activation : Layer
     {
         input = x;
         EnsureShape(ref output, x.Rows, x.RowLength);
-        Apply(x.Span, output!.Span);
-        return output;
+        backward = false;
+        Elementwise.Run(this, Elementwise.Parts(x.Length, ValuesPerPart));
+        return output!;
     }
 
     public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
     {
         if (!needInputGrad) return null;
         var x = input ?? throw new InvalidOperationException($"{Name}.Backward called before Forward");
+        if (gradOutput.Length != x.Length)
+            throw new BottleneckException($"{Name}: the output gradient has {gradOutput.Length} values, the last input {x.Length}");
         EnsureShape(ref gradInput, x.Rows, x.RowLength);
-        Derivative(x.Span, output!.Span, gradOutput.Span, gradInput!.Span);
+        this.gradOutput = gradOutput;
+        backward = true;
+        try
+        {
+            Elementwise.Run(this, Elementwise.Parts(x.Length, ValuesPerPart));
+        }
+        finally
+        {
+            this.gradOutput = null;
+        }
         return gradInput;
+    }
+
+    /// <summary>
+    /// Values per part when a pass is split across threads: cheap maps (ReLU) only pay for a
+    /// worker on large batches, costly ones (exp, erf) sooner.
+    /// </summary>
+    private protected virtual int ValuesPerPart => Elementwise.MinValuesPerPart;
+
+    void GemmThreadPool.IParallelJob.RunPart(int part, int parts)
+    {
+        var x = input!;
+        int start = Elementwise.Start(x.Length, part, parts), end = Elementwise.Start(x.Length, part + 1, parts);
+        if (start >= end) return;
+        var xs = x.Span[start..end];
+        var ys = output!.Span[start..end];
+        if (backward) Derivative(xs, ys, gradOutput!.Span[start..end], gradInput!.Span[start..end]);
+        else Apply(xs, ys);
     }
 
     /// <summary>y = f(x).</summary>
@@ -69,6 +102,9 @@ public sealed class ReLU : Activation
     public override string Name => "relu";
 
     public override string Describe() => "ReLU()";
+
+    // A max or a select per value: only large batches are worth a second thread.
+    private protected override int ValuesPerPart => 2 * Elementwise.MinValuesPerPart;
 
     public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Max(x, 0f, y);
 
@@ -118,6 +154,8 @@ public sealed class Tanh : Activation
 
     public override string Describe() => "Tanh()";
 
+    private protected override int ValuesPerPart => Elementwise.MinValuesPerPart / 8;
+
     public override void Apply(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Tanh(x, y);
 
     public override void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
@@ -153,6 +191,8 @@ public sealed class ELU(float alpha = 1f) : Activation
 
     public override string Describe() => $"ELU(alpha={Alpha})";
 
+    private protected override int ValuesPerPart => Elementwise.MinValuesPerPart / 8;
+
     public override void Apply(ReadOnlySpan<float> x, Span<float> y)
     {
         for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : Alpha * (MathF.Exp(x[i]) - 1f);
@@ -170,6 +210,8 @@ public sealed class GELU : Activation
     public override string Name => "gelu";
 
     public override string Describe() => "GELU(approximate='none')";
+
+    private protected override int ValuesPerPart => Elementwise.MinValuesPerPart / 8;
 
     public override void Apply(ReadOnlySpan<float> x, Span<float> y)
     {
@@ -198,6 +240,8 @@ public sealed class Softplus : Activation
     public override string Name => "softplus";
 
     public override string Describe() => "Softplus(beta=1, threshold=20)";
+
+    private protected override int ValuesPerPart => Elementwise.MinValuesPerPart / 8;
 
     public override void Apply(ReadOnlySpan<float> x, Span<float> y)
     {

@@ -3,7 +3,7 @@ using Bottleneck.Tensors;
 namespace Bottleneck.Layers;
 
 /// <summary>y = x·Wᵀ + b, with W stored [out, in] as in PyTorch.</summary>
-public sealed class Linear : Layer
+public sealed class Linear : Layer, GemmThreadPool.IParallelJob
 {
     private readonly Parameter weight;
     private readonly Parameter bias;
@@ -11,6 +11,7 @@ public sealed class Linear : Layer
     private Tensor? input;
     private Tensor? output;
     private Tensor? gradInput;
+    private Tensor? gradOutput; // set while the bias gradient is summed across the pool
 
     public Linear(int inFeatures, int outFeatures, Rng rng)
     {
@@ -63,11 +64,17 @@ public sealed class Linear : Layer
         Gemm.Multiply(true, false, OutFeatures, InFeatures, batch,
             dy, OutFeatures, x.Span, InFeatures, weight.Grad.Span, InFeatures, accumulate: false);
 
-        // db = column sums of dY
-        var db = bias.Grad.Span;
-        db.Clear();
-        for (int r = 0; r < batch; r++)
-            System.Numerics.Tensors.TensorPrimitives.Add(db, dy.Slice(r * OutFeatures, OutFeatures), db);
+        // db = column sums of dY, the columns split between threads (each column is summed over
+        // the rows in order by whichever thread holds it, so the split does not change the bits).
+        this.gradOutput = gradOutput;
+        try
+        {
+            Elementwise.Run(this, Math.Max(1, Math.Min(Elementwise.Parts(gradOutput.Length), OutFeatures / Elementwise.Alignment)));
+        }
+        finally
+        {
+            this.gradOutput = null;
+        }
 
         if (!needInputGrad) return null;
         // dX = dY·W  [batch, in]
@@ -75,6 +82,17 @@ public sealed class Linear : Layer
         Gemm.Multiply(false, false, batch, InFeatures, OutFeatures,
             dy, OutFeatures, weight.Value.Span, InFeatures, gradInput!.Span, InFeatures, accumulate: false);
         return gradInput;
+    }
+
+    void GemmThreadPool.IParallelJob.RunPart(int part, int parts)
+    {
+        int start = Elementwise.Start(OutFeatures, part, parts), end = Elementwise.Start(OutFeatures, part + 1, parts);
+        if (start >= end) return;
+        var db = bias.Grad.Span[start..end];
+        ReadOnlySpan<float> dy = gradOutput!.Span;
+        db.Clear();
+        for (int r = 0, rows = input!.Rows; r < rows; r++)
+            System.Numerics.Tensors.TensorPrimitives.Add(db, dy.Slice(r * OutFeatures + start, end - start), db);
     }
 
     public override string Describe() => $"Linear(in_features={InFeatures}, out_features={OutFeatures})";

@@ -14,7 +14,7 @@ public abstract class Loss(Reduction reduction)
     public double Forward(Tensor prediction, Tensor target)
     {
         CheckShapes(prediction, target);
-        double sum = Sum(prediction.Span, target.Span);
+        double sum = Sum(prediction, target);
         return Reduction == Reduction.Mean ? sum / prediction.Length : sum;
     }
 
@@ -35,8 +35,17 @@ public abstract class Loss(Reduction reduction)
     {
         CheckShapes(prediction, target);
         float scale = Reduction == Reduction.Mean ? 1f / prediction.Length : 1f;
-        Gradient(prediction.Span, target.Span, gradPrediction.Span, scale);
+        if (gradPrediction.Length < prediction.Length)
+            throw new BottleneckException($"loss: the gradient buffer has {gradPrediction.Length} values but the prediction has {prediction.Length}");
+        Gradient(prediction, target, gradPrediction, scale);
     }
+
+    /// <summary>The unreduced sum over whole tensors; losses that split large tensors across threads override it.</summary>
+    private protected virtual double Sum(Tensor prediction, Tensor target) => Sum(prediction.Span, target.Span);
+
+    /// <summary>The gradient over whole tensors; see <see cref="Sum(Tensor, Tensor)"/>.</summary>
+    private protected virtual void Gradient(Tensor prediction, Tensor target, Tensor grad, float scale) =>
+        Gradient(prediction.Span, target.Span, grad.Span, scale);
 
     protected abstract double Sum(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target);
 

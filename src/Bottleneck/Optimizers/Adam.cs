@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Bottleneck.Layers;
 using Bottleneck.Tensors;
 
@@ -86,8 +87,9 @@ public sealed class Adam : GemmThreadPool.IParallelJob
     private static int Split(int length, int part, int parts)
     {
         if (part >= parts) return length;
-        int vectors = length / Vector<float>.Count;
-        return (int)((long)vectors * part / parts) * Vector<float>.Count;
+        // Whole 512-bit vectors (a multiple of every vector width used below).
+        int vectors = length / Vector512<float>.Count;
+        return (int)((long)vectors * part / parts) * Vector512<float>.Count;
     }
 
     private void UpdateOne(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float stepSize, float bias2Sqrt)
@@ -96,34 +98,14 @@ public sealed class Adam : GemmThreadPool.IParallelJob
         // PyTorch's scalar arguments do, so that 1 − β is formed in double before rounding.
         float b1 = (float)Beta1, b2 = (float)Beta2, eps = (float)Epsilon, wd = (float)WeightDecay;
         float oneMinusB1 = (float)(1.0 - Beta1), oneMinusB2 = (float)(1.0 - Beta2);
+        // The vector loops do the same operations in the same order as the scalar loop below, a
+        // vector at a time (each is a correctly rounded IEEE operation, so any width gives the
+        // same bits); they differ only in how many elements they take at once.
         int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            // The same operations in the same order as the scalar loop below, a vector at a time.
-            var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
-            var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
-            var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
-            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
-            var vb1 = new Vector<float>(b1);
-            var vb2 = new Vector<float>(b2);
-            var v1mb1 = new Vector<float>(oneMinusB1);
-            var v1mb2 = new Vector<float>(oneMinusB2);
-            var veps = new Vector<float>(eps);
-            var vwd = new Vector<float>(wd);
-            var vstep = new Vector<float>(stepSize);
-            var vbias2 = new Vector<float>(bias2Sqrt);
-            for (int k = 0; k < pv.Length; k++)
-            {
-                var grad = wd == 0f ? gv[k] : gv[k] + vwd * pv[k];
-                var mi = mv[k] * vb1 + v1mb1 * grad;
-                var vi = vv[k] * vb2 + v1mb2 * grad * grad;
-                mv[k] = mi;
-                vv[k] = vi;
-                var denom = Vector.SquareRoot(vi) / vbias2 + veps;
-                pv[k] -= vstep * (mi / denom);
-            }
-            i = pv.Length * Vector<float>.Count;
-        }
+        if (Vector512.IsHardwareAccelerated)
+            i = Update512(p, g, m, v, stepSize, bias2Sqrt, b1, b2, oneMinusB1, oneMinusB2, eps, wd);
+        else if (Vector.IsHardwareAccelerated)
+            i = UpdateVector(p, g, m, v, stepSize, bias2Sqrt, b1, b2, oneMinusB1, oneMinusB2, eps, wd);
         for (; i < p.Length; i++)
         {
             float grad = wd == 0f ? g[i] : g[i] + wd * p[i];
@@ -134,5 +116,69 @@ public sealed class Adam : GemmThreadPool.IParallelJob
             float denom = MathF.Sqrt(vi) / bias2Sqrt + eps;
             p[i] -= stepSize * (mi / denom);
         }
+    }
+
+    /// <summary>The update 16 elements at a time; returns how many it did.</summary>
+    private static int Update512(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float stepSize, float bias2Sqrt,
+        float b1, float b2, float oneMinusB1, float oneMinusB2, float eps, float wd)
+    {
+        int n = p.Length - p.Length % Vector512<float>.Count;
+        if (g.Length < n || m.Length < n || v.Length < n) throw new ArgumentException("Adam: state shorter than the parameter");
+        ref float pr = ref MemoryMarshal.GetReference(p);
+        ref float gr = ref MemoryMarshal.GetReference(g);
+        ref float mr = ref MemoryMarshal.GetReference(m);
+        ref float vr = ref MemoryMarshal.GetReference(v);
+        var vb1 = Vector512.Create(b1);
+        var vb2 = Vector512.Create(b2);
+        var v1mb1 = Vector512.Create(oneMinusB1);
+        var v1mb2 = Vector512.Create(oneMinusB2);
+        var veps = Vector512.Create(eps);
+        var vwd = Vector512.Create(wd);
+        var vstep = Vector512.Create(stepSize);
+        var vbias2 = Vector512.Create(bias2Sqrt);
+        bool decay = wd != 0f;
+        for (int k = 0; k < n; k += Vector512<float>.Count)
+        {
+            nuint at = (nuint)k;
+            var pk = Vector512.LoadUnsafe(ref pr, at);
+            var grad = Vector512.LoadUnsafe(ref gr, at);
+            if (decay) grad += vwd * pk;
+            var mi = Vector512.LoadUnsafe(ref mr, at) * vb1 + v1mb1 * grad;
+            var vi = Vector512.LoadUnsafe(ref vr, at) * vb2 + v1mb2 * grad * grad;
+            mi.StoreUnsafe(ref mr, at);
+            vi.StoreUnsafe(ref vr, at);
+            var denom = Vector512.Sqrt(vi) / vbias2 + veps;
+            (pk - vstep * (mi / denom)).StoreUnsafe(ref pr, at);
+        }
+        return n;
+    }
+
+    /// <summary>The update <see cref="Vector{T}.Count"/> elements at a time; returns how many it did.</summary>
+    private static int UpdateVector(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float stepSize, float bias2Sqrt,
+        float b1, float b2, float oneMinusB1, float oneMinusB2, float eps, float wd)
+    {
+        var pv = MemoryMarshal.Cast<float, Vector<float>>(p);
+        var gv = MemoryMarshal.Cast<float, Vector<float>>(g);
+        var mv = MemoryMarshal.Cast<float, Vector<float>>(m);
+        var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+        var vb1 = new Vector<float>(b1);
+        var vb2 = new Vector<float>(b2);
+        var v1mb1 = new Vector<float>(oneMinusB1);
+        var v1mb2 = new Vector<float>(oneMinusB2);
+        var veps = new Vector<float>(eps);
+        var vwd = new Vector<float>(wd);
+        var vstep = new Vector<float>(stepSize);
+        var vbias2 = new Vector<float>(bias2Sqrt);
+        for (int k = 0; k < pv.Length; k++)
+        {
+            var grad = wd == 0f ? gv[k] : gv[k] + vwd * pv[k];
+            var mi = mv[k] * vb1 + v1mb1 * grad;
+            var vi = vv[k] * vb2 + v1mb2 * grad * grad;
+            mv[k] = mi;
+            vv[k] = vi;
+            var denom = Vector.SquareRoot(vi) / vbias2 + veps;
+            pv[k] -= vstep * (mi / denom);
+        }
+        return pv.Length * Vector<float>.Count;
     }
 }

@@ -49,10 +49,22 @@ public static class Gemm
         }
     }
 
-    private static void Run<TKernel>(in GemmProblem problem, GemmPath path) where TKernel : IGemmKernel
+    private static unsafe void Run<TKernel>(in GemmProblem problem, GemmPath path) where TKernel : IGemmKernel
     {
-        var partition = GemmPartition.Choose(problem.M, problem.N, problem.K, TKernel.MR, TKernel.NR, Engine.Threads);
-        if (partition.Parts > 1 && GemmThreadPool.TryRun(problem, path, partition)) return;
+        bool shareB = GemmSharedB.Suits(problem.N, problem.K, TKernel.NR);
+        var partition = GemmPartition.Choose(problem.M, problem.N, problem.K, TKernel.MR, TKernel.NR, Engine.Threads, shareB);
+        if (partition.Parts > 1)
+        {
+            if (shareB && partition.RowParts > 1)
+            {
+                // Every row part needs all of op(B): pack it once, together, then share it.
+                float* packedB = GemmSharedB.Pack<TKernel>(problem, path, partition.Parts);
+                if (!GemmThreadPool.TryRun(problem, path, partition, packedB))
+                    GemmDriver<TKernel>.Run(problem, 0, problem.M, 0, problem.N, GemmWorkspace.Current, packedB);
+                return;
+            }
+            if (GemmThreadPool.TryRun(problem, path, partition)) return;
+        }
         GemmDriver<TKernel>.Run(problem, 0, problem.M, 0, problem.N, GemmWorkspace.Current);
     }
 

@@ -29,12 +29,18 @@ internal readonly struct GemmPartition
 
     public int Parts => RowParts * ColParts;
 
+    // A second dispatch (packing op(B) together before the product) costs about this many
+    // multiply-adds' time: waking the workers and waiting for the slowest.
+    private const long SharedPackSync = 128 * 1024;
+
     /// <summary>
     /// Picks the grid for up to <paramref name="threads"/> parts that minimises the slowest part's
     /// time: its tiles' multiply-adds plus packing its rows of A and its columns of B (each part
-    /// packs its own, so cutting along n repacks A and cutting along m repacks B).
+    /// packs its own, so cutting along n repacks A and cutting along m repacks B). With
+    /// <paramref name="shareB"/>, a grid of several row parts packs op(B) once, split between all
+    /// parts (<see cref="GemmSharedB"/>), at the price of one more dispatch.
     /// </summary>
-    public static GemmPartition Choose(int m, int n, int k, int mr, int nr, int threads)
+    public static GemmPartition Choose(int m, int n, int k, int mr, int nr, int threads, bool shareB = false)
     {
         if (threads <= 1 || (long)m * n * k < ParallelThreshold) return new GemmPartition(1, 1);
         threads = Math.Min(threads, MaxParts);
@@ -50,7 +56,14 @@ internal readonly struct GemmPartition
                 if (rowParts > rowTiles || colParts > colTiles) continue;
                 long rows = (rowTiles + rowParts - 1) / rowParts * mr;
                 long cols = (colTiles + colParts - 1) / colParts * nr;
-                long cost = rows * cols * k + PackCost * (rows + cols) * k;
+                long packedCols = cols;
+                long extra = 0;
+                if (shareB && rowParts > 1)
+                {
+                    packedCols = (colTiles + parts - 1) / parts * nr;
+                    extra = SharedPackSync;
+                }
+                long cost = rows * cols * k + PackCost * (rows + packedCols) * k + extra;
                 if (cost < bestCost)
                 {
                     bestCost = cost;

@@ -88,6 +88,12 @@ public sealed class Tensor
 
     public void Clear() => Span.Clear();
 
+    /// <summary>
+    /// True when no value is NaN or infinite (an exact test of the exponent bits, so large finite
+    /// values that would overflow a sum still pass). Large tensors are checked on all threads.
+    /// </summary>
+    public bool AllFinite() => Elementwise.AllFinite(this);
+
     public Tensor Clone()
     {
         var t = new Tensor(shape);

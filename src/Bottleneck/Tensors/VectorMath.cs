@@ -39,5 +39,30 @@ public static class VectorMath
         return Vector256.Max(log, Vector256.Create(floor));
     }
 
+    /// <summary>
+    /// <see cref="LogClamped(Vector256{float}, float)"/> on 16 lanes: the same operations in the
+    /// same order, so each lane gives the same bits as the 256-bit version.
+    /// </summary>
+    public static Vector512<float> LogClamped(Vector512<float> x, float floor)
+    {
+        var bits = x.AsInt32();
+        var exponent = Vector512.ShiftRightArithmetic(bits, 23) - Vector512.Create(127);
+        var mantissa = ((bits & Vector512.Create(0x007FFFFF)) | Vector512.Create(0x3F800000)).AsSingle();
+        var big = Vector512.GreaterThan(mantissa, Vector512.Create(Sqrt2));
+        mantissa = Vector512.ConditionalSelect(big, mantissa * 0.5f, mantissa);
+        exponent -= big.AsInt32();
+        var s = (mantissa - Vector512<float>.One) / (mantissa + Vector512<float>.One);
+        var s2 = s * s;
+        var series = Vector512.Create(1f / 9);
+        series = series * s2 + Vector512.Create(1f / 7);
+        series = series * s2 + Vector512.Create(1f / 5);
+        series = series * s2 + Vector512.Create(1f / 3);
+        series = series * s2 + Vector512<float>.One;
+        var log = Vector512.ConvertToSingle(exponent) * Ln2 + 2f * s * series;
+        var tiny = Vector512.LessThan(x, Vector512.Create(SmallestNormal));
+        log = Vector512.ConditionalSelect(tiny, Vector512.Create(floor), log);
+        return Vector512.Max(log, Vector512.Create(floor));
+    }
+
     private const float SmallestNormal = 1.17549435e-38f;
 }

@@ -128,13 +128,16 @@ public static class Trainer
 
     /// <summary>
     /// A NaN or infinity in any gradient stops the run before it reaches the weights, so the last
-    /// checkpoint stays good. Summing is cheap next to the products and propagates any non-finite value.
+    /// checkpoint stays good. The check reads exponent bits (on all threads for large tensors).
     /// </summary>
     private static void CheckGradients(Autoencoder model, int epoch, int batch)
     {
-        foreach (var (name, p) in model.NamedParameters)
+        // An index loop: foreach over the IReadOnlyList would allocate an enumerator every step.
+        var parameters = model.NamedParameters;
+        for (int i = 0; i < parameters.Count; i++)
         {
-            if (!float.IsFinite(System.Numerics.Tensors.TensorPrimitives.Sum<float>(p.Grad.Span)))
+            var (name, p) = parameters[i];
+            if (!p.Grad.AllFinite())
                 throw new BottleneckException($"training diverged: the gradient of {name} holds NaN or infinity at epoch {epoch}, batch {batch}; try a lower --lr");
         }
     }

@@ -18,6 +18,8 @@ public class PngTests
     [InlineData(17, 5, 1)]
     [InlineData(3, 9, 3)]
     [InlineData(64, 40, 3)]
+    [InlineData(203, 7, 3)]
+    [InlineData(650, 3, 1)]
     public void EncodeDecodeRoundTrip(int width, int height, int channels)
     {
         foreach (bool smooth in new[] { false, true })
@@ -30,6 +32,46 @@ public class PngTests
                 var image = Png.Decode(buffer.ToArray(), "mem");
                 Assert.Equal((width, height, channels), (image.Width, image.Height, image.Channels));
                 Assert.Equal(pixels, image.Pixels);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(1, 33)]
+    [InlineData(3, 3)]
+    [InlineData(3, 1920)]
+    [InlineData(3, 100)]
+    [InlineData(1, 650)]
+    public void Vectorised_filters_match_the_scalar_definitions(int channels, int rowBytes)
+    {
+        var rng = new Random(rowBytes * 7 + channels);
+        foreach (bool smooth in new[] { false, true })
+        {
+            var row = RandomPixels(rowBytes, rng.Next(), smooth);
+            var previous = RandomPixels(rowBytes, rng.Next(), smooth);
+            for (int filter = 0; filter <= 4; filter++)
+            {
+                var expected = new byte[rowBytes];
+                long expectedScore = 0;
+                for (int i = 0; i < rowBytes; i++)
+                {
+                    int a = i >= channels ? row[i - channels] : 0, b = previous[i], c = i >= channels ? previous[i - channels] : 0;
+                    int prediction = filter switch
+                    {
+                        0 => 0,
+                        1 => a,
+                        2 => b,
+                        3 => (a + b) / 2,
+                        _ => Math.Abs(b - c) <= Math.Abs(a - c) && Math.Abs(b - c) <= Math.Abs(a + b - 2 * c) ? a : Math.Abs(a - c) <= Math.Abs(a + b - 2 * c) ? b : c,
+                    };
+                    expected[i] = (byte)(row[i] - prediction);
+                    expectedScore += Math.Abs((int)(sbyte)expected[i]);
+                }
+                var output = new byte[rowBytes];
+                long score = Png.FilterRow(filter, row, previous, output, channels);
+                Assert.Equal(expected, output);
+                Assert.Equal(expectedScore, score);
             }
         }
     }

@@ -22,6 +22,10 @@ public class GemmTests
         { 128, 784, 400, 0 },
         { 400, 784, 128, 0 },
         { 130, 70, 520, 11 },
+        // op(B) packed once and shared by the threads: over several column blocks (n > Nc), and
+        // with a short last reduction block (k = 520 is 174 + 174 + 172).
+        { 96, 2080, 130, 0 },
+        { 200, 333, 520, 7 },
     };
 
     private static readonly GemmPath[] Paths = [GemmPath.Vector512, GemmPath.Vector256, GemmPath.Scalar];
@@ -91,6 +95,8 @@ public class GemmTests
     [InlineData(false, false, 128, 784, 400)]
     [InlineData(true, false, 400, 784, 128)]
     [InlineData(true, true, 67, 45, 300)]
+    [InlineData(false, true, 96, 2080, 130)]
+    [InlineData(false, false, 200, 333, 520)]
     public void ResultIsBitIdenticalForOneAndTwoThreads(bool transA, bool transB, int m, int n, int k)
     {
         var random = new Random(42);
@@ -109,6 +115,47 @@ public class GemmTests
             WithSettings(path, 3, () => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, three, n, true));
             Assert.Equal(one, two);
             Assert.Equal(one, three);
+        }
+    }
+
+    [Theory]
+    [InlineData(false, true, 128, 400, 784)]
+    [InlineData(false, false, 128, 400, 784)]
+    [InlineData(false, true, 96, 2080, 130)]
+    public void ResultIsBitIdenticalWhenThePoolIsBusy(bool transA, bool transB, int m, int n, int k)
+    {
+        // A call made while another holds the worker pool packs op(B) and multiplies on its own
+        // thread; it must give what the pool would have.
+        var random = new Random(11);
+        float[] a = RandomArray(random, m * k);
+        float[] b = RandomArray(random, n * k);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        foreach (GemmPath path in Paths)
+        {
+            if (!GemmPaths.IsSupported(path)) continue;
+            var pooled = new float[m * n];
+            var alone = new float[m * n];
+            WithSettings(path, 2, () =>
+            {
+                Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, pooled, n, false);
+                var holder = new CallInsideJob(() => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, alone, n, false));
+                Assert.True(GemmThreadPool.TryRun(holder, 2));
+                Assert.True(holder.Ran);
+            });
+            Assert.Equal(pooled, alone);
+        }
+    }
+
+    /// <summary>A pool job whose first part runs an action, so the action runs while the pool is held.</summary>
+    private sealed class CallInsideJob(Action action) : GemmThreadPool.IParallelJob
+    {
+        public bool Ran { get; private set; }
+
+        public void RunPart(int part, int parts)
+        {
+            if (part != 0) return;
+            action();
+            Ran = true;
         }
     }
 

@@ -1,0 +1,119 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Bottleneck.Tensors;
+
+/// <summary>
+/// Splitting elementwise passes (activations, losses, bias gradients) across the worker pool.
+/// Parts are contiguous ranges whose edges fall on whole cache lines, so a vectorised loop over a
+/// part does exactly what it does over the whole span; each value is computed by the same code
+/// whichever thread runs it, and results are identical for any thread count.
+/// </summary>
+internal static class Elementwise
+{
+    /// <summary>Fewer values per part than this cost more to hand to a worker than they save.</summary>
+    public const int MinValuesPerPart = 16 * 1024;
+
+    /// <summary>Range edges are multiples of this many floats (one 64-byte cache line, one 512-bit vector).</summary>
+    public const int Alignment = 16;
+
+    /// <summary>How many parts a pass over <paramref name="length"/> values is worth splitting into.</summary>
+    public static int Parts(long length, int minPerPart = MinValuesPerPart) =>
+        (int)Math.Clamp(length / Math.Max(1, minPerPart), 1, Engine.Threads);
+
+    /// <summary>Start of part <paramref name="part"/> of <paramref name="parts"/> over [0, length): aligned, and length for part == parts.</summary>
+    public static int Start(int length, int part, int parts)
+    {
+        if (part >= parts) return length;
+        int units = length / Alignment;
+        return (int)((long)units * part / parts) * Alignment;
+    }
+
+    /// <summary>
+    /// Runs parts 0..parts-1 of <paramref name="job"/>: across the pool when it is free, otherwise
+    /// all on this thread (another thread's call holds the pool), with the same parts either way.
+    /// </summary>
+    public static void Run(GemmThreadPool.IParallelJob job, int parts)
+    {
+        if (parts > 1 && GemmThreadPool.TryRun(job, parts)) return;
+        for (int part = 0; part < parts; part++) job.RunPart(part, parts);
+    }
+
+    /// <summary>Whether every value of <paramref name="tensor"/> is finite; see <see cref="Tensor.AllFinite"/>.</summary>
+    public static bool AllFinite(Tensor tensor)
+    {
+        // Reading is cheap: only tensors of a few hundred thousand values are worth a second thread.
+        int parts = Parts(tensor.Length, 8 * MinValuesPerPart);
+        if (parts < 2) return AllFinite(tensor.Span);
+        var job = FiniteJob.ForThisThread;
+        job.Start(tensor);
+        try
+        {
+            Run(job, parts);
+            return !job.FoundNonFinite;
+        }
+        finally
+        {
+            job.Clear();
+        }
+    }
+
+    /// <summary>Whether no value has all exponent bits set (infinity or NaN).</summary>
+    public static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        const uint ExponentMask = 0x7F800000;
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var bits = MemoryMarshal.Cast<float, Vector512<uint>>(values);
+            var mask = Vector512.Create(ExponentMask);
+            var any = Vector512<uint>.Zero;
+            foreach (var v in bits) any |= Vector512.Equals(v & mask, mask);
+            if (any != Vector512<uint>.Zero) return false;
+            i = bits.Length * Vector512<uint>.Count;
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            var bits = MemoryMarshal.Cast<float, Vector256<uint>>(values);
+            var mask = Vector256.Create(ExponentMask);
+            var any = Vector256<uint>.Zero;
+            foreach (var v in bits) any |= Vector256.Equals(v & mask, mask);
+            if (any != Vector256<uint>.Zero) return false;
+            i = bits.Length * Vector256<uint>.Count;
+        }
+        for (; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i])) return false;
+        }
+        return true;
+    }
+
+    /// <summary>One calling thread's finiteness check across the pool (reused, so a check allocates nothing).</summary>
+    private sealed class FiniteJob : GemmThreadPool.IParallelJob
+    {
+        [ThreadStatic]
+        private static FiniteJob? current;
+
+        private Tensor? tensor;
+        private int nonFinite;
+
+        public static FiniteJob ForThisThread => current ??= new FiniteJob();
+
+        public bool FoundNonFinite => Volatile.Read(ref nonFinite) != 0;
+
+        public void Start(Tensor tensor)
+        {
+            this.tensor = tensor;
+            nonFinite = 0;
+        }
+
+        public void Clear() => tensor = null;
+
+        public void RunPart(int part, int parts)
+        {
+            var values = tensor!.Span;
+            int start = Elementwise.Start(values.Length, part, parts), end = Elementwise.Start(values.Length, part + 1, parts);
+            if (!AllFinite(values[start..end])) Volatile.Write(ref nonFinite, 1);
+        }
+    }
+}
