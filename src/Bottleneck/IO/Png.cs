@@ -134,22 +134,22 @@ public static class Png
                         residual = x - Vector256.LoadUnsafe(ref u, (nuint)i);
                         break;
                     case 3:
-                    {
-                        var a = Vector256.LoadUnsafe(ref r, (nuint)(i - channels));
-                        var b = Vector256.LoadUnsafe(ref u, (nuint)i);
-                        // ⌊(a + b) / 2⌋ without leaving bytes.
-                        residual = x - ((a & b) + Vector256.ShiftRightLogical(a ^ b, 1));
-                        break;
-                    }
+                        {
+                            var a = Vector256.LoadUnsafe(ref r, (nuint)(i - channels));
+                            var b = Vector256.LoadUnsafe(ref u, (nuint)i);
+                            // ⌊(a + b) / 2⌋ without leaving bytes.
+                            residual = x - ((a & b) + Vector256.ShiftRightLogical(a ^ b, 1));
+                            break;
+                        }
                     default:
-                    {
-                        var a = Vector256.Widen(Vector256.LoadUnsafe(ref r, (nuint)(i - channels)));
-                        var b = Vector256.Widen(Vector256.LoadUnsafe(ref u, (nuint)i));
-                        var c = Vector256.Widen(Vector256.LoadUnsafe(ref u, (nuint)(i - channels)));
-                        residual = x - Vector256.Narrow(Paeth(a.Lower.AsInt16(), b.Lower.AsInt16(), c.Lower.AsInt16()).AsUInt16(),
-                            Paeth(a.Upper.AsInt16(), b.Upper.AsInt16(), c.Upper.AsInt16()).AsUInt16());
-                        break;
-                    }
+                        {
+                            var a = Vector256.Widen(Vector256.LoadUnsafe(ref r, (nuint)(i - channels)));
+                            var b = Vector256.Widen(Vector256.LoadUnsafe(ref u, (nuint)i));
+                            var c = Vector256.Widen(Vector256.LoadUnsafe(ref u, (nuint)(i - channels)));
+                            residual = x - Vector256.Narrow(Paeth(a.Lower.AsInt16(), b.Lower.AsInt16(), c.Lower.AsInt16()).AsUInt16(),
+                                Paeth(a.Upper.AsInt16(), b.Upper.AsInt16(), c.Upper.AsInt16()).AsUInt16());
+                            break;
+                        }
                 }
                 residual.StoreUnsafe(ref o, (nuint)i);
             }
