@@ -11,7 +11,8 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
     private Tensor? input;
     private Tensor? output;
     private Tensor? gradInput;
-    private Tensor? gradOutput; // set while the bias gradient is summed across the pool
+    private Tensor? gradOutput; // set for the length of a backward pass
+    private readonly BackwardPair pair;
 
     public Linear(int inFeatures, int outFeatures, Rng rng)
     {
@@ -24,6 +25,7 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         Init.UniformFanIn(weight.Value, inFeatures, rng);
         Init.UniformFanIn(bias.Value, inFeatures, rng);
         parameters = [weight, bias];
+        pair = new BackwardPair(this);
     }
 
     public int InFeatures { get; }
@@ -58,32 +60,58 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
     {
         var x = input ?? throw new InvalidOperationException("Linear.Backward called before Forward");
         int batch = x.Rows;
-        var dy = gradOutput.Span;
-
-        // dW = dYᵀ·X  [out, in]
-        Gemm.Multiply(true, false, OutFeatures, InFeatures, batch,
-            dy, OutFeatures, x.Span, InFeatures, weight.Grad.Span, InFeatures, accumulate: false);
-
-        // db = column sums of dY, the columns split between threads (each column is summed over
-        // the rows in order by whichever thread holds it, so the split does not change the bits).
+        if (needInputGrad) EnsureShape(ref gradInput, batch, InFeatures);
         this.gradOutput = gradOutput;
         try
         {
-            Elementwise.Run(this, Math.Max(1, Math.Min(Elementwise.Parts(gradOutput.Length), OutFeatures / Elementwise.Alignment)));
+            if (!NoPair && needInputGrad && Engine.Threads == 2 && (long)batch * InFeatures * OutFeatures >= ConcurrentThreshold)
+            {
+                // dW (with db) and dX depend only on dY: with two threads, each computes one of
+                // them whole, side by side, instead of both threads splitting each product in
+                // turn. Same products, so the same bits; each thread packs only its own operands.
+                // Inside a part the pool is held, so the products run on that part's thread.
+                Elementwise.Run(pair, 2);
+            }
+            else
+            {
+                WeightAndBiasGradients(parallelBias: true);
+                if (needInputGrad) InputGradient();
+            }
         }
         finally
         {
             this.gradOutput = null;
         }
-
-        if (!needInputGrad) return null;
-        // dX = dY·W  [batch, in]
-        EnsureShape(ref gradInput, batch, InFeatures);
-        Gemm.Multiply(false, false, batch, InFeatures, OutFeatures,
-            dy, OutFeatures, weight.Value.Span, InFeatures, gradInput!.Span, InFeatures, accumulate: false);
-        return gradInput;
+        return needInputGrad ? gradInput : null;
     }
 
+    internal static bool NoPair; // temporary experiment knob
+
+    // Below this many multiply-adds per product, splitting each product is as good.
+    private const long ConcurrentThreshold = 256 * 1024;
+
+    /// <summary>dW = dYᵀ·X [out, in] and db = the column sums of dY.</summary>
+    private void WeightAndBiasGradients(bool parallelBias)
+    {
+        var x = input!;
+        var dy = gradOutput!;
+        Gemm.Multiply(true, false, OutFeatures, InFeatures, x.Rows,
+            dy.Span, OutFeatures, x.Span, InFeatures, weight.Grad.Span, InFeatures, accumulate: false);
+        // db: the columns split between threads (each column is summed over the rows in order by
+        // whichever thread holds it, so the split does not change the bits).
+        int parts = parallelBias ? Math.Max(1, Math.Min(Elementwise.Parts(dy.Length), OutFeatures / Elementwise.Alignment)) : 1;
+        Elementwise.Run(this, parts);
+    }
+
+    /// <summary>dX = dY·W [batch, in].</summary>
+    private void InputGradient()
+    {
+        var dy = gradOutput!;
+        Gemm.Multiply(false, false, input!.Rows, InFeatures, OutFeatures,
+            dy.Span, OutFeatures, weight.Value.Span, InFeatures, gradInput!.Span, InFeatures, accumulate: false);
+    }
+
+    /// <summary>Part <paramref name="part"/> of the bias gradient's columns.</summary>
     void GemmThreadPool.IParallelJob.RunPart(int part, int parts)
     {
         int start = Elementwise.Start(OutFeatures, part, parts), end = Elementwise.Start(OutFeatures, part + 1, parts);
@@ -93,6 +121,16 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         db.Clear();
         for (int r = 0, rows = input!.Rows; r < rows; r++)
             System.Numerics.Tensors.TensorPrimitives.Add(db, dy.Slice(r * OutFeatures + start, end - start), db);
+    }
+
+    /// <summary>The two halves of a backward pass run side by side: part 0 dW and db, part 1 dX.</summary>
+    private sealed class BackwardPair(Linear layer) : GemmThreadPool.IParallelJob
+    {
+        public void RunPart(int part, int parts)
+        {
+            if (part == 0) layer.WeightAndBiasGradients(parallelBias: false);
+            else layer.InputGradient();
+        }
     }
 
     public override string Describe() => $"Linear(in_features={InFeatures}, out_features={OutFeatures})";

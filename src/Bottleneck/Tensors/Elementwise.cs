@@ -19,7 +19,9 @@ internal static class Elementwise
 
     /// <summary>How many parts a pass over <paramref name="length"/> values is worth splitting into.</summary>
     public static int Parts(long length, int minPerPart = MinValuesPerPart) =>
-        (int)Math.Clamp(length / Math.Max(1, minPerPart), 1, Engine.Threads);
+        Serial ? 1 : (int)Math.Clamp(length / Math.Max(1, minPerPart), 1, Engine.Threads);
+
+    internal static bool Serial; // temporary experiment knob
 
     /// <summary>Start of part <paramref name="part"/> of <paramref name="parts"/> over [0, length): aligned, and length for part == parts.</summary>
     public static int Start(int length, int part, int parts)

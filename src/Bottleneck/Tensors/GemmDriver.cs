@@ -11,18 +11,13 @@ namespace Bottleneck.Tensors;
 internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
 {
     /// <summary>Computes rows [m0, m1) × columns [n0, n1) of C.</summary>
-    /// <param name="packedAllB">
-    /// op(B) already packed whole by <see cref="GemmSharedB"/> (shared by every thread of the call),
-    /// or null to pack each block of B here.
-    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(in GemmProblem p, int m0, int m1, int n0, int n1, GemmWorkspace workspace, float* packedAllB = null)
+    public static void Run(in GemmProblem p, int m0, int m1, int n0, int n1, GemmWorkspace workspace)
     {
         int mr = TKernel.MR, nr = TKernel.NR;
         int k = p.K, kcBlock = GemmBlocking.Kc(k);
         int mcBlock = GemmBlocking.Mc, ncBlock = GemmBlocking.Nc;
-        float* packedA = workspace.PackedA;
-        long paddedN = GemmSharedB.PaddedColumns(p.N, nr);
+        float* packedA = workspace.PackedA, packedB = workspace.PackedB;
         float* c = p.C;
         int ldc = p.Ldc;
         // Partial tiles at the right and bottom edges are computed here, then merged into C.
@@ -36,16 +31,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                 int kc = Math.Min(kcBlock, k - pc);
                 // The first reduction block overwrites C unless the caller asked to accumulate.
                 bool add = p.Accumulate || pc > 0;
-                float* packedB;
-                if (packedAllB != null)
-                {
-                    packedB = packedAllB + GemmSharedB.Offset(paddedN, pc, kc, jc);
-                }
-                else
-                {
-                    packedB = workspace.PackedB;
-                    GemmPacking.PackB<TKernel>(p.TransB, p.B, p.Ldb, pc, kc, jc, nc, packedB);
-                }
+                GemmPacking.PackB<TKernel>(p.TransB, p.B, p.Ldb, pc, kc, jc, nc, packedB);
                 for (int ic = m0; ic < m1; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m1 - ic);

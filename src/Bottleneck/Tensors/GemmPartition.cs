@@ -10,9 +10,14 @@ internal readonly struct GemmPartition
     /// <summary>Below this many multiply-adds the wake-up of a worker costs more than it saves.</summary>
     public const long ParallelThreshold = 32 * 1024;
 
-    // A packed element costs roughly this many multiply-adds' time (a strided read and write
-    // against the kernel's ~32 multiply-adds a cycle); used to weigh redundant packing.
-    private const long PackCost = 8;
+    // What packing one element costs, in multiply-adds of the kernel's time (~32 a cycle), from
+    // timing the packing routines alone on the model's operands: copying NR- or MR-wide rows
+    // (A stored [k, m], B stored [k, n]) ~0.14 ns, the 8×8 transposes of A stored [m, k] ~0.19 ns,
+    // those of B stored [n, k] (W in X·Wᵀ, whose panels interleave 32 rows) ~0.30 ns. Used to
+    // weigh the packing each split repeats: cutting along n repacks A, along m repacks B.
+    private const long CopyCost = 14;
+    private const long TransposeACost = 19;
+    private const long TransposeBCost = 31;
 
     /// <summary>The thread pool's claim word has 16 bits for the part count; far more than needed.</summary>
     public const int MaxParts = 1024;
@@ -29,19 +34,15 @@ internal readonly struct GemmPartition
 
     public int Parts => RowParts * ColParts;
 
-    // A second dispatch (packing op(B) together before the product) costs about this many
-    // multiply-adds' time: waking the workers and waiting for the slowest.
-    private const long SharedPackSync = 128 * 1024;
-
     /// <summary>
     /// Picks the grid for up to <paramref name="threads"/> parts that minimises the slowest part's
     /// time: its tiles' multiply-adds plus packing its rows of A and its columns of B (each part
-    /// packs its own, so cutting along n repacks A and cutting along m repacks B). With
-    /// <paramref name="shareB"/>, a grid of several row parts packs op(B) once, split between all
-    /// parts (<see cref="GemmSharedB"/>), at the price of one more dispatch.
+    /// packs its own, so cutting along n repacks A and cutting along m repacks B), the packing
+    /// weighed by the storage order of each operand.
     /// </summary>
-    public static GemmPartition Choose(int m, int n, int k, int mr, int nr, int threads, bool shareB = false)
+    public static GemmPartition Choose(int m, int n, int k, int mr, int nr, int threads, bool transA = false, bool transB = false)
     {
+        long packA = transA ? CopyCost : TransposeACost, packB = transB ? TransposeBCost : CopyCost;
         if (threads <= 1 || (long)m * n * k < ParallelThreshold) return new GemmPartition(1, 1);
         threads = Math.Min(threads, MaxParts);
         long rowTiles = (m + mr - 1) / mr, colTiles = (n + nr - 1) / nr;
@@ -56,14 +57,7 @@ internal readonly struct GemmPartition
                 if (rowParts > rowTiles || colParts > colTiles) continue;
                 long rows = (rowTiles + rowParts - 1) / rowParts * mr;
                 long cols = (colTiles + colParts - 1) / colParts * nr;
-                long packedCols = cols;
-                long extra = 0;
-                if (shareB && rowParts > 1)
-                {
-                    packedCols = (colTiles + parts - 1) / parts * nr;
-                    extra = SharedPackSync;
-                }
-                long cost = rows * cols * k + PackCost * (rows + packedCols) * k + extra;
+                long cost = rows * cols * k + (packA * rows + packB * cols) * k;
                 if (cost < bestCost)
                 {
                     bestCost = cost;

@@ -36,7 +36,6 @@ internal static unsafe class GemmThreadPool
     private static GemmProblem job;
     private static GemmPath jobPath;
     private static GemmPartition jobPartition;
-    private static float* jobPackedB; // op(B) packed whole for every part, or null
     private static IParallelJob? customJob; // set instead of the GEMM fields for other work
     private static int customParts;
     // The claim word: job generation (16 bits) | part count (16 bits) | next unclaimed part (32
@@ -51,8 +50,7 @@ internal static unsafe class GemmThreadPool
     /// Runs every part of <paramref name="partition"/>, the calling thread claiming parts alongside
     /// the workers. Returns false, having done nothing, when another call holds the pool.
     /// </summary>
-    /// <param name="packedAllB">op(B) packed whole (see <see cref="GemmSharedB"/>), read by every part; or null.</param>
-    public static bool TryRun(in GemmProblem problem, GemmPath path, GemmPartition partition, float* packedAllB = null)
+    public static bool TryRun(in GemmProblem problem, GemmPath path, GemmPartition partition)
     {
         if (Interlocked.CompareExchange(ref busy, 1, 0) != 0) return false;
         try
@@ -60,7 +58,6 @@ internal static unsafe class GemmThreadPool
             job = problem;
             jobPath = path;
             jobPartition = partition;
-            jobPackedB = packedAllB;
             customJob = null;
             Dispatch(partition.Parts);
             return true;
@@ -162,7 +159,7 @@ internal static unsafe class GemmThreadPool
     private static void RunPart<TKernel>(int part, GemmWorkspace workspace) where TKernel : IGemmKernel
     {
         jobPartition.Bounds(part, job.M, job.N, TKernel.MR, TKernel.NR, out int m0, out int m1, out int n0, out int n1);
-        if (m0 < m1 && n0 < n1) GemmDriver<TKernel>.Run(job, m0, m1, n0, n1, workspace, jobPackedB);
+        if (m0 < m1 && n0 < n1) GemmDriver<TKernel>.Run(job, m0, m1, n0, n1, workspace);
     }
 
     private static Worker[] EnsureWorkers(int count)
@@ -210,7 +207,8 @@ internal static unsafe class GemmThreadPool
 
         private void Loop()
         {
-            var workspace = new GemmWorkspace();
+            // The thread's own workspace, also found by a GEMM that a custom job's part runs here.
+            var workspace = GemmWorkspace.Current;
             while (true)
             {
                 WaitForRelease();

@@ -26,23 +26,6 @@ internal sealed unsafe class GemmWorkspace
         PackedB = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(packedB));
     }
 
-    private float[] sharedB = [];
-    private float* sharedBPointer;
-
-    /// <summary>
-    /// This thread's buffer for op(B) packed whole (<see cref="GemmSharedB"/>), at least
-    /// <paramref name="values"/> long; it grows to the largest product seen, then stays.
-    /// </summary>
-    public float* SharedB(long values)
-    {
-        if (sharedB.Length < values)
-        {
-            sharedB = GC.AllocateUninitializedArray<float>((int)values, pinned: true);
-            sharedBPointer = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(sharedB));
-        }
-        return sharedBPointer;
-    }
-
     /// <summary>The calling thread's workspace, created on its first GEMM.</summary>
     public static GemmWorkspace Current => current ??= new GemmWorkspace();
 

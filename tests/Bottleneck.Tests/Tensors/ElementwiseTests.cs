@@ -193,6 +193,39 @@ public class ElementwiseTests
         }
     }
 
+    [Theory]
+    [InlineData(128, 400, 784)]
+    [InlineData(128, 784, 400)]
+    [InlineData(128, 20, 400)]
+    [InlineData(1000, 400, 20)]
+    [InlineData(9, 33, 17)]
+    public void Linear_backward_gives_the_same_bits_for_any_thread_count(int batch, int inFeatures, int outFeatures)
+    {
+        // With two threads dW and dX are computed side by side, one per thread; otherwise one after
+        // the other, each split across the threads. Either way the same products.
+        var x = RandomTensor(new Rng(14), batch, inFeatures, -1, 1);
+        var dy = RandomTensor(new Rng(15), batch, outFeatures, -1, 1);
+        (float[] W, float[] B, float[] X)? first = null;
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var layer = new Linear(inFeatures, outFeatures, new Rng(16));
+            var dx = WithThreads(threads, () =>
+            {
+                layer.Forward(x, training: true);
+                return layer.Backward(dy, needInputGrad: true)!.Span.ToArray();
+            });
+            var grads = (layer.Weight.Grad.Span.ToArray(), layer.Bias.Grad.Span.ToArray(), dx);
+            if (first is null)
+            {
+                first = grads;
+                continue;
+            }
+            AssertBits(first.Value.W, grads.Item1, $"dW {batch}x{inFeatures}x{outFeatures}, {threads} threads");
+            AssertBits(first.Value.B, grads.Item2, $"db {batch}x{inFeatures}x{outFeatures}, {threads} threads");
+            AssertBits(first.Value.X, grads.Item3, $"dX {batch}x{inFeatures}x{outFeatures}, {threads} threads");
+        }
+    }
+
     [Fact]
     public void Parts_are_aligned_cover_the_range_and_do_not_overlap()
     {

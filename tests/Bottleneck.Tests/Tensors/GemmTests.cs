@@ -22,8 +22,7 @@ public class GemmTests
         { 128, 784, 400, 0 },
         { 400, 784, 128, 0 },
         { 130, 70, 520, 11 },
-        // op(B) packed once and shared by the threads: over several column blocks (n > Nc), and
-        // with a short last reduction block (k = 520 is 174 + 174 + 172).
+        // Several column blocks (n > Nc), and a short last reduction block (k = 520 is 174 + 174 + 172).
         { 96, 2080, 130, 0 },
         { 200, 333, 520, 7 },
     };
@@ -124,8 +123,8 @@ public class GemmTests
     [InlineData(false, true, 96, 2080, 130)]
     public void ResultIsBitIdenticalWhenThePoolIsBusy(bool transA, bool transB, int m, int n, int k)
     {
-        // A call made while another holds the worker pool packs op(B) and multiplies on its own
-        // thread; it must give what the pool would have.
+        // A call made while another holds the worker pool multiplies on its own thread; it must
+        // give what the pool would have.
         var random = new Random(11);
         float[] a = RandomArray(random, m * k);
         float[] b = RandomArray(random, n * k);
