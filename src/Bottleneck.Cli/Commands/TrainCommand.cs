@@ -49,7 +49,7 @@ internal static class TrainCommand
         var force = new Option<bool>("--force") { Description = "Write into a run folder that is not empty" };
         var limit = new Option<int?>("--limit") { Description = "Train on the first N training items only (quick tries)" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints (weights, optimizer, epoch, random state)", DefaultValueFactory = _ => 1 };
-        var resume = new Option<string?>("--resume") { Description = "Continue the stopped run in this folder from its last checkpoint, with its settings (--data, --epochs and --threads may be given)" };
+        var resume = new Option<string?>("--resume") { Description = "Continue the stopped run in this folder from its last checkpoint, with its settings (--data, --test-data, --label-column, --features, --epochs and --threads may be given)" };
 
         var command = new Command("train", "Train an autoencoder and write a run folder (model, metrics, pictures).\n\nExamples:\n" +
             "  bottleneck train --data ../shared/datasets/mnist --out runs/tutorial\n" +
@@ -122,7 +122,7 @@ internal static class TrainCommand
             };
             if (parse.GetValue(resume) is { } runDirectory)
             {
-                var allowed = new HashSet<Option> { data, testData, epochs, threads, resume };
+                var allowed = new HashSet<Option> { data, testData, labelColumn, features, epochs, threads, resume };
                 var extra = command.Options.FirstOrDefault(o => !allowed.Contains(o) && Given(o));
                 if (extra is not null)
                     throw new UsageException($"{extra.Name} cannot be combined with --resume: a resumed run keeps the settings in {Path.Combine(runDirectory, ModelFile.JsonName)}");
@@ -174,6 +174,8 @@ internal static class TrainCommand
         {
             Config = ModelFile.ToConfig(json),
             Dataset = t.Dataset,
+            // A table's scaling is refitted on the same training part, so it comes out the same.
+            Scale = json.Normalization.Type is "standard" or "minmax" or "none" ? json.Normalization.Type : null,
             Epochs = epochsGiven ? given.Epochs : t.Epochs,
             BatchSize = t.BatchSize,
             LearningRate = t.LearningRate,
