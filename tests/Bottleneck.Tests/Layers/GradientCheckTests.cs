@@ -11,8 +11,6 @@ namespace Bottleneck.Tests.Layers;
 /// </summary>
 public class GradientCheckTests
 {
-    private const float Step = 1e-2f;
-    private const double Tolerance = 2e-2;
 
     private static Tensor Random(Rng rng, params int[] shape)
     {
@@ -25,29 +23,7 @@ public class GradientCheckTests
         return t;
     }
 
-    private static double Dot(Tensor a, Tensor r)
-    {
-        double s = 0;
-        for (int i = 0; i < a.Length; i++) s += (double)a[i] * r[i];
-        return s;
-    }
 
-    /// <summary>Central difference of <paramref name="objective"/> in each value of <paramref name="variable"/>.</summary>
-    private static void CheckAgainstNumeric(Tensor variable, Func<double> objective, ReadOnlySpan<float> analytic, string what)
-    {
-        var numeric = new float[variable.Length];
-        for (int i = 0; i < variable.Length; i++)
-        {
-            float saved = variable[i];
-            variable[i] = saved + Step;
-            double plus = objective();
-            variable[i] = saved - Step;
-            double minus = objective();
-            variable[i] = saved;
-            numeric[i] = (float)((plus - minus) / (2 * Step));
-        }
-        TensorAssert.Close(numeric, analytic, Tolerance, what);
-    }
 
     [Theory]
     [InlineData("relu")]
@@ -66,7 +42,7 @@ public class GradientCheckTests
         var r = Random(rng, 3, 5);
         act.Forward(x, true);
         var dx = act.Backward(r, true)!.Clone();
-        CheckAgainstNumeric(x, () => Dot(act.Forward(x, true), r), dx.Span, name);
+        FiniteDifferences.Check(x, () => FiniteDifferences.Dot(act.Forward(x, true), r), dx.Span, name);
     }
 
     [Fact]
@@ -78,10 +54,10 @@ public class GradientCheckTests
         var r = Random(rng, 5, 4);
         layer.Forward(x, true);
         var dx = layer.Backward(r, true)!.Clone();
-        double L() => Dot(layer.Forward(x, true), r);
-        CheckAgainstNumeric(x, L, dx.Span, "dx");
-        CheckAgainstNumeric(layer.Weight.Value, L, layer.Weight.Grad.Span, "dweight");
-        CheckAgainstNumeric(layer.Bias.Value, L, layer.Bias.Grad.Span, "dbias");
+        double L() => FiniteDifferences.Dot(layer.Forward(x, true), r);
+        FiniteDifferences.Check(x, L, dx.Span, "dx");
+        FiniteDifferences.Check(layer.Weight.Value, L, layer.Weight.Grad.Span, "dweight");
+        FiniteDifferences.Check(layer.Bias.Value, L, layer.Bias.Grad.Span, "dbias");
     }
 
     [Theory]
@@ -131,7 +107,7 @@ public class GradientCheckTests
         foreach (var (name, p) in model.NamedParameters)
         {
             var analytic = p.Grad.Clone();
-            CheckAgainstNumeric(p.Value, L, analytic.Span, name);
+            FiniteDifferences.Check(p.Value, L, analytic.Span, name);
         }
     }
 }

@@ -11,8 +11,6 @@ namespace Bottleneck.Tests.Layers;
 /// </summary>
 public class ImageLayerGradientTests
 {
-    private const float Step = 1e-2f;
-    private const double Tolerance = 2e-2;
 
     private static Tensor Random(Rng rng, params int[] shape)
     {
@@ -21,29 +19,7 @@ public class ImageLayerGradientTests
         return t;
     }
 
-    private static double Dot(Tensor a, Tensor r)
-    {
-        Assert.Equal(r.Length, a.Length);
-        double s = 0;
-        for (int i = 0; i < a.Length; i++) s += (double)a[i] * r[i];
-        return s;
-    }
 
-    private static void CheckAgainstNumeric(Tensor variable, Func<double> objective, ReadOnlySpan<float> analytic, string what)
-    {
-        var numeric = new float[variable.Length];
-        for (int i = 0; i < variable.Length; i++)
-        {
-            float saved = variable[i];
-            variable[i] = saved + Step;
-            double plus = objective();
-            variable[i] = saved - Step;
-            double minus = objective();
-            variable[i] = saved;
-            numeric[i] = (float)((plus - minus) / (2 * Step));
-        }
-        TensorAssert.Close(numeric, analytic, Tolerance, what);
-    }
 
     /// <summary>Checks dx and every parameter gradient of a layer at a random point.</summary>
     private static void CheckLayer(Layer layer, Tensor x, int outputSize, Rng rng, Action? beforeForward = null, bool training = true)
@@ -56,11 +32,11 @@ public class ImageLayerGradientTests
         double L()
         {
             beforeForward?.Invoke();
-            return Dot(layer.Forward(x, training), r);
+            return FiniteDifferences.Dot(layer.Forward(x, training), r);
         }
-        CheckAgainstNumeric(x, L, dx.Span, layer.Describe() + " dx");
+        FiniteDifferences.Check(x, L, dx.Span, layer.Describe() + " dx");
         for (int i = 0; i < grads.Length; i++)
-            CheckAgainstNumeric(layer.Parameters[i].Value, L, grads[i].Span, layer.Describe() + " d" + layer.Parameters[i].Name);
+            FiniteDifferences.Check(layer.Parameters[i].Value, L, grads[i].Span, layer.Describe() + " d" + layer.Parameters[i].Name);
     }
 
     [Theory]
@@ -195,8 +171,8 @@ public class ImageLayerGradientTests
         model.Forward(x, true);
         var dx = model.Backward(r, true)!.Clone();
         var grads = model.NamedParameters.Select(p => (p.Name, p.Parameter, Grad: p.Parameter.Grad.Clone())).ToArray();
-        double L() => Dot(model.Forward(x, true), r);
-        CheckAgainstNumeric(x, L, dx.Span, "dx");
-        foreach (var (name, p, grad) in grads) CheckAgainstNumeric(p.Value, L, grad.Span, name);
+        double L() => FiniteDifferences.Dot(model.Forward(x, true), r);
+        FiniteDifferences.Check(x, L, dx.Span, "dx");
+        foreach (var (name, p, grad) in grads) FiniteDifferences.Check(p.Value, L, grad.Span, name);
     }
 }

@@ -1,5 +1,6 @@
 using Bottleneck.Models;
 using Bottleneck.Tensors;
+using Bottleneck.Tests.Layers;
 
 namespace Bottleneck.Tests.Models;
 
@@ -10,8 +11,6 @@ namespace Bottleneck.Tests.Models;
 /// </summary>
 public class ModelKindGradientTests
 {
-    private const float Step = 1e-2f;
-
     public static TheoryData<string, string> Kinds => new()
     {
         { "sparse", "l1" },
@@ -57,21 +56,7 @@ public class ModelKindGradientTests
         model.Loss.Backward(output, x, grad);
         model.Backward(grad);
         foreach (var (name, p) in model.NamedParameters)
-        {
-            var analytic = p.Grad.Clone();
-            var numeric = new float[p.Value.Length];
-            for (int i = 0; i < numeric.Length; i++)
-            {
-                float saved = p.Value[i];
-                p.Value[i] = saved + Step;
-                double plus = Objective();
-                p.Value[i] = saved - Step;
-                double minus = Objective();
-                p.Value[i] = saved;
-                numeric[i] = (float)((plus - minus) / (2 * Step));
-            }
-            TensorAssert.Close(numeric, analytic.Span, 2e-2, $"{kind} {variant} {name}");
-        }
+            FiniteDifferences.Check(p.Value, Objective, p.Grad.Clone().Span, $"{kind} {variant} {name}");
     }
 
     [Fact]

@@ -1,0 +1,40 @@
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Tests.Layers;
+
+/// <summary>Central differences, the reference every backward pass is checked against.</summary>
+internal static class FiniteDifferences
+{
+    public const float Step = 1e-2f;
+    public const double Tolerance = 2e-2;
+
+    /// <summary>Σ a ⊙ r in double: the scalar objective L = Σ r ⊙ f(x) for a random r.</summary>
+    public static double Dot(Tensor a, Tensor r)
+    {
+        Assert.Equal(r.Length, a.Length);
+        double s = 0;
+        for (int i = 0; i < a.Length; i++) s += (double)a[i] * r[i];
+        return s;
+    }
+
+    /// <summary>
+    /// The central difference of <paramref name="objective"/> in each value of <paramref name="variable"/>,
+    /// compared with <paramref name="analytic"/> relative to its scale.
+    /// </summary>
+    public static void Check(Tensor variable, Func<double> objective, ReadOnlySpan<float> analytic, string what,
+        float step = Step, double tolerance = Tolerance)
+    {
+        var numeric = new float[variable.Length];
+        for (int i = 0; i < variable.Length; i++)
+        {
+            float saved = variable[i];
+            variable[i] = saved + step;
+            double plus = objective();
+            variable[i] = saved - step;
+            double minus = objective();
+            variable[i] = saved;
+            numeric[i] = (float)((plus - minus) / (2 * step));
+        }
+        TensorAssert.Close(numeric, analytic, tolerance, what);
+    }
+}
