@@ -18,14 +18,6 @@ public static class Program
                 return TrainBenchmark.Run(rest);
             case "profile":
                 return StepProfile.Run(rest);
-            case "gemm-experiment":
-                return GemmExperiment.Run(rest);
-            case "pack-experiment":
-                return PackExperiment.Run(rest);
-            case "kernel-experiment":
-                return KernelExperiment.Run(rest);
-            case "experiment":
-                return Experiment.Run(rest);
             case "run":
                 return RunProfile.Run(rest);
             default:

@@ -64,7 +64,7 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         this.gradOutput = gradOutput;
         try
         {
-            if (!NoPair && needInputGrad && Engine.Threads == 2 && (long)batch * InFeatures * OutFeatures >= ConcurrentThreshold)
+            if (needInputGrad && Engine.Threads == 2 && (long)batch * InFeatures * OutFeatures >= ConcurrentThreshold)
             {
                 // dW (with db) and dX depend only on dY: with two threads, each computes one of
                 // them whole, side by side, instead of both threads splitting each product in
@@ -84,8 +84,6 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         }
         return needInputGrad ? gradInput : null;
     }
-
-    internal static bool NoPair; // temporary experiment knob
 
     // Below this many multiply-adds per product, splitting each product is as good.
     private const long ConcurrentThreshold = 256 * 1024;

@@ -19,9 +19,7 @@ internal static class Elementwise
 
     /// <summary>How many parts a pass over <paramref name="length"/> values is worth splitting into.</summary>
     public static int Parts(long length, int minPerPart = MinValuesPerPart) =>
-        Serial ? 1 : (int)Math.Clamp(length / Math.Max(1, minPerPart), 1, Engine.Threads);
-
-    internal static bool Serial; // temporary experiment knob
+        (int)Math.Clamp(length / Math.Max(1, minPerPart), 1, Engine.Threads);
 
     /// <summary>Start of part <paramref name="part"/> of <paramref name="parts"/> over [0, length): aligned, and length for part == parts.</summary>
     public static int Start(int length, int part, int parts)

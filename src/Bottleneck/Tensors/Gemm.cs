@@ -49,12 +49,9 @@ public static class Gemm
         }
     }
 
-    internal static int Mode = int.Parse(Environment.GetEnvironmentVariable("BOTTLENECK_GEMM_MODE") ?? "0");
-
     private static void Run<TKernel>(in GemmProblem problem, GemmPath path) where TKernel : IGemmKernel
     {
         var partition = GemmPartition.Choose(problem.M, problem.N, problem.K, TKernel.MR, TKernel.NR, Engine.Threads, problem.TransA, problem.TransB);
-        if (Mode == 2 && partition.Parts == 2 && (long)problem.N * problem.K >= 64 * 1024 && (problem.N + TKernel.NR - 1) / TKernel.NR >= 2) partition = new GemmPartition(1, 2);
         if (partition.Parts > 1 && GemmThreadPool.TryRun(problem, path, partition)) return;
         GemmDriver<TKernel>.Run(problem, 0, problem.M, 0, problem.N, GemmWorkspace.Current);
     }
