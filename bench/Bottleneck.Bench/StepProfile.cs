@@ -16,7 +16,9 @@ public static class StepProfile
         var adam = new Adam(model.Parameters);
         var batch = new Tensor(128, 784);
         var grad = new Tensor(128, 784);
+        // A shuffled order, as training uses: the gather reads rows scattered over the data set.
         var order = Enumerable.Range(0, train.Count).ToArray();
+        new Rng(1).Shuffle(order);
         string[] names = ["gather", "forward", "loss", "loss grad", "backward", "grad check", "adam"];
         // Windows of steps rather than one long run: the machine is shared, so the median and the
         // best window over many short ones say more than one average.

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Bottleneck.Tensors;
 
@@ -28,8 +29,15 @@ internal static unsafe class GemmPacking
                 float* src = a + (long)p0 * lda + i0 + i;
                 if (rows == mr)
                 {
-                    for (int p = 0; p < kb; p++)
-                        new ReadOnlySpan<float>(src + (long)p * lda, mr).CopyTo(new Span<float>(dst + p * mr, mr));
+                    if (mr == 8 && Vector256.IsHardwareAccelerated)
+                    {
+                        for (int p = 0; p < kb; p++) Vector256.Store(Vector256.Load(src + (long)p * lda), dst + p * mr);
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kb; p++)
+                            new ReadOnlySpan<float>(src + (long)p * lda, mr).CopyTo(new Span<float>(dst + p * mr, mr));
+                    }
                 }
                 else
                 {
@@ -85,10 +93,35 @@ internal static unsafe class GemmPacking
             if (transB)
             {
                 // B is stored [n, k]: each column of op(B) is a contiguous row in memory, so this
-                // is a transpose, done 8 columns × 8 steps at a time where the block is whole.
+                // is a transpose, done 16 columns × 16 steps at a time with AVX-512 where the
+                // block is whole, else (and for the rest) 8 columns × 8 steps, else one by one.
+                int c16 = 0;
+                if (GemmTranspose.Is16x16Supported && nr % 16 == 0)
+                {
+                    int wholeCols16 = cols & ~15, wholeSteps16 = kb & ~15;
+                    for (; c16 < wholeCols16; c16 += 16)
+                    {
+                        float* s = b + (long)(j0 + j + c16) * ldb + p0;
+                        for (int p = 0; p < wholeSteps16; p += 16)
+                            GemmTranspose.Transpose16x16(s + p, ldb, dst + p * nr + c16, nr);
+                        // The last steps (fewer than 16) of these 16 columns.
+                        for (int half = 0; half < 16; half += 8)
+                        {
+                            float* sh = s + (long)half * ldb;
+                            int p = wholeSteps16;
+                            for (; p + 8 <= kb; p += 8)
+                                GemmTranspose.Transpose8x8(sh + p, ldb, dst + p * nr + c16 + half, nr);
+                            for (int cc = 0; cc < 8; cc++)
+                            {
+                                float* sc = sh + (long)cc * ldb;
+                                for (int q = p; q < kb; q++) dst[q * nr + c16 + half + cc] = sc[q];
+                            }
+                        }
+                    }
+                }
                 int wholeCols = GemmTranspose.IsSupported ? cols & ~7 : 0;
                 int wholeSteps = kb & ~7;
-                for (int c = 0; c < wholeCols; c += 8)
+                for (int c = c16; c < wholeCols; c += 8)
                 {
                     float* s = b + (long)(j0 + j + c) * ldb + p0;
                     for (int p = 0; p < wholeSteps; p += 8)
@@ -99,7 +132,7 @@ internal static unsafe class GemmPacking
                         for (int p = wholeSteps; p < kb; p++) dst[p * nr + cc] = sc[p];
                     }
                 }
-                for (int c = wholeCols; c < cols; c++)
+                for (int c = Math.Max(wholeCols, c16); c < cols; c++)
                 {
                     float* s = b + (long)(j0 + j + c) * ldb + p0;
                     float* d = dst + c;
@@ -117,8 +150,20 @@ internal static unsafe class GemmPacking
                 float* src = b + (long)p0 * ldb + j0 + j;
                 if (cols == nr)
                 {
-                    for (int p = 0; p < kb; p++)
-                        new ReadOnlySpan<float>(src + (long)p * ldb, nr).CopyTo(new Span<float>(dst + p * nr, nr));
+                    // Whole panels: vector moves rather than a memmove call per 32 floats.
+                    if (nr % 16 == 0 && Vector512.IsHardwareAccelerated)
+                    {
+                        for (int p = 0; p < kb; p++)
+                        {
+                            float* s = src + (long)p * ldb, d = dst + p * nr;
+                            for (int c = 0; c < nr; c += 16) Vector512.Store(Vector512.Load(s + c), d + c);
+                        }
+                    }
+                    else
+                    {
+                        for (int p = 0; p < kb; p++)
+                            new ReadOnlySpan<float>(src + (long)p * ldb, nr).CopyTo(new Span<float>(dst + p * nr, nr));
+                    }
                 }
                 else
                 {
