@@ -166,7 +166,7 @@ public sealed class IdxFile
         new($"{name}: {(gzip ? "the gzip-compressed data " : "")}{what}");
 
     /// <summary>A read-only stream that yields a few bytes already read, then the rest of another stream.</summary>
-    private sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
+    private sealed class PrefixedStream(byte[] prefix, Stream rest) : IO.ForwardOnlyStream
     {
         private int used;
 
@@ -183,29 +183,5 @@ public sealed class IdxFile
             }
             return rest.Read(buffer);
         }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -192,7 +192,7 @@ public sealed class NpzFile : IDisposable
     private static string OneLine(string message) => message.ReplaceLineEndings(" ");
 
     /// <summary>A read-only stream that computes the CRC-32 of what is read through it.</summary>
-    private sealed class CrcStream(Stream inner) : Stream
+    private sealed class CrcStream(Stream inner) : IO.ForwardOnlyStream
     {
         public uint Crc { get; private set; }
 
@@ -204,30 +204,6 @@ public sealed class NpzFile : IDisposable
             Crc = Crc32.Append(Crc, buffer[..n]);
             return n;
         }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {
