@@ -24,4 +24,12 @@ internal interface IGemmKernel
     /// <param name="a">kc groups of MR floats: A[0..MR, p] for p = 0..kc.</param>
     /// <param name="b">kc groups of NR floats: B[p, 0..NR] for p = 0..kc.</param>
     static abstract unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool add);
+
+    /// <summary>
+    /// <see cref="Run"/> over some of the reduction steps only, in increasing order: the steps
+    /// where the A panel holds anything but zeros (<see cref="GemmSparsity"/>). <paramref name="a"/>
+    /// holds those steps' MR-float groups one after another, <paramref name="steps"/> their step
+    /// numbers, and <paramref name="b"/> is the whole panel of B.
+    /// </summary>
+    static abstract unsafe void RunSteps(int count, float* a, int* steps, float* b, float* c, int ldc, bool add);
 }

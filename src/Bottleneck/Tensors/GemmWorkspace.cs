@@ -26,6 +26,16 @@ internal sealed unsafe class GemmWorkspace
         PackedB = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(packedB));
     }
 
+    // Kept steps of each panel of a packed block of A (see GemmSparsity): up to Mc / 4 panels
+    // (the smallest MR) of up to KcMax steps, and each panel's count (−1: not compacted).
+    private readonly int[] steps = GC.AllocateUninitializedArray<int>(GemmBlocking.Mc / 4 * GemmBlocking.KcMax + GemmBlocking.Mc, pinned: true);
+
+    /// <summary>Kept steps of panel i of the current block of A start at <c>Steps + i * KcMax</c>.</summary>
+    public int* Steps => (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(steps));
+
+    /// <summary>Kept-step count of panel i of the current block of A, or −1 when it was not compacted.</summary>
+    public int* StepCounts => Steps + GemmBlocking.Mc / 4 * GemmBlocking.KcMax;
+
     /// <summary>The calling thread's workspace, created on its first GEMM.</summary>
     public static GemmWorkspace Current => current ??= new GemmWorkspace();
 

@@ -158,6 +158,96 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false, true, 128, 400, 784)]
+    [InlineData(false, false, 128, 400, 784)]
+    [InlineData(true, false, 130, 70, 300)]
+    [InlineData(false, true, 1000, 40, 520)]
+    [InlineData(false, true, 37, 45, 129)]
+    public void SkippingZeroStepsOfAGivesTheSameBits(bool transA, bool transB, int m, int n, int k)
+    {
+        // A like MNIST batches: whole columns (steps) of zeros in some rows, stray zeros elsewhere,
+        // and −0 entries; B finite, then with an infinity and a NaN where A is zero.
+        var random = new Random(21);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        float[] a = RandomArray(random, m * k);
+        for (int i = 0; i < m; i++)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                bool zero = p % 5 < 3 || (i % 7 == 0 && p % 3 == 0) || random.NextDouble() < 0.2;
+                if (zero) a[transA ? p * lda + i : i * lda + p] = random.NextDouble() < 0.5 ? 0f : -0f;
+            }
+        }
+        float[] b = RandomArray(random, n * k);
+        float[] c0 = RandomArray(random, m * n);
+        foreach (int bad in new[] { -1, 0, 1 })
+        {
+            float[] bb = (float[])b.Clone();
+            // A step that is zero in every row of A (p = 0), paired with a non-finite B value.
+            if (bad >= 0) bb[transB ? 3 * ldb + 0 : 0 * ldb + 3] = bad == 0 ? float.PositiveInfinity : float.NaN;
+            foreach (GemmPath path in Paths)
+            {
+                if (!GemmPaths.IsSupported(path)) continue;
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    var skipped = (float[])c0.Clone();
+                    var full = (float[])c0.Clone();
+                    WithSettings(path, 2, () => Gemm.Multiply(transA, transB, m, n, k, a, lda, bb, ldb, skipped, n, accumulate));
+                    try
+                    {
+                        GemmSparsity.Enabled = false;
+                        WithSettings(path, 2, () => Gemm.Multiply(transA, transB, m, n, k, a, lda, bb, ldb, full, n, accumulate));
+                    }
+                    finally
+                    {
+                        GemmSparsity.Enabled = true;
+                    }
+                    for (int i = 0; i < full.Length; i++)
+                    {
+                        if (BitConverter.SingleToInt32Bits(full[i]) != BitConverter.SingleToInt32Bits(skipped[i]))
+                            Assert.Fail($"{path} {(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} bad={bad} accumulate={accumulate}: C[{i}] = {skipped[i]:R}, full product {full[i]:R}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void CompactionKeepsTheNonZeroStepsInOrder()
+    {
+        unsafe
+        {
+            const int Mr = 8, Kc = 40;
+            var panel = new float[Kc * Mr];
+            var steps = new int[Kc];
+            for (int p = 0; p < Kc; p++)
+            {
+                // Steps 3, 7, 11, ... hold a value in one row; step 20 holds −0 only; the rest zeros.
+                if (p % 4 == 3) panel[p * Mr + p % Mr] = p + 1;
+                if (p == 20) panel[p * Mr] = -0f;
+            }
+            int kept;
+            fixed (float* pp = panel)
+            fixed (int* ps = steps)
+                kept = GemmSparsity.Compact(pp, Kc, Mr, ps);
+            Assert.Equal(10, kept);
+            for (int i = 0; i < kept; i++)
+            {
+                int p = 4 * i + 3;
+                Assert.Equal(p, steps[i]);
+                Assert.Equal(p + 1, panel[i * Mr + p % Mr]);
+            }
+
+            // Mostly non-zero: left as it is.
+            var dense = Enumerable.Range(0, Kc * Mr).Select(i => (float)(i + 1)).ToArray();
+            fixed (float* pd = dense)
+            fixed (int* ps = steps)
+                Assert.Equal(-1, GemmSparsity.Compact(pd, Kc, Mr, ps));
+            Assert.Equal(Enumerable.Range(0, Kc * Mr).Select(i => (float)(i + 1)), dense);
+        }
+    }
+
     [Fact]
     public void SteadyStateCallsDoNotAllocate()
     {
