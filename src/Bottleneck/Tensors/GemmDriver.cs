@@ -18,7 +18,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
         int k = p.K, kcBlock = GemmBlocking.Kc(k);
         int mcBlock = GemmBlocking.Mc, ncBlock = GemmBlocking.Nc;
         float* packedA = workspace.PackedA, packedB = workspace.PackedB;
-        int* steps = workspace.Steps, counts = workspace.StepCounts;
+        int* aSteps = workspace.ASteps, aCounts = workspace.ACounts, bSteps = workspace.BSteps, bCounts = workspace.BCounts;
         float* c = p.C;
         int ldc = p.Ldc;
         // Partial tiles at the right and bottom edges are computed here, then merged into C.
@@ -33,58 +33,49 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                 // The first reduction block overwrites C unless the caller asked to accumulate.
                 bool add = p.Accumulate || pc > 0;
                 GemmPacking.PackB<TKernel>(p.TransB, p.B, p.Ldb, pc, kc, jc, nc, packedB);
-                int bFinite = GemmSparsity.Enabled ? 0 : -1; // 0: not checked yet, 1: finite, −1: do not skip
+                // Steps where a panel of A or of B is all zeros are skipped (the same sums, see
+                // GemmSparsity); each side's lists need the other side's block to be finite.
+                int bPanels = (nc + nr - 1) / nr;
+                bool sparse = GemmSparsity.Enabled;
+                bool bLists = sparse && nr >= 16 && bPanels <= GemmWorkspace.MaxListedBPanels
+                    && GemmSparsity.ListBlock(packedB, bPanels, kc, nr, bSteps, bCounts);
+                int bFinite = 0; // 0: not checked yet, 1: finite, −1: not
                 for (int ic = m0; ic < m1; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m1 - ic);
                     GemmPacking.PackA<TKernel>(p.TransA, p.A, p.Lda, ic, mc, pc, kc, packedA);
-                    // Panels of A with enough all-zero steps skip them (the same sums, see GemmSparsity).
-                    int panels = (mc + mr - 1) / mr;
-                    bool anySkips = false;
-                    if (bFinite >= 0)
+                    int aPanels = (mc + mr - 1) / mr;
+                    bool aLists = sparse && GemmSparsity.ListBlock(packedA, aPanels, kc, mr, aSteps, aCounts);
+                    if (aLists)
                     {
-                        for (int r = 0; r < panels; r++)
-                        {
-                            counts[r] = GemmSparsity.Compact(packedA + r * mr * kc, kc, mr, steps + r * GemmBlocking.KcMax);
-                            anySkips |= counts[r] >= 0;
-                            // A first panel without enough zeros marks a dense operand (a gradient,
-                            // weights): the scan of the others would be wasted.
-                            if (r == 0 && !anySkips)
-                            {
-                                for (int rest = 1; rest < panels; rest++) counts[rest] = -1;
-                                break;
-                            }
-                        }
-                        if (anySkips && bFinite == 0)
-                            bFinite = GemmSparsity.AllFinite(packedB, (long)(nc + nr - 1) / nr * nr * kc) ? 1 : -1;
-                        if (bFinite < 0)
-                        {
-                            // Compacted panels must be packed again in full.
-                            GemmPacking.PackA<TKernel>(p.TransA, p.A, p.Lda, ic, mc, pc, kc, packedA);
-                            anySkips = false;
-                        }
+                        if (bFinite == 0) bFinite = GemmSparsity.AllFinite(packedB, (long)bPanels * nr * kc) ? 1 : -1;
+                        aLists = bFinite > 0;
                     }
+                    bool useB = bLists && GemmSparsity.AllFinite(packedA, (long)aPanels * mr * kc);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
                         float* bPanel = packedB + jr * kc;
+                        int bCount = useB ? bCounts[jr / nr] : -1;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
                             float* aPanel = packedA + ir * kc;
                             float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
-                            int kept = anySkips ? counts[ir / mr] : -1;
-                            if (rows == mr && cols == nr)
+                            // The shorter of the two lists, if any.
+                            int count = aLists ? aCounts[ir / mr] : -1;
+                            int* list = aSteps + ir / mr * GemmBlocking.KcMax;
+                            if (bCount >= 0 && (count < 0 || bCount < count))
                             {
-                                if (kept >= 0) TKernel.RunSteps(kept, aPanel, steps + ir / mr * GemmBlocking.KcMax, bPanel, cTile, ldc, add);
-                                else TKernel.Run(kc, aPanel, bPanel, cTile, ldc, add);
+                                count = bCount;
+                                list = bSteps + jr / nr * GemmBlocking.KcMax;
                             }
-                            else
-                            {
-                                if (kept >= 0) TKernel.RunSteps(kept, aPanel, steps + ir / mr * GemmBlocking.KcMax, bPanel, edge, nr, add: false);
-                                else TKernel.Run(kc, aPanel, bPanel, edge, nr, add: false);
-                                MergeEdge(edge, nr, cTile, ldc, rows, cols, add);
-                            }
+                            float* target = rows == mr && cols == nr ? cTile : edge;
+                            int ld = target == edge ? nr : ldc;
+                            bool addHere = target == edge ? false : add;
+                            if (count >= 0) TKernel.RunSteps(count, list, aPanel, bPanel, target, ld, addHere);
+                            else TKernel.Run(kc, aPanel, bPanel, target, ld, addHere);
+                            if (target == edge) MergeEdge(edge, nr, cTile, ldc, rows, cols, add);
                         }
                     }
                 }

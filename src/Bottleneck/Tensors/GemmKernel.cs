@@ -26,10 +26,9 @@ internal interface IGemmKernel
     static abstract unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool add);
 
     /// <summary>
-    /// <see cref="Run"/> over some of the reduction steps only, in increasing order: the steps
-    /// where the A panel holds anything but zeros (<see cref="GemmSparsity"/>). <paramref name="a"/>
-    /// holds those steps' MR-float groups one after another, <paramref name="steps"/> their step
-    /// numbers, and <paramref name="b"/> is the whole panel of B.
+    /// <see cref="Run"/> over some of the reduction steps only: <paramref name="steps"/>, in
+    /// increasing order, the steps where the A panel or the B panel holds anything but zeros
+    /// (<see cref="GemmSparsity"/>); <paramref name="a"/> and <paramref name="b"/> are the whole panels.
     /// </summary>
-    static abstract unsafe void RunSteps(int count, float* a, int* steps, float* b, float* c, int ldc, bool add);
+    static abstract unsafe void RunSteps(int count, int* steps, float* a, float* b, float* c, int ldc, bool add);
 }

@@ -60,7 +60,7 @@ internal readonly struct GemmKernel256 : IGemmKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void RunSteps(int count, float* a, int* steps, float* b, float* c, int ldc, bool add)
+    public static unsafe void RunSteps(int count, int* steps, float* a, float* b, float* c, int ldc, bool add)
     {
         Vector256<float> c00 = Vector256<float>.Zero, c01 = Vector256<float>.Zero;
         Vector256<float> c10 = Vector256<float>.Zero, c11 = Vector256<float>.Zero;
@@ -71,29 +71,29 @@ internal readonly struct GemmKernel256 : IGemmKernel
 
         for (int i = 0; i < count; i++)
         {
+            float* ap = a + (long)steps[i] * 6;
             float* bp = b + (long)steps[i] * 16;
             Vector256<float> b0 = Vector256.Load(bp);
             Vector256<float> b1 = Vector256.Load(bp + 8);
             Vector256<float> av;
-            av = Vector256.Create(a[0]);
+            av = Vector256.Create(ap[0]);
             c00 = Fma.MultiplyAdd(av, b0, c00);
             c01 = Fma.MultiplyAdd(av, b1, c01);
-            av = Vector256.Create(a[1]);
+            av = Vector256.Create(ap[1]);
             c10 = Fma.MultiplyAdd(av, b0, c10);
             c11 = Fma.MultiplyAdd(av, b1, c11);
-            av = Vector256.Create(a[2]);
+            av = Vector256.Create(ap[2]);
             c20 = Fma.MultiplyAdd(av, b0, c20);
             c21 = Fma.MultiplyAdd(av, b1, c21);
-            av = Vector256.Create(a[3]);
+            av = Vector256.Create(ap[3]);
             c30 = Fma.MultiplyAdd(av, b0, c30);
             c31 = Fma.MultiplyAdd(av, b1, c31);
-            av = Vector256.Create(a[4]);
+            av = Vector256.Create(ap[4]);
             c40 = Fma.MultiplyAdd(av, b0, c40);
             c41 = Fma.MultiplyAdd(av, b1, c41);
-            av = Vector256.Create(a[5]);
+            av = Vector256.Create(ap[5]);
             c50 = Fma.MultiplyAdd(av, b0, c50);
             c51 = Fma.MultiplyAdd(av, b1, c51);
-            a += 6;
         }
 
         Store(c + 0 * ldc, c00, c01, add);

@@ -72,7 +72,7 @@ internal readonly struct GemmKernel512 : IGemmKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void RunSteps(int count, float* a, int* steps, float* b, float* c, int ldc, bool add)
+    public static unsafe void RunSteps(int count, int* steps, float* a, float* b, float* c, int ldc, bool add)
     {
         Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
         Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
@@ -85,35 +85,35 @@ internal readonly struct GemmKernel512 : IGemmKernel
 
         for (int i = 0; i < count; i++)
         {
+            float* ap = a + (long)steps[i] * 8;
             float* bp = b + (long)steps[i] * 32;
             Vector512<float> b0 = Vector512.Load(bp);
             Vector512<float> b1 = Vector512.Load(bp + 16);
             Vector512<float> av;
-            av = Vector512.Create(a[0]);
+            av = Vector512.Create(ap[0]);
             c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
             c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a[1]);
+            av = Vector512.Create(ap[1]);
             c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
             c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a[2]);
+            av = Vector512.Create(ap[2]);
             c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
             c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a[3]);
+            av = Vector512.Create(ap[3]);
             c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
             c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a[4]);
+            av = Vector512.Create(ap[4]);
             c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
             c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a[5]);
+            av = Vector512.Create(ap[5]);
             c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
             c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
-            av = Vector512.Create(a[6]);
+            av = Vector512.Create(ap[6]);
             c60 = Avx512F.FusedMultiplyAdd(av, b0, c60);
             c61 = Avx512F.FusedMultiplyAdd(av, b1, c61);
-            av = Vector512.Create(a[7]);
+            av = Vector512.Create(ap[7]);
             c70 = Avx512F.FusedMultiplyAdd(av, b0, c70);
             c71 = Avx512F.FusedMultiplyAdd(av, b1, c71);
-            a += 8;
         }
 
         Store(c + 0 * ldc, c00, c01, add);

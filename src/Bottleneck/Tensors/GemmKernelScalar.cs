@@ -44,7 +44,7 @@ internal readonly struct GemmKernelScalar : IGemmKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void RunSteps(int count, float* a, int* steps, float* b, float* c, int ldc, bool add)
+    public static unsafe void RunSteps(int count, int* steps, float* a, float* b, float* c, int ldc, bool add)
     {
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
         float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
@@ -53,18 +53,18 @@ internal readonly struct GemmKernelScalar : IGemmKernel
 
         for (int i = 0; i < count; i++)
         {
+            float* ap = a + (long)steps[i] * 4;
             float* bp = b + (long)steps[i] * 4;
             float b0 = bp[0], b1 = bp[1], b2 = bp[2], b3 = bp[3];
             float av;
-            av = a[0];
+            av = ap[0];
             c00 += av * b0; c01 += av * b1; c02 += av * b2; c03 += av * b3;
-            av = a[1];
+            av = ap[1];
             c10 += av * b0; c11 += av * b1; c12 += av * b2; c13 += av * b3;
-            av = a[2];
+            av = ap[2];
             c20 += av * b0; c21 += av * b1; c22 += av * b2; c23 += av * b3;
-            av = a[3];
+            av = ap[3];
             c30 += av * b0; c31 += av * b1; c32 += av * b2; c33 += av * b3;
-            a += 4;
         }
 
         Store(c + 0 * ldc, c00, c01, c02, c03, add);
