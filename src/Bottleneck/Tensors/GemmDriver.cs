@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Bottleneck.Tensors;
 
@@ -76,10 +77,27 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                             if (count >= 0) TKernel.RunSteps(count, list, aPanel, bPanel, target, ld, addHere);
                             else TKernel.Run(kc, aPanel, bPanel, target, ld, addHere);
                             if (target == edge) MergeEdge(edge, nr, cTile, ldc, rows, cols, add);
+                            // The bias goes in with the first block, on the tile just written (still in L1).
+                            if (pc == 0 && p.Bias != null) AddBias(cTile, ldc, rows, cols, p.Bias + jc + jr);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>tile[i, j] += bias[j] over rows × cols (acc + bias: the same sum as bias + acc).</summary>
+    private static void AddBias(float* tile, int ldc, int rows, int cols, float* bias)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            float* row = tile + (long)i * ldc;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(row + j) + Vector512.Load(bias + j), row + j);
+            }
+            for (; j < cols; j++) row[j] += bias[j];
         }
     }
 

@@ -226,6 +226,38 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(128, 400, 784)]
+    [InlineData(128, 784, 400)]
+    [InlineData(1000, 20, 400)]
+    [InlineData(37, 45, 1)]
+    [InlineData(9, 70, 300)]
+    public void BiasAddedInTheProductEqualsRowsSeededWithIt(int m, int n, int k)
+    {
+        // y = b + x·Wᵀ as Linear computes it: against filling each row with b, then accumulating.
+        var random = new Random(m + n + k);
+        float[] x = RandomArray(random, m * k);
+        for (int i = 0; i < x.Length; i += 3) x[i] = 0f; // some zeros for the step lists
+        float[] w = RandomArray(random, n * k);
+        float[] bias = RandomArray(random, n);
+        foreach (GemmPath path in Paths)
+        {
+            if (!GemmPaths.IsSupported(path)) continue;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                var seeded = new float[m * n];
+                var fused = RandomArray(random, m * n); // overwritten
+                WithSettings(path, threads, () =>
+                {
+                    for (int i = 0; i < m; i++) bias.CopyTo(seeded, i * n);
+                    Gemm.Multiply(false, true, m, n, k, x, k, w, k, seeded, n, accumulate: true);
+                    Gemm.MultiplyAddBias(false, true, m, n, k, x, k, w, k, fused, n, bias);
+                });
+                Assert.Equal(seeded.Select(BitConverter.SingleToInt32Bits), fused.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+    }
+
     [Fact]
     public void StepListsKeepTheNonZeroStepsInOrder()
     {
