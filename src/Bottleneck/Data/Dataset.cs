@@ -81,14 +81,13 @@ public sealed class Dataset
         if (destination.Rank == 0 || destination.RowLength != FeatureCount)
             throw new BottleneckException($"{Name}: a batch tensor {destination} cannot hold samples of {FeatureCount} features");
         destination.ResizeBatch(indices.Length);
-        var target = destination.Span;
-        for (int i = 0; i < indices.Length; i++)
+        foreach (int index in indices)
         {
-            int index = indices[i];
             if ((uint)index >= (uint)Count)
                 throw new ArgumentOutOfRangeException(nameof(indices), $"sample index {index} is outside 0..{Count - 1}");
-            Features.AsSpan(index * FeatureCount, FeatureCount).CopyTo(target.Slice(i * FeatureCount, FeatureCount));
         }
+        // Large batches are copied on all threads (the rows of a shuffled batch are scattered).
+        Elementwise.GatherRows(Features, FeatureCount, indices, destination);
     }
 
     /// <summary>A copy of the samples at <paramref name="indices"/>, in that order (labels and sample shape kept), e.g. one side of a split.</summary>

@@ -46,13 +46,10 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         input = x;
         int batch = x.Rows;
         EnsureShape(ref output, batch, OutFeatures);
-        // Seed every row with the bias, then let the GEMM accumulate x·Wᵀ onto it: the bias add
-        // costs one pass over the output instead of a second sweep after the product.
-        var y = output!.Span;
-        var b = bias.Value.Span;
-        for (int r = 0; r < batch; r++) b.CopyTo(y.Slice(r * OutFeatures, OutFeatures));
-        Gemm.Multiply(false, true, batch, OutFeatures, InFeatures,
-            x.Span, InFeatures, weight.Value.Span, InFeatures, y, OutFeatures, accumulate: true);
+        // y = b + x·Wᵀ: the GEMM adds the bias to each tile with its first reduction block (the
+        // same sums as seeding every row with the bias and accumulating onto it, minus that pass).
+        Gemm.MultiplyAddBias(false, true, batch, OutFeatures, InFeatures,
+            x.Span, InFeatures, weight.Value.Span, InFeatures, output!.Span, OutFeatures, bias.Value.Span);
         return output;
     }
 

@@ -116,4 +116,71 @@ internal static class Elementwise
             if (!AllFinite(values[start..end])) Volatile.Write(ref nonFinite, 1);
         }
     }
+
+    /// <summary>
+    /// Copies rows <paramref name="rows"/> of <paramref name="source"/> (rows of
+    /// <paramref name="rowLength"/> values, indices already checked) into consecutive rows of
+    /// <paramref name="destination"/>. A shuffled batch reads rows scattered over the data set, so
+    /// the copy waits on memory: two threads keep twice as many reads in flight.
+    /// </summary>
+    public static void GatherRows(float[] source, int rowLength, ReadOnlySpan<int> rows, Tensor destination)
+    {
+        int parts = Parts((long)rows.Length * rowLength, 2 * MinValuesPerPart);
+        if (parts < 2 || rows.Length < 2 * parts)
+        {
+            var target = destination.Span;
+            for (int i = 0; i < rows.Length; i++)
+                source.AsSpan(rows[i] * rowLength, rowLength).CopyTo(target.Slice(i * rowLength, rowLength));
+            return;
+        }
+        var job = GatherJob.ForThisThread;
+        job.Start(source, rowLength, rows, destination);
+        try
+        {
+            Run(job, parts);
+        }
+        finally
+        {
+            job.Clear();
+        }
+    }
+
+    /// <summary>One calling thread's row gather (reused, so a gather allocates nothing once its index buffer has grown).</summary>
+    private sealed class GatherJob : GemmThreadPool.IParallelJob
+    {
+        [ThreadStatic]
+        private static GatherJob? current;
+
+        private float[]? source;
+        private int rowLength;
+        private int[] rows = [];
+        private int count;
+        private Tensor? destination;
+
+        public static GatherJob ForThisThread => current ??= new GatherJob();
+
+        public void Start(float[] source, int rowLength, ReadOnlySpan<int> rows, Tensor destination)
+        {
+            this.source = source;
+            this.rowLength = rowLength;
+            if (this.rows.Length < rows.Length) this.rows = new int[rows.Length];
+            rows.CopyTo(this.rows);
+            count = rows.Length;
+            this.destination = destination;
+        }
+
+        public void Clear()
+        {
+            source = null;
+            destination = null;
+        }
+
+        public void RunPart(int part, int parts)
+        {
+            int first = (int)((long)count * part / parts), last = (int)((long)count * (part + 1) / parts);
+            var target = destination!.Span;
+            for (int i = first; i < last; i++)
+                source.AsSpan(rows[i] * rowLength, rowLength).CopyTo(target.Slice(i * rowLength, rowLength));
+        }
+    }
 }

@@ -17,9 +17,28 @@ public static class Gemm
     /// <param name="transA">A is stored as [k, m] (lda ≥ m) rather than [m, k] (lda ≥ k).</param>
     /// <param name="transB">B is stored as [n, k] (ldb ≥ k) rather than [k, n] (ldb ≥ n).</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
-    public static unsafe void Multiply(bool transA, bool transB, int m, int n, int k,
+    public static void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate)
+        Span<float> c, int ldc, bool accumulate) =>
+        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, default);
+
+    /// <summary>
+    /// C = bias + op(A)·op(B), <paramref name="bias"/> (n values) added to every row: the same
+    /// sums as filling each row of C with the bias and accumulating the product onto it, without
+    /// the pass that fills C. Each thread adds the bias to the tiles it computes, once its first
+    /// reduction block is in them, so C is first written by the thread that computes it.
+    /// </summary>
+    internal static void MultiplyAddBias(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, ReadOnlySpan<float> bias)
+    {
+        if (n < 0 || bias.Length < n) throw new BottleneckException($"GEMM bias: {bias.Length} values for {n} columns");
+        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, bias[..n]);
+    }
+
+    private static unsafe void MultiplyCore(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias)
     {
         if (m < 0 || n < 0 || k < 0)
             throw new BottleneckException($"GEMM sizes must not be negative, got m={m}, n={n}, k={k}");
@@ -27,7 +46,11 @@ public static class Gemm
         CheckOperand("C", c.Length, m, n, ldc);
         if (k == 0)
         {
-            if (!accumulate)
+            if (!bias.IsEmpty)
+            {
+                for (int i = 0; i < m; i++) bias.CopyTo(c.Slice(i * ldc, n));
+            }
+            else if (!accumulate)
             {
                 for (int i = 0; i < m; i++) c.Slice(i * ldc, n).Clear();
             }
@@ -37,9 +60,9 @@ public static class Gemm
         CheckOperand("B", b.Length, transB ? n : k, transB ? k : n, ldb);
 
         GemmPath path = GemmPaths.Current;
-        fixed (float* pa = a, pb = b, pc = c)
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
-            var problem = new GemmProblem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate);
+            var problem = new GemmProblem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pbias);
             switch (path)
             {
                 case GemmPath.Vector512: Run<GemmKernel512>(problem, path); break;

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace Bottleneck.Tensors;
 
@@ -18,6 +19,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
         int k = p.K, kcBlock = GemmBlocking.Kc(k);
         int mcBlock = GemmBlocking.Mc, ncBlock = GemmBlocking.Nc;
         float* packedA = workspace.PackedA, packedB = workspace.PackedB;
+        int* aSteps = workspace.ASteps, aCounts = workspace.ACounts, bSteps = workspace.BSteps, bCounts = workspace.BCounts;
         float* c = p.C;
         int ldc = p.Ldc;
         // Partial tiles at the right and bottom edges are computed here, then merged into C.
@@ -32,32 +34,70 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                 // The first reduction block overwrites C unless the caller asked to accumulate.
                 bool add = p.Accumulate || pc > 0;
                 GemmPacking.PackB<TKernel>(p.TransB, p.B, p.Ldb, pc, kc, jc, nc, packedB);
+                // Steps where a panel of A or of B is all zeros are skipped (the same sums, see
+                // GemmSparsity); each side's lists need the other side's block to be finite.
+                int bPanels = (nc + nr - 1) / nr;
+                bool sparse = GemmSparsity.Enabled;
+                bool bLists = sparse && nr >= 16 && bPanels <= GemmWorkspace.MaxListedBPanels
+                    && GemmSparsity.ListBlock(packedB, bPanels, kc, nr, bSteps, bCounts);
+                int bFinite = 0; // 0: not checked yet, 1: finite, −1: not
                 for (int ic = m0; ic < m1; ic += mcBlock)
                 {
                     int mc = Math.Min(mcBlock, m1 - ic);
                     GemmPacking.PackA<TKernel>(p.TransA, p.A, p.Lda, ic, mc, pc, kc, packedA);
+                    int aPanels = (mc + mr - 1) / mr;
+                    bool aLists = sparse && GemmSparsity.ListBlock(packedA, aPanels, kc, mr, aSteps, aCounts);
+                    if (aLists)
+                    {
+                        if (bFinite == 0) bFinite = GemmSparsity.AllFinite(packedB, (long)bPanels * nr * kc) ? 1 : -1;
+                        aLists = bFinite > 0;
+                    }
+                    bool useB = bLists && GemmSparsity.AllFinite(packedA, (long)aPanels * mr * kc);
                     for (int jr = 0; jr < nc; jr += nr)
                     {
                         int cols = Math.Min(nr, nc - jr);
                         float* bPanel = packedB + jr * kc;
+                        int bCount = useB ? bCounts[jr / nr] : -1;
                         for (int ir = 0; ir < mc; ir += mr)
                         {
                             int rows = Math.Min(mr, mc - ir);
                             float* aPanel = packedA + ir * kc;
                             float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
-                            if (rows == mr && cols == nr)
+                            // The shorter of the two lists, if any.
+                            int count = aLists ? aCounts[ir / mr] : -1;
+                            int* list = aSteps + ir / mr * GemmBlocking.KcMax;
+                            if (bCount >= 0 && (count < 0 || bCount < count))
                             {
-                                TKernel.Run(kc, aPanel, bPanel, cTile, ldc, add);
+                                count = bCount;
+                                list = bSteps + jr / nr * GemmBlocking.KcMax;
                             }
-                            else
-                            {
-                                TKernel.Run(kc, aPanel, bPanel, edge, nr, add: false);
-                                MergeEdge(edge, nr, cTile, ldc, rows, cols, add);
-                            }
+                            float* target = rows == mr && cols == nr ? cTile : edge;
+                            int ld = target == edge ? nr : ldc;
+                            bool addHere = target == edge ? false : add;
+                            if (count >= 0) TKernel.RunSteps(count, list, aPanel, bPanel, target, ld, addHere);
+                            else TKernel.Run(kc, aPanel, bPanel, target, ld, addHere);
+                            if (target == edge) MergeEdge(edge, nr, cTile, ldc, rows, cols, add);
+                            // The bias goes in with the first block, on the tile just written (still in L1).
+                            if (pc == 0 && p.Bias != null) AddBias(cTile, ldc, rows, cols, p.Bias + jc + jr);
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>tile[i, j] += bias[j] over rows × cols (acc + bias: the same sum as bias + acc).</summary>
+    private static void AddBias(float* tile, int ldc, int rows, int cols, float* bias)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            float* row = tile + (long)i * ldc;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(row + j) + Vector512.Load(bias + j), row + j);
+            }
+            for (; j < cols; j++) row[j] += bias[j];
         }
     }
 

@@ -24,4 +24,11 @@ internal interface IGemmKernel
     /// <param name="a">kc groups of MR floats: A[0..MR, p] for p = 0..kc.</param>
     /// <param name="b">kc groups of NR floats: B[p, 0..NR] for p = 0..kc.</param>
     static abstract unsafe void Run(int kc, float* a, float* b, float* c, int ldc, bool add);
+
+    /// <summary>
+    /// <see cref="Run"/> over some of the reduction steps only: <paramref name="steps"/>, in
+    /// increasing order, the steps where the A panel or the B panel holds anything but zeros
+    /// (<see cref="GemmSparsity"/>); <paramref name="a"/> and <paramref name="b"/> are the whole panels.
+    /// </summary>
+    static abstract unsafe void RunSteps(int count, int* steps, float* a, float* b, float* c, int ldc, bool add);
 }

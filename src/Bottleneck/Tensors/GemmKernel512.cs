@@ -71,6 +71,61 @@ internal readonly struct GemmKernel512 : IGemmKernel
         Store(c + 7 * ldc, c70, c71, add);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunSteps(int count, int* steps, float* a, float* b, float* c, int ldc, bool add)
+    {
+        Vector512<float> c00 = Vector512<float>.Zero, c01 = Vector512<float>.Zero;
+        Vector512<float> c10 = Vector512<float>.Zero, c11 = Vector512<float>.Zero;
+        Vector512<float> c20 = Vector512<float>.Zero, c21 = Vector512<float>.Zero;
+        Vector512<float> c30 = Vector512<float>.Zero, c31 = Vector512<float>.Zero;
+        Vector512<float> c40 = Vector512<float>.Zero, c41 = Vector512<float>.Zero;
+        Vector512<float> c50 = Vector512<float>.Zero, c51 = Vector512<float>.Zero;
+        Vector512<float> c60 = Vector512<float>.Zero, c61 = Vector512<float>.Zero;
+        Vector512<float> c70 = Vector512<float>.Zero, c71 = Vector512<float>.Zero;
+
+        for (int i = 0; i < count; i++)
+        {
+            float* ap = a + (long)steps[i] * 8;
+            float* bp = b + (long)steps[i] * 32;
+            Vector512<float> b0 = Vector512.Load(bp);
+            Vector512<float> b1 = Vector512.Load(bp + 16);
+            Vector512<float> av;
+            av = Vector512.Create(ap[0]);
+            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
+            c01 = Avx512F.FusedMultiplyAdd(av, b1, c01);
+            av = Vector512.Create(ap[1]);
+            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
+            c11 = Avx512F.FusedMultiplyAdd(av, b1, c11);
+            av = Vector512.Create(ap[2]);
+            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
+            c21 = Avx512F.FusedMultiplyAdd(av, b1, c21);
+            av = Vector512.Create(ap[3]);
+            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
+            c31 = Avx512F.FusedMultiplyAdd(av, b1, c31);
+            av = Vector512.Create(ap[4]);
+            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
+            c41 = Avx512F.FusedMultiplyAdd(av, b1, c41);
+            av = Vector512.Create(ap[5]);
+            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
+            c51 = Avx512F.FusedMultiplyAdd(av, b1, c51);
+            av = Vector512.Create(ap[6]);
+            c60 = Avx512F.FusedMultiplyAdd(av, b0, c60);
+            c61 = Avx512F.FusedMultiplyAdd(av, b1, c61);
+            av = Vector512.Create(ap[7]);
+            c70 = Avx512F.FusedMultiplyAdd(av, b0, c70);
+            c71 = Avx512F.FusedMultiplyAdd(av, b1, c71);
+        }
+
+        Store(c + 0 * ldc, c00, c01, add);
+        Store(c + 1 * ldc, c10, c11, add);
+        Store(c + 2 * ldc, c20, c21, add);
+        Store(c + 3 * ldc, c30, c31, add);
+        Store(c + 4 * ldc, c40, c41, add);
+        Store(c + 5 * ldc, c50, c51, add);
+        Store(c + 6 * ldc, c60, c61, add);
+        Store(c + 7 * ldc, c70, c71, add);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Store(float* row, Vector512<float> v0, Vector512<float> v1, bool add)
     {

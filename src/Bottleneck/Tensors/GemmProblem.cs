@@ -8,8 +8,9 @@ namespace Bottleneck.Tensors;
 internal readonly unsafe struct GemmProblem
 {
     public GemmProblem(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias = null)
     {
+        Bias = bias;
         TransA = transA;
         TransB = transB;
         M = m;
@@ -47,4 +48,7 @@ internal readonly unsafe struct GemmProblem
     public int Ldc { get; }
 
     public bool Accumulate { get; }
+
+    /// <summary>n values added to every row of C with the first reduction block (instead of C's old values), or null.</summary>
+    public float* Bias { get; }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Bottleneck.Tensors;
@@ -16,6 +17,7 @@ public static class VectorMath
     /// <paramref name="floor"/> (the caller's clamp, like PyTorch's −100 in BCE), as do their true logs
     /// when smaller than it; the result is never below <paramref name="floor"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // a call would pass and return the vectors through memory
     public static Vector256<float> LogClamped(Vector256<float> x, float floor)
     {
         // x = m · 2^e with m in [√½, √2): log x = e·ln 2 + log m, and log m from the odd series of
@@ -43,6 +45,7 @@ public static class VectorMath
     /// <see cref="LogClamped(Vector256{float}, float)"/> on 16 lanes: the same operations in the
     /// same order, so each lane gives the same bits as the 256-bit version.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> LogClamped(Vector512<float> x, float floor)
     {
         var bits = x.AsInt32();

@@ -226,6 +226,33 @@ public class ElementwiseTests
         }
     }
 
+    [Theory]
+    [InlineData(128, 784)]
+    [InlineData(1000, 784)]
+    [InlineData(7, 13)]
+    [InlineData(333, 100)]
+    public void Batches_gathered_on_several_threads_hold_the_right_rows(int batch, int features)
+    {
+        const int Items = 2000;
+        var values = new float[Items * features];
+        var rng = new Rng(17);
+        for (int i = 0; i < values.Length; i++) values[i] = (float)rng.NextDouble();
+        var data = new Bottleneck.Data.Dataset("gather test", values, Items, features);
+        var order = Enumerable.Range(0, Items).ToArray();
+        rng.Shuffle(order);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var x = new Tensor(batch, features);
+            WithThreads(threads, () => { data.GetBatch(order.AsSpan(0, batch), x); return 0; });
+            for (int r = 0; r < batch; r++)
+                AssertBits(data.Sample(order[r]).ToArray(), x.Row(r).ToArray(), $"row {r} of {batch}, {threads} threads");
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            WithThreads(threads, () => { data.GetBatch(order.AsSpan(batch, batch), x); return 0; });
+            Assert.True(GC.GetAllocatedBytesForCurrentThread() - before <= 64, "a steady-state gather allocated");
+        }
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.GetBatch([0, Items], new Tensor(2, features)));
+    }
+
     [Fact]
     public void Parts_are_aligned_cover_the_range_and_do_not_overlap()
     {

@@ -158,6 +158,134 @@ public class GemmTests
         }
     }
 
+    [Theory]
+    [InlineData(false, true, 128, 400, 784)]
+    [InlineData(false, false, 128, 400, 784)]
+    [InlineData(true, false, 130, 70, 300)]
+    [InlineData(true, false, 400, 784, 128)]
+    [InlineData(false, true, 1000, 40, 520)]
+    [InlineData(false, true, 37, 45, 129)]
+    [InlineData(true, true, 50, 100, 200)]
+    public void SkippingZeroStepsGivesTheSameBits(bool transA, bool transB, int m, int n, int k)
+    {
+        // A like MNIST batches in X·Wᵀ: whole steps of zeros in every row, stray zeros, −0 entries.
+        // B like MNIST batches in dYᵀ·X: runs of zeros along n in some steps. Then a NaN or an
+        // infinity in one operand where the other is zero: nothing may be skipped against it.
+        var random = new Random(21);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        float[] a = RandomArray(random, m * k);
+        for (int i = 0; i < m; i++)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                bool zero = p % 5 < 3 || (i % 7 == 0 && p % 3 == 0) || random.NextDouble() < 0.2;
+                if (zero) a[transA ? p * lda + i : i * lda + p] = random.NextDouble() < 0.5 ? 0f : -0f;
+            }
+        }
+        float[] b = RandomArray(random, n * k);
+        for (int p = 0; p < k; p++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                bool zero = (p % 4 == 1 && j < 2 * n / 3) || (p % 4 == 2 && j % 40 < 33);
+                if (zero) b[transB ? j * ldb + p : p * ldb + j] = 0f;
+            }
+        }
+        float[] c0 = RandomArray(random, m * n);
+        // bad: −1 none; 0, 1: infinity or NaN in B at step 0 (zero in all of A); 2, 3: the same in A at step 1 (zero in much of B).
+        foreach (int bad in new[] { -1, 0, 1, 2, 3 })
+        {
+            float[] aa = (float[])a.Clone(), bb = (float[])b.Clone();
+            float value = bad % 2 == 0 ? float.PositiveInfinity : float.NaN;
+            if (bad is 0 or 1) bb[transB ? 3 * ldb + 0 : 0 * ldb + 3] = value;
+            if (bad is 2 or 3) aa[transA ? 1 * lda + 2 : 2 * lda + 1] = value;
+            foreach (GemmPath path in Paths)
+            {
+                if (!GemmPaths.IsSupported(path)) continue;
+                foreach (bool accumulate in new[] { false, true })
+                {
+                    var skipped = (float[])c0.Clone();
+                    var full = (float[])c0.Clone();
+                    WithSettings(path, 2, () => Gemm.Multiply(transA, transB, m, n, k, aa, lda, bb, ldb, skipped, n, accumulate));
+                    try
+                    {
+                        GemmSparsity.Enabled = false;
+                        WithSettings(path, 2, () => Gemm.Multiply(transA, transB, m, n, k, aa, lda, bb, ldb, full, n, accumulate));
+                    }
+                    finally
+                    {
+                        GemmSparsity.Enabled = true;
+                    }
+                    for (int i = 0; i < full.Length; i++)
+                    {
+                        if (BitConverter.SingleToInt32Bits(full[i]) != BitConverter.SingleToInt32Bits(skipped[i]))
+                            Assert.Fail($"{path} {(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} bad={bad} accumulate={accumulate}: C[{i}] = {skipped[i]:R}, full product {full[i]:R}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(128, 400, 784)]
+    [InlineData(128, 784, 400)]
+    [InlineData(1000, 20, 400)]
+    [InlineData(37, 45, 1)]
+    [InlineData(9, 70, 300)]
+    public void BiasAddedInTheProductEqualsRowsSeededWithIt(int m, int n, int k)
+    {
+        // y = b + x·Wᵀ as Linear computes it: against filling each row with b, then accumulating.
+        var random = new Random(m + n + k);
+        float[] x = RandomArray(random, m * k);
+        for (int i = 0; i < x.Length; i += 3) x[i] = 0f; // some zeros for the step lists
+        float[] w = RandomArray(random, n * k);
+        float[] bias = RandomArray(random, n);
+        foreach (GemmPath path in Paths)
+        {
+            if (!GemmPaths.IsSupported(path)) continue;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                var seeded = new float[m * n];
+                var fused = RandomArray(random, m * n); // overwritten
+                WithSettings(path, threads, () =>
+                {
+                    for (int i = 0; i < m; i++) bias.CopyTo(seeded, i * n);
+                    Gemm.Multiply(false, true, m, n, k, x, k, w, k, seeded, n, accumulate: true);
+                    Gemm.MultiplyAddBias(false, true, m, n, k, x, k, w, k, fused, n, bias);
+                });
+                Assert.Equal(seeded.Select(BitConverter.SingleToInt32Bits), fused.Select(BitConverter.SingleToInt32Bits));
+            }
+        }
+    }
+
+    [Fact]
+    public void StepListsKeepTheNonZeroStepsInOrder()
+    {
+        unsafe
+        {
+            const int Mr = 8, Kc = 40;
+            var panel = new float[Kc * Mr];
+            var steps = new int[Kc];
+            for (int p = 0; p < Kc; p++)
+            {
+                // Steps 3, 7, 11, ... hold a value in one row; step 20 holds −0 only; the rest zeros.
+                if (p % 4 == 3) panel[p * Mr + p % Mr] = p + 1;
+                if (p == 20) panel[p * Mr] = -0f;
+            }
+            int kept;
+            fixed (float* pp = panel)
+            fixed (int* ps = steps)
+                kept = GemmSparsity.ListSteps(pp, Kc, Mr, ps);
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => 4 * i + 3), steps.Take(kept));
+
+            // Mostly non-zero (a NaN is not zero): no list.
+            var dense = Enumerable.Range(0, Kc * Mr).Select(i => i % 50 == 0 ? 0f : float.NaN).ToArray();
+            fixed (float* pd = dense)
+            fixed (int* ps = steps)
+                Assert.Equal(-1, GemmSparsity.ListSteps(pd, Kc, Mr, ps));
+        }
+    }
+
     [Fact]
     public void SteadyStateCallsDoNotAllocate()
     {
