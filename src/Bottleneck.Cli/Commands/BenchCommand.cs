@@ -16,27 +16,31 @@ internal static class BenchCommand
         var seeds = new Option<string>("--seeds") { Description = "adbench: split seeds, comma separated", DefaultValueFactory = _ => "0,1,2" };
         var ensemble = new Option<int>("--ensemble") { Description = "Autoencoders averaged per detector", DefaultValueFactory = _ => new AnomalyOptions().Ensemble };
         var epochs = new Option<int>("--epochs") { Description = "Maximum epochs per autoencoder (early stopping on a 10% validation split)", DefaultValueFactory = _ => new AnomalyOptions().Epochs };
-        var scale = new Option<string?>("--scale") { Description = "Per-feature scaling fitted on each training split: standard or minmax (default standard; mnist-one-class: none, pixels / 255)" };
+        var scale = new Option<string?>("--scale") { Description = "Per-feature scaling fitted on each training split: standard, minmax or none (default standard; mnist-one-class: none, pixels / 255)" };
+        var score = new Option<string?>("--score") { Description = "Member score: weighted (squared error, each feature against its own typical error), combined (weighted plus the code's distance from the training codes) or error (plain squared error); default weighted, mnist-one-class: error" };
+        var trim = new Option<double?>("--trim") { Description = "Share of the training items (the highest-scoring after a first fit) dropped before each member's final fit; 0 fits once (default 0.25, mnist-one-class: 0)" };
         var only = new Option<string?>("--only") { Description = "Run only the datasets (or digits) whose name contains this text" };
         var threads = new Option<int>("--threads") { Description = "Worker threads", DefaultValueFactory = _ => Environment.ProcessorCount };
         var anomaly = new Command("anomaly", "Anomaly detection benchmarks: one line per dataset, then the mean ROC-AUC.\n\nExamples:\n" +
             "  bottleneck bench anomaly --suite adbench --data ../shared/datasets/adbench\n" +
             "  bottleneck bench anomaly --suite mnist-one-class --data ../shared/datasets/mnist")
         {
-            suite, data, seeds, ensemble, epochs, scale, only, threads,
+            suite, data, seeds, ensemble, epochs, scale, score, trim, only, threads,
         };
         anomaly.SetAction(parse =>
         {
             Engine.Threads = OptionParsing.AtLeast(parse.GetValue(threads), 1, "--threads");
-            var options = new AnomalyOptions
+            string name = OptionParsing.OneOf(parse.GetValue(suite)!, "--suite", "adbench", "mnist-one-class");
+            var options = (name == "adbench" ? new AnomalyOptions() : AnomalyOptions.CleanImages) with
             {
                 Ensemble = OptionParsing.AtLeast(parse.GetValue(ensemble), 1, "--ensemble"),
                 Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
             };
-            string? scaling = parse.GetValue(scale) is { } sc ? OptionParsing.OneOf(sc, "--scale", "standard", "minmax", "none") : null;
-            if (scaling is not null) options = options with { Scale = scaling };
+            if (parse.GetValue(scale) is { } sc) options = options with { Scale = OptionParsing.OneOf(sc, "--scale", "standard", "minmax", "none") };
+            if (parse.GetValue(score) is { } sm) options = options with { Score = OptionParsing.OneOf(sm, "--score", MemberCalibration.ScoreNames) };
+            if (parse.GetValue(trim) is { } t)
+                options = options with { Trim = t >= 0 && t < 1 ? t : throw new UsageException($"--trim takes a share from 0 up to (not including) 1, got {t.ToString(CultureInfo.InvariantCulture)}") };
             string? filter = parse.GetValue(only);
-            string name = OptionParsing.OneOf(parse.GetValue(suite)!, "--suite", "adbench", "mnist-one-class");
             var lines = new List<BenchmarkLine>();
             void Report(BenchmarkLine line)
             {
@@ -55,10 +59,9 @@ internal static class BenchCommand
             else
             {
                 var (train, test) = Mnist.Load(new DatasetLocator().Locate("mnist", parse.GetValue(data)), "mnist");
-                var image = options with { Scale = scaling ?? "none" };
                 for (int digit = 0; digit < 10; digit++)
                     if (filter is null || digit.ToString(CultureInfo.InvariantCulture).Contains(filter, StringComparison.Ordinal))
-                        Report(AnomalyBenchmark.RunMnistDigit(train, test, digit, image));
+                        Report(AnomalyBenchmark.RunMnistDigit(train, test, digit, options));
             }
             if (lines.Count == 0) throw new UsageException($"--only '{filter}' matches no dataset");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"mean ROC-AUC: {lines.Average(l => l.RocAuc):F4} over {lines.Count} datasets"));

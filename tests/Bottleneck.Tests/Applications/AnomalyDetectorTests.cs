@@ -1,0 +1,104 @@
+using Bottleneck.Applications;
+using Bottleneck.Data;
+
+namespace Bottleneck.Tests.Applications;
+
+public sealed class AnomalyDetectorTests
+{
+    private const int Features = 6;
+
+    /// <summary>
+    /// Normal items lie near a 2-D plane in 6-D. Two kinds of anomaly: one off the plane (the
+    /// reconstruction error sees it) and one on the plane but far out along it (a decoder rebuilds
+    /// it well, so only the code distance sees it).
+    /// </summary>
+    private static (Dataset Train, float[] OffPlane, float[] FarAlong) Data()
+    {
+        var rng = new Random(7);
+        double Normal() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+        float[] u = [0.5f, 0.5f, 0.5f, 0.5f, 0, 0], v = [0.5f, -0.5f, 0, 0, 0.5f, -0.5f];
+        const int n = 600;
+        var features = new float[n * Features];
+        for (int i = 0; i < n; i++)
+        {
+            double a = Normal(), b = Normal();
+            for (int j = 0; j < Features; j++) features[i * Features + j] = (float)(a * u[j] + b * v[j] + 0.05 * Normal());
+        }
+        var offPlane = new float[Features];
+        float[] w = [0.5f, -0.5f, 0, 0, -0.5f, 0.5f]; // orthogonal to u and v
+        for (int j = 0; j < Features; j++) offPlane[j] = 3 * w[j];
+        var farAlong = new float[Features];
+        for (int j = 0; j < Features; j++) farAlong[j] = 6 * u[j];
+        return (new Dataset("plane", features, n, Features), offPlane, farAlong);
+    }
+
+    private static double[] ScoreRows(AnomalyDetector detector, params float[][] rows) =>
+        detector.Score(new Dataset("probe", rows.SelectMany(r => r).ToArray(), rows.Length, Features));
+
+    [Fact]
+    public void Combined_score_flags_items_off_the_manifold_and_far_along_it()
+    {
+        var (train, offPlane, farAlong) = Data();
+        var detector = AnomalyDetector.Fit(train, new AnomalyOptions { Ensemble = 2, Epochs = 40, Latent = 2, Hidden = [16], Score = "combined" });
+        var training = detector.Score(train);
+        double highest = training.Max();
+
+        var probes = ScoreRows(detector, offPlane, farAlong);
+
+        Assert.True(probes[0] > highest, $"off-plane item scored {probes[0]:F2}, highest training score {highest:F2}");
+        Assert.True(probes[1] > highest, $"far-along item scored {probes[1]:F2}, highest training score {highest:F2}");
+    }
+
+    [Fact]
+    public void Both_scores_are_relative_to_a_typical_training_item()
+    {
+        var (train, _, _) = Data();
+        foreach (string score in MemberCalibration.ScoreNames)
+        {
+            var detector = AnomalyDetector.Fit(train, new AnomalyOptions { Ensemble = 1, Epochs = 10, Score = score, Trim = 0 });
+            var sorted = detector.Score(train).Order().ToArray();
+            double median = sorted[sorted.Length / 2];
+            // Each part is divided by its median over the member's training part (90% of the
+            // items), so the whole set's median sits near 1 per part: 1 for the weighted and the
+            // plain error, about 2 for the two parts of the combined score.
+            double expected = score == "combined" ? 2 : 1;
+            Assert.InRange(median, 0.7 * expected, 1.3 * expected);
+        }
+    }
+
+    [Fact]
+    public void Trimming_keeps_a_cluster_of_training_anomalies_out_of_the_final_fit()
+    {
+        // 10% of the training items lie off the plane, spread along one more direction. A code of
+        // three values fitted to all items spends its third value on that direction and rebuilds
+        // them; refitted without the highest-scoring quarter, it has nothing there to learn.
+        var (plane, offPlane, _) = Data();
+        var rng = new Random(11);
+        const int anomalies = 60;
+        var features = new float[(plane.Count + anomalies) * Features];
+        plane.Features.AsSpan(0, plane.Count * Features).CopyTo(features);
+        for (int i = 0; i < anomalies; i++)
+            for (int j = 0; j < Features; j++)
+                features[(plane.Count + i) * Features + j] = offPlane[j] * (float)((rng.NextDouble() < 0.5 ? -1 : 1) * (0.5 + rng.NextDouble()));
+        var train = new Dataset("contaminated", features, plane.Count + anomalies, Features);
+        var labels = Enumerable.Range(0, train.Count).Select(i => i >= plane.Count ? 1 : 0).ToArray();
+
+        double Auc(double trim)
+        {
+            var detector = AnomalyDetector.Fit(train, new AnomalyOptions { Ensemble = 2, Epochs = 40, Hidden = [32], Latent = 3, Trim = trim });
+            return Bottleneck.Metrics.Classification.RocAuc(detector.Score(train), labels);
+        }
+
+        double once = Auc(0), trimmed = Auc(0.25);
+        Assert.True(trimmed > 0.95, $"ROC-AUC with trimming {trimmed:F3}");
+        Assert.True(trimmed > once, $"ROC-AUC with trimming {trimmed:F3}, fitted once {once:F3}");
+    }
+
+    [Fact]
+    public void Unknown_score_is_refused_before_training()
+    {
+        var (train, _, _) = Data();
+        var error = Assert.Throws<BottleneckException>(() => AnomalyDetector.Fit(train, new AnomalyOptions { Score = "likelihood" }));
+        Assert.Contains("likelihood", error.Message);
+    }
+}
