@@ -99,7 +99,7 @@ public sealed class AnomalyDetector
     {
         var o = options ?? new AnomalyOptions();
         if (train.Count < 10) throw new BottleneckException($"anomaly detection needs at least 10 training items, got {train.Count}");
-        if (!(o.Trim >= 0 && o.Trim < 1)) throw new BottleneckException($"the trimmed share must be at least 0 and below 1, got {o.Trim}");
+        if (!(o.Trim >= 0 && o.Trim < 1)) throw new BottleneckException($"the trimmed share must be at least 0 and below 1, got {o.Trim.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         if (o.Ensemble < 1) throw new BottleneckException($"the ensemble needs at least one member, got {o.Ensemble}");
         if (!MemberCalibration.ScoreNames.Contains(o.Score)) throw new BottleneckException($"unknown anomaly score '{o.Score}' (expected {string.Join(" or ", MemberCalibration.ScoreNames)})");
         var scaler = new FeatureScaler(o.Scale).Fit(train);
@@ -134,9 +134,8 @@ public sealed class AnomalyDetector
                     .Take((int)(sample.Count * (1 - o.Trim))).Order().ToArray();
                 (model, fit) = FitMember(config, sample.Select(ordinary), o, seed);
             }
-            var calibration = MemberCalibration.Fit(model, fit, o.Score);
             members[m] = model;
-            calibrations[m] = calibration;
+            calibrations[m] = MemberCalibration.Fit(model, fit, o.Score);
         }
         return new AnomalyDetector(scaler, members, calibrations);
     }

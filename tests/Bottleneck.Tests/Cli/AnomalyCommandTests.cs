@@ -51,4 +51,18 @@ public class AnomalyCommandTests
         Assert.StartsWith("14_glass", lines[0]);
         Assert.Matches(@"^mean ROC-AUC: [01]\.\d{4} over 1 datasets$", lines[^1].TrimEnd());
     }
+
+    [Theory]
+    [InlineData("--trim", "1")]
+    [InlineData("--trim", "-0.1")]
+    [InlineData("--trim", "NaN")]
+    [InlineData("--score", "likelihood")]
+    public void Nonsense_benchmark_settings_get_one_error_line(string option, string value)
+    {
+        var r = CliRunner.Run("bench", "anomaly", "--suite", "adbench", "--data", Path.Combine(SharedData.Root, "datasets", "adbench"),
+            "--only", "glass", option, value);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(option, r.Stderr);
+        Assert.Single(r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
 }
