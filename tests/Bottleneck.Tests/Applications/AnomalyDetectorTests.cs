@@ -38,15 +38,23 @@ public sealed class AnomalyDetectorTests
     [Fact]
     public void Combined_score_flags_items_off_the_manifold_and_far_along_it()
     {
+        // A linear autoencoder rebuilds any point of the plane exactly, however far out, so only
+        // the code distance can see the far-along item.
         var (train, offPlane, farAlong) = Data();
-        var detector = AnomalyDetector.Fit(train, new AnomalyOptions { Ensemble = 2, Epochs = 40, Latent = 2, Hidden = [16], Score = "combined" });
-        var training = detector.Score(train);
-        double highest = training.Max();
+        AnomalyDetector Fit(string score) => AnomalyDetector.Fit(train,
+            new AnomalyOptions { Ensemble = 2, Epochs = 40, Latent = 2, Hidden = [16], Activation = "linear", Score = score });
 
-        var probes = ScoreRows(detector, offPlane, farAlong);
-
+        var combined = Fit("combined");
+        double highest = combined.Score(train).Max();
+        var probes = ScoreRows(combined, offPlane, farAlong);
         Assert.True(probes[0] > highest, $"off-plane item scored {probes[0]:F2}, highest training score {highest:F2}");
         Assert.True(probes[1] > highest, $"far-along item scored {probes[1]:F2}, highest training score {highest:F2}");
+
+        var weighted = Fit("weighted");
+        double weightedHighest = weighted.Score(train).Max();
+        var weightedProbes = ScoreRows(weighted, offPlane, farAlong);
+        Assert.True(weightedProbes[0] > weightedHighest, $"off-plane item scored {weightedProbes[0]:F2} by the error alone");
+        Assert.True(weightedProbes[1] < weightedHighest, $"far-along item scored {weightedProbes[1]:F2} by the error alone, highest training score {weightedHighest:F2}");
     }
 
     [Fact]
