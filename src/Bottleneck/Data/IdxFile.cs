@@ -142,25 +142,8 @@ public sealed class IdxFile
         return new IdxFile(type, dims, data);
     }
 
-    /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; turns gzip damage into a clear error.</summary>
-    private static int ReadUpTo(Stream input, Span<byte> buffer, string name, bool gzip)
-    {
-        int total = 0;
-        try
-        {
-            while (total < buffer.Length)
-            {
-                int n = input.Read(buffer[total..]);
-                if (n == 0) break;
-                total += n;
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw Bad(name, gzip, $"has corrupt gzip data ({e.Message}); download it again");
-        }
-        return total;
-    }
+    private static int ReadUpTo(Stream input, Span<byte> buffer, string name, bool gzip) =>
+        IO.StreamReading.ReadUpTo(input, buffer, detail => Bad(name, gzip, $"has corrupt gzip data ({detail}); download it again"));
 
     private static BottleneckException Bad(string name, bool gzip, string what) =>
         new($"{name}: {(gzip ? "the gzip-compressed data " : "")}{what}");

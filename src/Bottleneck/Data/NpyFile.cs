@@ -221,25 +221,8 @@ public sealed class NpyFile
         }
     }
 
-    /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; compressed data that is corrupt becomes a clear error.</summary>
-    private static int ReadUpTo(Stream input, Span<byte> buffer, string name)
-    {
-        int total = 0;
-        try
-        {
-            while (total < buffer.Length)
-            {
-                int n = input.Read(buffer[total..]);
-                if (n == 0) break;
-                total += n;
-            }
-        }
-        catch (InvalidDataException e)
-        {
-            throw Bad(name, $"has corrupt compressed data ({e.Message})");
-        }
-        return total;
-    }
+    private static int ReadUpTo(Stream input, Span<byte> buffer, string name) =>
+        IO.StreamReading.ReadUpTo(input, buffer, detail => Bad(name, $"has corrupt compressed data ({detail})"));
 
     internal static BottleneckException Bad(string name, string what) => new($"{name}: {what}");
 

@@ -81,29 +81,18 @@ public sealed class CsvWriter
         return this;
     }
 
-    public CsvWriter Field(float value)
+    // The default format of float and double is the shortest string that parses back to the same value.
+    public CsvWriter Field(float value) => Formatted(value);
+
+    public CsvWriter Field(double value) => Formatted(value);
+
+    public CsvWriter Field(long value) => Formatted(value);
+
+    private CsvWriter Formatted<T>(T value)
+        where T : ISpanFormattable
     {
         Separate();
         Span<char> buffer = stackalloc char[32];
-        // The default format of float is the shortest string that parses back to the same float.
-        value.TryFormat(buffer, out int n, default, CultureInfo.InvariantCulture);
-        writer.Write(buffer[..n]);
-        return this;
-    }
-
-    public CsvWriter Field(double value)
-    {
-        Separate();
-        Span<char> buffer = stackalloc char[32];
-        value.TryFormat(buffer, out int n, default, CultureInfo.InvariantCulture);
-        writer.Write(buffer[..n]);
-        return this;
-    }
-
-    public CsvWriter Field(long value)
-    {
-        Separate();
-        Span<char> buffer = stackalloc char[24];
         value.TryFormat(buffer, out int n, default, CultureInfo.InvariantCulture);
         writer.Write(buffer[..n]);
         return this;

@@ -31,12 +31,12 @@ public static class KNearestNeighbors
     /// <summary>The <paramref name="k"/> nearest training rows of every query row (both row-major with <paramref name="dims"/> columns).</summary>
     public static unsafe Neighbors Search(ReadOnlySpan<float> train, ReadOnlySpan<float> queries, int dims, int k)
     {
-        int trainRows = Rows("k-NN train", train, dims);
-        int queryRows = Rows("k-NN queries", queries, dims);
+        int trainRows = RowMatrix.Rows("k-NN train", train, dims);
+        int queryRows = RowMatrix.Rows("k-NN queries", queries, dims);
         if (k < 1 || k > trainRows)
             throw new BottleneckException($"k-NN: k = {k} must be between 1 and the number of training rows, {trainRows}");
-        CheckFinite("k-NN train", train, dims);
-        CheckFinite("k-NN queries", queries, dims);
+        RowMatrix.CheckFinite("k-NN train", train, dims);
+        RowMatrix.CheckFinite("k-NN queries", queries, dims);
 
         var trainNorms = new float[trainRows];
         for (int i = 0; i < trainRows; i++) trainNorms[i] = SquaredNorm(train.Slice(i * dims, dims));
@@ -68,7 +68,7 @@ public static class KNearestNeighbors
     /// </summary>
     public static int[] Predict(ReadOnlySpan<float> train, ReadOnlySpan<int> trainLabels, ReadOnlySpan<float> queries, int dims, int k = 5)
     {
-        int trainRows = Rows("k-NN train", train, dims);
+        int trainRows = RowMatrix.Rows("k-NN train", train, dims);
         if (trainLabels.Length != trainRows)
             throw new BottleneckException($"k-NN: {trainRows} training rows but {trainLabels.Length} training labels; give one label per row");
         var neighbors = Search(train, queries, dims, k);
@@ -100,7 +100,7 @@ public static class KNearestNeighbors
     /// <summary>The fraction of test rows whose <see cref="Predict"/>ed label equals their own.</summary>
     public static double Accuracy(ReadOnlySpan<float> train, ReadOnlySpan<int> trainLabels, ReadOnlySpan<float> test, ReadOnlySpan<int> testLabels, int dims, int k = 5)
     {
-        int testRows = Rows("k-NN test", test, dims);
+        int testRows = RowMatrix.Rows("k-NN test", test, dims);
         if (testLabels.Length != testRows)
             throw new BottleneckException($"k-NN: {testRows} test rows but {testLabels.Length} test labels; give one label per row");
         var predicted = Predict(train, trainLabels, test, dims, k);
@@ -202,23 +202,5 @@ public static class KNearestNeighbors
         best[i] = distance;
         bestIndex[i] = index;
         return best[^1];
-    }
-
-    private static int Rows(string what, ReadOnlySpan<float> data, int dims)
-    {
-        if (dims < 1) throw new BottleneckException($"{what}: dims must be at least 1, got {dims}");
-        if (data.Length == 0) throw new BottleneckException($"{what}: no rows given");
-        if (data.Length % dims != 0)
-            throw new BottleneckException($"{what}: {data.Length} values are not a whole number of rows of {dims}");
-        return data.Length / dims;
-    }
-
-    private static void CheckFinite(string what, ReadOnlySpan<float> data, int dims)
-    {
-        for (int i = 0; i < data.Length; i++)
-        {
-            if (!float.IsFinite(data[i]))
-                throw new BottleneckException($"{what}: row {i / dims}, column {i % dims} is {data[i]}; codes must be finite");
-        }
     }
 }

@@ -70,11 +70,11 @@ public sealed class Pca
     /// <summary>Fits <paramref name="components"/> components (1 to min(rows, dims)) to row-major [rows, <paramref name="dims"/>] data.</summary>
     public static Pca Fit(ReadOnlySpan<float> data, int dims, int components)
     {
-        int rows = Rows("PCA fit", data, dims);
+        int rows = RowMatrix.Rows("PCA fit", data, dims);
         if (rows < 2) throw new BottleneckException($"PCA fit: needs at least 2 rows to estimate a variance, got {rows}");
         if (components < 1 || components > Math.Min(rows, dims))
             throw new BottleneckException($"PCA fit: {components} components requested; it must be between 1 and min(rows, dims) = {Math.Min(rows, dims)}");
-        CheckFinite("PCA fit", data, dims);
+        RowMatrix.CheckFinite("PCA fit", data, dims);
 
         // The mean in double: float running sums over 60000 rows would lose digits.
         var sums = new double[dims];
@@ -130,11 +130,11 @@ public sealed class Pca
     /// <summary>Projects [rows, dims] data onto the components: codes[rows, components] = (x − mean)·Componentsᵀ.</summary>
     public void Transform(ReadOnlySpan<float> data, Span<float> codes)
     {
-        int rows = Rows("PCA transform", data, Dimensions);
+        int rows = RowMatrix.Rows("PCA transform", data, Dimensions);
         int k = ComponentCount;
         if (codes.Length != rows * k)
             throw new BottleneckException($"PCA transform: {rows} rows need a {rows}x{k} output ({rows * k} values), got {codes.Length}");
-        CheckFinite("PCA transform", data, Dimensions);
+        RowMatrix.CheckFinite("PCA transform", data, Dimensions);
         var block = new float[Math.Min(rows, BlockRows) * Dimensions];
         for (int r0 = 0; r0 < rows; r0 += BlockRows)
         {
@@ -147,7 +147,7 @@ public sealed class Pca
     /// <inheritdoc cref="Transform(ReadOnlySpan{float}, Span{float})"/>
     public float[] Transform(ReadOnlySpan<float> data)
     {
-        var codes = new float[Rows("PCA transform", data, Dimensions) * ComponentCount];
+        var codes = new float[RowMatrix.Rows("PCA transform", data, Dimensions) * ComponentCount];
         Transform(data, codes);
         return codes;
     }
@@ -155,10 +155,10 @@ public sealed class Pca
     /// <summary>Maps codes [rows, components] back to the data space: mean + codes·Components, [rows, dims].</summary>
     public void InverseTransform(ReadOnlySpan<float> codes, Span<float> output)
     {
-        int rows = Rows("PCA inverse transform", codes, ComponentCount);
+        int rows = RowMatrix.Rows("PCA inverse transform", codes, ComponentCount);
         if (output.Length != rows * Dimensions)
             throw new BottleneckException($"PCA inverse transform: {rows} rows need a {rows}x{Dimensions} output ({rows * Dimensions} values), got {output.Length}");
-        CheckFinite("PCA inverse transform", codes, ComponentCount);
+        RowMatrix.CheckFinite("PCA inverse transform", codes, ComponentCount);
         for (int r = 0; r < rows; r++) mean.CopyTo(output.Slice(r * Dimensions, Dimensions));
         Gemm.Multiply(false, false, rows, Dimensions, ComponentCount, codes, ComponentCount, components, Dimensions, output, Dimensions, accumulate: true);
     }
@@ -166,7 +166,7 @@ public sealed class Pca
     /// <inheritdoc cref="InverseTransform(ReadOnlySpan{float}, Span{float})"/>
     public float[] InverseTransform(ReadOnlySpan<float> codes)
     {
-        var output = new float[Rows("PCA inverse transform", codes, ComponentCount) * Dimensions];
+        var output = new float[RowMatrix.Rows("PCA inverse transform", codes, ComponentCount) * Dimensions];
         InverseTransform(codes, output);
         return output;
     }
@@ -177,8 +177,8 @@ public sealed class Pca
     /// </summary>
     public float[] ReconstructionErrors(ReadOnlySpan<float> data)
     {
-        int rows = Rows("PCA reconstruction error", data, Dimensions);
-        CheckFinite("PCA reconstruction error", data, Dimensions);
+        int rows = RowMatrix.Rows("PCA reconstruction error", data, Dimensions);
+        RowMatrix.CheckFinite("PCA reconstruction error", data, Dimensions);
         int d = Dimensions, k = ComponentCount, blockRows = Math.Min(rows, BlockRows);
         var centered = new float[blockRows * d];
         var codes = new float[blockRows * k];
@@ -210,23 +210,5 @@ public sealed class Pca
         int d = mean.Length;
         for (int r = 0; r < rows.Length / d; r++)
             System.Numerics.Tensors.TensorPrimitives.Subtract(rows.Slice(r * d, d), mean, output.AsSpan(r * d, d));
-    }
-
-    private static int Rows(string what, ReadOnlySpan<float> data, int dims)
-    {
-        if (dims < 1) throw new BottleneckException($"{what}: dims must be at least 1, got {dims}");
-        if (data.Length == 0) throw new BottleneckException($"{what}: no data given");
-        if (data.Length % dims != 0)
-            throw new BottleneckException($"{what}: {data.Length} values are not a whole number of rows of {dims}");
-        return data.Length / dims;
-    }
-
-    private static void CheckFinite(string what, ReadOnlySpan<float> data, int dims)
-    {
-        for (int i = 0; i < data.Length; i++)
-        {
-            if (!float.IsFinite(data[i]))
-                throw new BottleneckException($"{what}: row {i / dims}, column {i % dims} is {data[i]}; the data must be finite");
-        }
     }
 }

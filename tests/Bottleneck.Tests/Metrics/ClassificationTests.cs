@@ -1,4 +1,5 @@
 using Bottleneck.Metrics;
+using static Bottleneck.Tests.RefusalAssert;
 
 namespace Bottleneck.Tests.Metrics;
 
@@ -210,12 +211,6 @@ public class ClassificationTests
     [Fact]
     public void BadInputIsRefusedWithOneLine()
     {
-        void Refused(Action call, string fragment)
-        {
-            var e = Assert.Throws<BottleneckException>(call);
-            Assert.Contains(fragment, e.Message);
-            Assert.DoesNotContain('\n', e.Message);
-        }
         Refused(() => Classification.RocAuc([0.1, 0.2], [0]), "2 scores but 1 labels");
         Refused(() => Classification.RocAuc(Array.Empty<double>(), []), "no scores");
         Refused(() => Classification.RocAuc([0.1, double.NaN], [0, 1]), "score 1 is NaN");

@@ -1,4 +1,5 @@
 using Bottleneck.Metrics;
+using static Bottleneck.Tests.RefusalAssert;
 
 namespace Bottleneck.Tests.Metrics;
 
@@ -98,12 +99,6 @@ public class ImageQualityTests
     [Fact]
     public void BadInputIsRefusedWithOneLine()
     {
-        void Refused(Action call, string fragment)
-        {
-            var e = Assert.Throws<BottleneckException>(call);
-            Assert.Contains(fragment, e.Message);
-            Assert.DoesNotContain('\n', e.Message);
-        }
         var x = new float[28 * 28];
         Refused(() => ImageQuality.Ssim(x, x, 10, 78), "smaller than the 11x11 window");
         Refused(() => ImageQuality.Ssim(x, new float[28 * 27], 28, 28), "must match");

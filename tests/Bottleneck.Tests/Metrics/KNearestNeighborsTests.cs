@@ -1,5 +1,6 @@
 using Bottleneck.Metrics;
 using Bottleneck.Tensors;
+using static Bottleneck.Tests.RefusalAssert;
 
 namespace Bottleneck.Tests.Metrics;
 
@@ -116,12 +117,6 @@ public class KNearestNeighborsTests
     [Fact]
     public void BadInputIsRefusedWithOneLine()
     {
-        void Refused(Action call, string fragment)
-        {
-            var e = Assert.Throws<BottleneckException>(call);
-            Assert.Contains(fragment, e.Message);
-            Assert.DoesNotContain('\n', e.Message);
-        }
         var train = Random(10, 4, 1);
         var labels = new int[10];
         var test = Random(3, 4, 2);

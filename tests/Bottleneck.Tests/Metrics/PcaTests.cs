@@ -1,5 +1,6 @@
 using Bottleneck.Metrics;
 using Bottleneck.Tensors;
+using static Bottleneck.Tests.RefusalAssert;
 
 namespace Bottleneck.Tests.Metrics;
 
@@ -277,12 +278,6 @@ public class PcaTests
     [Fact]
     public void BadInputIsRefusedWithOneLine()
     {
-        void Refused(Action call, string fragment)
-        {
-            var e = Assert.Throws<BottleneckException>(call);
-            Assert.Contains(fragment, e.Message);
-            Assert.DoesNotContain('\n', e.Message);
-        }
         var x = Data200x50();
         Refused(() => Pca.Fit(x, 50, 0), "between 1 and min(rows, dims) = 50");
         Refused(() => Pca.Fit(x, 50, 51), "51 components");

@@ -18,6 +18,30 @@ public class ImageLayerParityTests
 
     private static int Setting(Fixture f, string name) => int.Parse(f.Setting(name), System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The layer's output shape, forward and input gradient against the fixture's y and dx; for a
+    /// layer with <paramref name="weight"/> and <paramref name="bias"/>, the fixture's parameters
+    /// are copied in first and their gradients checked too.
+    /// </summary>
+    private static void MatchesTorch(Fixture f, SpatialLayer layer, Parameter? weight = null, Parameter? bias = null)
+    {
+        Assert.Equal(f["y"].Shape[1..].ToArray(), layer.OutputShape);
+        if (weight is not null && bias is not null)
+        {
+            Assert.Equal(f["weight"].Shape.ToArray(), weight.Value.Shape.ToArray());
+            f["weight"].Span.CopyTo(weight.Value.Span);
+            f["bias"].Span.CopyTo(bias.Value.Span);
+        }
+
+        Close(f["y"], layer.Forward(f["x"], training: true), "y");
+        Close(f["dx"], layer.Backward(f["dy"], needInputGrad: true)!, "dx");
+        if (weight is not null && bias is not null)
+        {
+            TensorAssert.Close(f["dweight"], weight.Grad, 1e-5, "dweight");
+            TensorAssert.Close(f["dbias"], bias.Grad, 1e-5, "dbias");
+        }
+    }
+
     [Fact]
     public void Conv2d_matches_torch()
     {
@@ -26,16 +50,7 @@ public class ImageLayerParityTests
         var w = f["weight"];
         Assert.Equal([2, 3, 9, 9], x.Shape.ToArray());
         var layer = new Conv2d(x.Dim(1), w.Dim(0), w.Dim(2), Setting(f, "stride"), Setting(f, "padding"), x.Dim(2), x.Dim(3), new Rng(0));
-        Assert.Equal(f["y"].Shape[1..].ToArray(), layer.OutputShape);
-        Assert.Equal(w.Shape.ToArray(), layer.Weight.Value.Shape.ToArray());
-        w.Span.CopyTo(layer.Weight.Value.Span);
-        f["bias"].Span.CopyTo(layer.Bias.Value.Span);
-
-        Close(f["y"], layer.Forward(x, training: true), "y");
-        var dx = layer.Backward(f["dy"], needInputGrad: true)!;
-        Close(f["dx"], dx, "dx");
-        TensorAssert.Close(f["dweight"], layer.Weight.Grad, 1e-5, "dweight");
-        TensorAssert.Close(f["dbias"], layer.Bias.Grad, 1e-5, "dbias");
+        MatchesTorch(f, layer, layer.Weight, layer.Bias);
     }
 
     [Fact]
@@ -47,16 +62,7 @@ public class ImageLayerParityTests
         Assert.Equal([2, 4, 5, 5], x.Shape.ToArray());
         var layer = new ConvTranspose2d(w.Dim(0), w.Dim(1), w.Dim(2), Setting(f, "stride"), Setting(f, "padding"),
             Setting(f, "output_padding"), x.Dim(2), x.Dim(3), new Rng(0));
-        Assert.Equal(f["y"].Shape[1..].ToArray(), layer.OutputShape);
-        Assert.Equal(w.Shape.ToArray(), layer.Weight.Value.Shape.ToArray());
-        w.Span.CopyTo(layer.Weight.Value.Span);
-        f["bias"].Span.CopyTo(layer.Bias.Value.Span);
-
-        Close(f["y"], layer.Forward(x, training: true), "y");
-        var dx = layer.Backward(f["dy"], needInputGrad: true)!;
-        Close(f["dx"], dx, "dx");
-        TensorAssert.Close(f["dweight"], layer.Weight.Grad, 1e-5, "dweight");
-        TensorAssert.Close(f["dbias"], layer.Bias.Grad, 1e-5, "dbias");
+        MatchesTorch(f, layer, layer.Weight, layer.Bias);
     }
 
     [Fact]
@@ -64,10 +70,7 @@ public class ImageLayerParityTests
     {
         var f = Fixture.Load("max_pool2d");
         var x = f["x"];
-        var layer = new MaxPool2d(x.Dim(1), x.Dim(2), x.Dim(3), Setting(f, "kernel"), Setting(f, "stride"));
-        Assert.Equal(f["y"].Shape[1..].ToArray(), layer.OutputShape);
-        Close(f["y"], layer.Forward(x, training: true), "y");
-        Close(f["dx"], layer.Backward(f["dy"], needInputGrad: true)!, "dx");
+        MatchesTorch(f, new MaxPool2d(x.Dim(1), x.Dim(2), x.Dim(3), Setting(f, "kernel"), Setting(f, "stride")));
     }
 
     [Fact]
@@ -75,10 +78,7 @@ public class ImageLayerParityTests
     {
         var f = Fixture.Load("upsample_nearest2x");
         var x = f["x"];
-        var layer = new UpsampleNearest2d(x.Dim(1), x.Dim(2), x.Dim(3), Setting(f, "scale"));
-        Assert.Equal(f["y"].Shape[1..].ToArray(), layer.OutputShape);
-        Close(f["y"], layer.Forward(x, training: true), "y");
-        Close(f["dx"], layer.Backward(f["dy"], needInputGrad: true)!, "dx");
+        MatchesTorch(f, new UpsampleNearest2d(x.Dim(1), x.Dim(2), x.Dim(3), Setting(f, "scale")));
     }
 
     [Fact]
