@@ -25,19 +25,15 @@ public sealed class MemberCalibration
     /// <summary>The scores <see cref="AnomalyOptions.Score"/> accepts.</summary>
     public static readonly string[] ScoreNames = ["weighted", "combined", "error"];
 
-    private readonly bool combined;
     private readonly double[] residualScales;
-    private readonly double[] codeMeans;
-    private readonly double[] codeScales;
+    private readonly (double[] Means, double[] Scales)? code; // null: no code term
     private readonly double residualMedian;
     private readonly double codeMedian;
 
-    private MemberCalibration(bool combined, double[] residualScales, double[] codeMeans, double[] codeScales, double residualMedian, double codeMedian)
+    private MemberCalibration(double[] residualScales, (double[] Means, double[] Scales)? code, double residualMedian, double codeMedian)
     {
-        this.combined = combined;
         this.residualScales = residualScales;
-        this.codeMeans = codeMeans;
-        this.codeScales = codeScales;
+        this.code = code;
         this.residualMedian = residualMedian;
         this.codeMedian = codeMedian;
     }
@@ -46,46 +42,47 @@ public sealed class MemberCalibration
     public static MemberCalibration Fit(Autoencoder model, Dataset data, string score)
     {
         if (!ScoreNames.Contains(score)) throw new BottleneckException($"unknown anomaly score '{score}' (expected {string.Join(" or ", ScoreNames)})");
-        bool combined = score == "combined", weighted = score != "error";
         var (codes, residuals) = Pass(model, data);
-        int features = data.FeatureCount, latent = codes.RowLength;
+        // A feature rebuilt exactly on every training item (a constant pixel) would get an
+        // infinite weight; a floor at 1% of the average keeps one stray value from ruling.
+        var residualScales = score == "error" ? Enumerable.Repeat(1.0, data.FeatureCount).ToArray() : FlooredMeanSquares(residuals, null);
+        var code = score == "combined" ? CodeMoments(codes) : ((double[] Means, double[] Scales)?)null;
+        var draft = new MemberCalibration(residualScales, code, 1, 1);
+        return new MemberCalibration(residualScales, code,
+            Median(draft.ResidualTerms(residuals)), code is null ? 1 : Median(draft.CodeTerms(codes)));
+    }
 
-        var residualScales = new double[features];
-        if (weighted)
+    /// <summary>Per column, the mean square of the values less <paramref name="means"/> (or of the values), floored at 1% of the columns' average.</summary>
+    private static double[] FlooredMeanSquares(Tensor rows, double[]? means)
+    {
+        int columns = rows.RowLength;
+        var squares = new double[columns];
+        for (int i = 0; i < rows.Rows; i++)
         {
-            for (int i = 0; i < data.Count; i++)
+            var row = rows.Row(i);
+            for (int j = 0; j < columns; j++)
             {
-                var row = residuals.Row(i);
-                for (int j = 0; j < features; j++) residualScales[j] += (double)row[j] * row[j];
+                double v = row[j] - (means?[j] ?? 0);
+                squares[j] += v * v;
             }
-            // A feature rebuilt exactly on every training item (a constant pixel) would get an
-            // infinite weight; a floor at 1% of the average keeps one stray value from ruling.
-            double average = residualScales.Sum() / ((double)data.Count * features);
-            for (int j = 0; j < features; j++) residualScales[j] = Math.Max(residualScales[j] / data.Count, 0.01 * average + 1e-12);
         }
-        else Array.Fill(residualScales, 1.0);
+        for (int j = 0; j < columns; j++) squares[j] /= rows.Rows;
+        double floor = 0.01 * squares.Average() + 1e-12;
+        for (int j = 0; j < columns; j++) squares[j] = Math.Max(squares[j], floor);
+        return squares;
+    }
 
-        var codeMeans = new double[latent];
-        var codeScales = new double[latent];
-        for (int i = 0; i < data.Count; i++)
+    /// <summary>The training codes' mean and (floored) variance per code value.</summary>
+    private static (double[] Means, double[] Scales) CodeMoments(Tensor codes)
+    {
+        var means = new double[codes.RowLength];
+        for (int i = 0; i < codes.Rows; i++)
         {
             var row = codes.Row(i);
-            for (int k = 0; k < latent; k++) codeMeans[k] += row[k];
+            for (int k = 0; k < means.Length; k++) means[k] += row[k];
         }
-        for (int k = 0; k < latent; k++) codeMeans[k] /= data.Count;
-        for (int i = 0; i < data.Count; i++)
-        {
-            var row = codes.Row(i);
-            for (int k = 0; k < latent; k++) codeScales[k] += (row[k] - codeMeans[k]) * (row[k] - codeMeans[k]);
-        }
-        double spread = 0;
-        for (int k = 0; k < latent; k++) spread += codeScales[k] /= data.Count;
-        for (int k = 0; k < latent; k++) codeScales[k] = Math.Max(codeScales[k], 0.01 * spread / latent + 1e-12);
-
-        var draft = new MemberCalibration(combined, residualScales, codeMeans, codeScales, 1, 1);
-        double residualMedian = Median(draft.ResidualTerms(residuals));
-        double codeMedian = combined ? Median(draft.CodeTerms(codes)) : 1;
-        return new MemberCalibration(combined, residualScales, codeMeans, codeScales, residualMedian, codeMedian);
+        for (int k = 0; k < means.Length; k++) means[k] /= codes.Rows;
+        return (means, FlooredMeanSquares(codes, means));
     }
 
     /// <summary>Adds <paramref name="weight"/> × this member's score of every item of (scaled) <paramref name="data"/> to <paramref name="scores"/>.</summary>
@@ -93,9 +90,9 @@ public sealed class MemberCalibration
     {
         var (codes, residuals) = Pass(model, data);
         var residual = ResidualTerms(residuals);
-        var code = combined ? CodeTerms(codes) : null;
+        var codeTerms = code is null ? null : CodeTerms(codes);
         for (int i = 0; i < scores.Length; i++)
-            scores[i] += weight * (residual[i] / residualMedian + (code is null ? 0 : code[i] / codeMedian));
+            scores[i] += weight * (residual[i] / residualMedian + (codeTerms is null ? 0 : codeTerms[i] / codeMedian));
     }
 
     private double[] ResidualTerms(Tensor residuals)
@@ -113,6 +110,7 @@ public sealed class MemberCalibration
 
     private double[] CodeTerms(Tensor codes)
     {
+        var (codeMeans, codeScales) = code!.Value;
         var terms = new double[codes.Rows];
         for (int i = 0; i < terms.Length; i++)
         {

@@ -7,17 +7,7 @@ namespace Bottleneck.Tests.IO;
 public class CurveChartTests
 {
     /// <summary>The "distinct" case of ClassificationTests (sklearn: AUC 0.7443…, AP 0.6269…, 55 positives of 200).</summary>
-    private static (double[] Scores, int[] Labels) Case()
-    {
-        var s = new double[200];
-        var y = new int[200];
-        for (int i = 0; i < 200; i++)
-        {
-            y[i] = (i * i * 7 % 11) < 4 ? 1 : 0;
-            s[i] = (i * 37 % 211) / 211.0 + 0.3 * y[i];
-        }
-        return (s, y);
-    }
+    private static (double[] Scores, int[] Labels) Case() => Metrics.ClassificationTests.Distinct();
 
     [Fact]
     public void RocChartNamesTheAreaAndDrawsTheDiagonal()

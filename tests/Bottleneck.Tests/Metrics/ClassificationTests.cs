@@ -11,7 +11,7 @@ namespace Bottleneck.Tests.Metrics;
 public class ClassificationTests
 {
     /// <summary>The "distinct" case: 200 items, distinct scores, positives shifted up by 0.3.</summary>
-    private static (double[] Scores, int[] Labels) Distinct()
+    internal static (double[] Scores, int[] Labels) Distinct()
     {
         var s = new double[200];
         var y = new int[200];
