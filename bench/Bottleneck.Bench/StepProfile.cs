@@ -3,6 +3,7 @@ using Bottleneck.Data;
 using Bottleneck.Models;
 using Bottleneck.Optimizers;
 using Bottleneck.Tensors;
+using Bottleneck.Training;
 
 namespace Bottleneck.Bench;
 
@@ -11,9 +12,15 @@ public static class StepProfile
 {
     public static int Run(string[] args)
     {
-        var (train, _) = Mnist.Load(args.Length > 0 ? args[0] : "../shared/datasets/mnist");
+        int from = Array.IndexOf(args, "--from");
+        string? checkpoint = from >= 0 && from + 1 < args.Length ? args[from + 1] : null;
+        var positional = args.Where((_, i) => from < 0 || (i != from && i != from + 1)).ToArray();
+        var (train, _) = Mnist.Load(positional.Length > 0 ? positional[0] : "../shared/datasets/mnist");
         var model = new Autoencoder(new AutoencoderConfig(), seed: 42);
         var adam = new Adam(model.Parameters);
+        // A trained model's state (weights and Adam's moments) rather than a fresh one: late in a
+        // run some values are far smaller than early on, which can change how fast a step is.
+        if (checkpoint is not null) Checkpoint.Load(checkpoint).Restore(model, adam, new Rng(0));
         var batch = new Tensor(128, 784);
         var grad = new Tensor(128, 784);
         // A shuffled order, as training uses: the gather reads rows scattered over the data set.

@@ -32,4 +32,26 @@ public class VectorMathTests
         for (int lane = 0; lane < 4; lane++) Assert.Equal(-100f, log[lane]);
         Assert.Equal(0f, log[4]);
     }
+
+    [Fact]
+    public void Flushing_zeroes_subnormals_and_keeps_every_other_value()
+    {
+        float[] values = [1e-40f, -1e-40f, float.Epsilon, -0f, VectorMath.SmallestNormal, -VectorMath.SmallestNormal, 1f, float.NaN,
+            float.PositiveInfinity, 1.1754942e-38f, -3f, 0f, 1e-45f, 2e-38f, float.NegativeInfinity, 1e-39f];
+        // Subnormals and −0 become +0.
+        var expected = values.Select(x => MathF.Abs(x) < VectorMath.SmallestNormal ? 0f : x).ToArray();
+        var scalar = values.Select(VectorMath.FlushSubnormal).ToArray();
+        var wide = VectorMath.FlushSubnormal(Vector512.Create(values));
+        for (int i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(scalar[i]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(expected[i]), BitConverter.SingleToInt32Bits(wide[i]));
+        }
+        for (int i = 0; i + System.Numerics.Vector<float>.Count <= values.Length; i += System.Numerics.Vector<float>.Count)
+        {
+            var v = VectorMath.FlushSubnormal(new System.Numerics.Vector<float>(values, i));
+            for (int lane = 0; lane < System.Numerics.Vector<float>.Count; lane++)
+                Assert.Equal(BitConverter.SingleToInt32Bits(expected[i + lane]), BitConverter.SingleToInt32Bits(v[lane]));
+        }
+    }
 }
