@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Bottleneck.Data;
 
 /// <summary>
@@ -19,9 +21,21 @@ public static class Mnist
     /// <summary>Loads the training and test sets from <paramref name="directory"/>.</summary>
     public static (Dataset Train, Dataset Test) Load(string directory, string name = "mnist")
     {
-        var train = LoadPair(directory, TrainImages, TrainLabels, name + "-train");
-        var test = LoadPair(directory, TestImages, TestLabels, name + "-test");
-        return (train, test);
+        // The test files decompress on another thread while the training files do on this one
+        // (decompression is most of the load: about 140 ms for the training images alone).
+        var test = Task.Run(() => LoadPair(directory, TestImages, TestLabels, name + "-test"));
+        Dataset train;
+        try
+        {
+            train = LoadPair(directory, TrainImages, TrainLabels, name + "-train");
+        }
+        catch
+        {
+            // Finish the other load before reporting this failure, which comes first as before.
+            try { test.Wait(); } catch (AggregateException) { }
+            throw;
+        }
+        return (train, test.GetAwaiter().GetResult());
     }
 
     /// <summary>The path of <paramref name="baseName"/> in <paramref name="directory"/>, with or without .gz; null if neither exists.</summary>
@@ -58,13 +72,34 @@ public static class Mnist
             labelValues[i] = label;
         }
 
-        // A table of b / 255f gives exactly torchvision's float division, without 47 million divisions.
-        Span<float> scale = stackalloc float[256];
-        for (int b = 0; b < 256; b++) scale[b] = b / 255f;
         var pixels = images.Data;
-        var features = new float[pixels.Length];
-        for (int i = 0; i < pixels.Length; i++) features[i] = scale[pixels[i]];
+        var features = GC.AllocateUninitializedArray<float>(pixels.Length);
+        ToUnitRange(pixels, features);
         return new Dataset(datasetName, features, count, Side * Side, labelValues, [1, Side, Side]);
+    }
+
+    /// <summary>
+    /// features[i] = pixels[i] / 255f, torchvision's ToTensor scaling. IEEE division is correctly
+    /// rounded in every vector lane as in scalar code, so the vector loop gives the same floats.
+    /// </summary>
+    internal static void ToUnitRange(ReadOnlySpan<byte> pixels, Span<float> features)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var divisor = Vector512.Create(255f);
+            for (; i + 64 <= pixels.Length; i += 64)
+            {
+                var (lo, hi) = Vector512.Widen(Vector512.Create(pixels.Slice(i, 64)));
+                var (q0, q1) = Vector512.Widen(lo);
+                var (q2, q3) = Vector512.Widen(hi);
+                (Vector512.ConvertToSingle(q0.AsInt32()) / divisor).CopyTo(features.Slice(i));
+                (Vector512.ConvertToSingle(q1.AsInt32()) / divisor).CopyTo(features.Slice(i + 16));
+                (Vector512.ConvertToSingle(q2.AsInt32()) / divisor).CopyTo(features.Slice(i + 32));
+                (Vector512.ConvertToSingle(q3.AsInt32()) / divisor).CopyTo(features.Slice(i + 48));
+            }
+        }
+        for (; i < pixels.Length; i++) features[i] = pixels[i] / 255f;
     }
 
     private static BottleneckException Missing(string directory, string baseName) =>
