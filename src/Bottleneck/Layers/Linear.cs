@@ -13,6 +13,9 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
     private Tensor? gradInput;
     private Tensor? gradOutput; // set for the length of a backward pass
     private readonly BackwardPair pair;
+    // Whether the last input was mostly zeros, judged from its first SampledRows rows.
+    private bool inputMostlyZeros;
+    private const int SampledRows = 8;
 
     public Linear(int inFeatures, int outFeatures, Rng rng)
     {
@@ -50,6 +53,8 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         // same sums as seeding every row with the bias and accumulating onto it, minus that pass).
         Gemm.MultiplyAddBias(false, true, batch, OutFeatures, InFeatures,
             x.Span, InFeatures, weight.Value.Span, InFeatures, output!.Span, OutFeatures, bias.Value.Span);
+        // A few rows tell whether the input is mostly zeros (images), which picks dW's arrangement.
+        inputMostlyZeros = GemmSparsity.MostlyZeros(x.Span[..(Math.Min(batch, SampledRows) * InFeatures)]);
         return output;
     }
 
@@ -90,8 +95,18 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
     {
         var x = input!;
         var dy = gradOutput!;
-        Gemm.Multiply(true, false, OutFeatures, InFeatures, x.Rows,
-            dy.Span, OutFeatures, x.Span, InFeatures, weight.Grad.Span, InFeatures, accumulate: false);
+        if (inputMostlyZeros)
+        {
+            // dW = (Xᵀ·dY)ᵀ, the same sums: X as the kernel's A puts its zeros in panels of 8
+            // features, most of which are all zero in a batch of images (see MultiplyTransposedC).
+            Gemm.MultiplyTransposedC(true, false, InFeatures, OutFeatures, x.Rows,
+                x.Span, InFeatures, dy.Span, OutFeatures, weight.Grad.Span, InFeatures);
+        }
+        else
+        {
+            Gemm.Multiply(true, false, OutFeatures, InFeatures, x.Rows,
+                dy.Span, OutFeatures, x.Span, InFeatures, weight.Grad.Span, InFeatures, accumulate: false);
+        }
         // db: the columns split between threads (each column is summed over the rows in order by
         // whichever thread holds it, so the split does not change the bits).
         int parts = parallelBias ? Math.Max(1, Math.Min(Elementwise.Parts(dy.Length), OutFeatures / Elementwise.Alignment)) : 1;

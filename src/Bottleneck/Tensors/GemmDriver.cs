@@ -62,7 +62,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                         {
                             int rows = Math.Min(mr, mc - ir);
                             float* aPanel = packedA + ir * kc;
-                            float* cTile = c + (long)(ic + ir) * ldc + jc + jr;
+                            // Transposed C: element (i, j) of the product lives at C[j, i].
+                            float* cTile = p.TransC ? c + (long)(jc + jr) * ldc + ic + ir : c + (long)(ic + ir) * ldc + jc + jr;
                             // The shorter of the two lists, if any.
                             int count = aLists ? aCounts[ir / mr] : -1;
                             int* list = aSteps + ir / mr * GemmBlocking.KcMax;
@@ -71,12 +72,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                                 count = bCount;
                                 list = bSteps + jr / nr * GemmBlocking.KcMax;
                             }
-                            float* target = rows == mr && cols == nr ? cTile : edge;
+                            float* target = rows == mr && cols == nr && !p.TransC ? cTile : edge;
                             int ld = target == edge ? nr : ldc;
                             bool addHere = target == edge ? false : add;
                             if (count >= 0) TKernel.RunSteps(count, list, aPanel, bPanel, target, ld, addHere);
                             else TKernel.Run(kc, aPanel, bPanel, target, ld, addHere);
-                            if (target == edge) MergeEdge(edge, nr, cTile, ldc, rows, cols, add);
+                            if (p.TransC) MergeEdgeTransposed(edge, mr, nr, cTile, ldc, rows, cols, add);
+                            else if (target == edge) MergeEdge(edge, nr, cTile, ldc, rows, cols, add);
                             // The bias goes in with the first block, on the tile just written (still in L1).
                             if (pc == 0 && p.Bias != null) AddBias(cTile, ldc, rows, cols, p.Bias + jc + jr);
                         }
@@ -98,6 +100,32 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                 for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(row + j) + Vector512.Load(bias + j), row + j);
             }
             for (; j < cols; j++) row[j] += bias[j];
+        }
+    }
+
+    /// <summary>
+    /// Stores the valid part of a tile into transposed C (tile row i at C column i), with the same
+    /// arithmetic as the kernel's store; whole 8×8 blocks of a non-accumulating store go through
+    /// register transposes.
+    /// </summary>
+    private static void MergeEdgeTransposed(float* tile, int mr, int nr, float* c, int ldc, int rows, int cols, bool add)
+    {
+        int j = 0;
+        if (!add && rows == 8 && mr == 8 && GemmTranspose.IsSupported)
+        {
+            for (; j + 8 <= cols; j += 8) GemmTranspose.Transpose8x8(tile + j, nr, c + (long)j * ldc, ldc);
+        }
+        for (; j < cols; j++)
+        {
+            float* dst = c + (long)j * ldc;
+            if (add)
+            {
+                for (int i = 0; i < rows; i++) dst[i] += tile[i * nr + j];
+            }
+            else
+            {
+                for (int i = 0; i < rows; i++) dst[i] = tile[i * nr + j];
+            }
         }
     }
 

@@ -8,9 +8,10 @@ namespace Bottleneck.Tensors;
 internal readonly unsafe struct GemmProblem
 {
     public GemmProblem(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias = null)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias = null, bool transC = false)
     {
         Bias = bias;
+        TransC = transC;
         TransA = transA;
         TransB = transB;
         M = m;
@@ -48,6 +49,9 @@ internal readonly unsafe struct GemmProblem
     public int Ldc { get; }
 
     public bool Accumulate { get; }
+
+    /// <summary>C is stored [n, m] (ldc ≥ m): the product is written transposed.</summary>
+    public bool TransC { get; }
 
     /// <summary>n values added to every row of C with the first reduction block (instead of C's old values), or null.</summary>
     public float* Bias { get; }

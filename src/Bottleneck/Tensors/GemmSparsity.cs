@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -89,6 +90,23 @@ internal static unsafe class GemmSparsity
             }
         }
         return any;
+    }
+
+    /// <summary>
+    /// Whether at least 70% of <paramref name="values"/> are zeros (±0): a sample of an operand
+    /// that decides whether to arrange a product so the zeros fall in narrow panels. MNIST images
+    /// are 81% zeros; hidden ReLU activations about 50%, too few for any panel of 8 to be all zero.
+    /// </summary>
+    public static bool MostlyZeros(ReadOnlySpan<float> values)
+    {
+        int zeros = 0, i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i + 16 <= values.Length; i += 16)
+                zeros += BitOperations.PopCount(Vector512.Equals(Vector512.Create(values.Slice(i, 16)), Vector512<float>.Zero).ExtractMostSignificantBits());
+        }
+        for (; i < values.Length; i++) zeros += values[i] == 0f ? 1 : 0;
+        return values.Length > 0 && zeros * 10L >= values.Length * 7L;
     }
 
     /// <summary>Whether a packed block holds only finite values (so that zeros of the other operand may be skipped against it).</summary>

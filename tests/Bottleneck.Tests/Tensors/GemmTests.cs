@@ -227,6 +227,49 @@ public class GemmTests
     }
 
     [Theory]
+    [InlineData(true, false, 784, 400, 128)]
+    [InlineData(true, false, 37, 45, 129)]
+    [InlineData(false, true, 70, 33, 300)]
+    [InlineData(false, false, 8, 32, 600)]
+    [InlineData(true, true, 3, 1000, 7)]
+    public void TransposedOutputHoldsTheSameBitsAsTheProduct(bool transA, bool transB, int m, int n, int k)
+    {
+        // The weight-gradient case (Xᵀ·dY with X an image batch of mostly zeros) and ragged edges,
+        // a reduction of several blocks, every path and 1 to 3 threads; C with padding columns.
+        var random = new Random(m * 7 + n + k);
+        int lda = transA ? m : k, ldb = transB ? k : n, ldc = m + 3;
+        float[] a = RandomArray(random, m * k);
+        for (int i = 0; i < a.Length; i++)
+        {
+            if (random.NextDouble() < 0.8) a[i] = 0f;
+        }
+        float[] b = RandomArray(random, n * k);
+        foreach (GemmPath path in Paths)
+        {
+            if (!GemmPaths.IsSupported(path)) continue;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                var product = new float[m * n];
+                var transposed = Enumerable.Repeat(7f, n * ldc).ToArray();
+                WithSettings(path, threads, () =>
+                {
+                    Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, product, n, accumulate: false);
+                    Gemm.MultiplyTransposedC(transA, transB, m, n, k, a, lda, b, ldb, transposed, ldc);
+                });
+                for (int j = 0; j < n; j++)
+                {
+                    for (int i = 0; i < ldc; i++)
+                    {
+                        float expected = i < m ? product[i * n + j] : 7f;
+                        if (BitConverter.SingleToInt32Bits(expected) != BitConverter.SingleToInt32Bits(transposed[j * ldc + i]))
+                            Assert.Fail($"{path}, {threads} threads, {m}x{n}x{k}: C[{j}, {i}] = {transposed[j * ldc + i]:R}, product {expected:R}");
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(128, 400, 784)]
     [InlineData(128, 784, 400)]
     [InlineData(1000, 20, 400)]
