@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Bottleneck.Tensors;
 
@@ -14,6 +15,7 @@ public abstract class Activation : Layer, GemmThreadPool.IParallelJob
 {
     private Tensor? input;
     private Tensor? output;
+    private Tensor? ownOutput; // output is this buffer unless a fused layer's output was adopted
     private Tensor? gradInput;
     private Tensor? gradOutput; // set for the duration of a parallel backward pass
     private bool backward;
@@ -31,7 +33,8 @@ public abstract class Activation : Layer, GemmThreadPool.IParallelJob
     public override Tensor Forward(Tensor x, bool training)
     {
         input = x;
-        EnsureShape(ref output, x.Rows, x.RowLength);
+        EnsureShape(ref ownOutput, x.Rows, x.RowLength);
+        output = ownOutput;
         backward = false;
         Elementwise.Run(this, Elementwise.Parts(x.Length, ValuesPerPart));
         return output!;
@@ -62,6 +65,19 @@ public abstract class Activation : Layer, GemmThreadPool.IParallelJob
     /// worker on large batches, costly ones (exp, erf) sooner.
     /// </summary>
     private protected virtual int ValuesPerPart => Elementwise.MinValuesPerPart;
+
+    /// <summary>
+    /// Takes <paramref name="y"/>, already f(x) for the x it came from, as this forward's result:
+    /// the layer below applied f to its output tiles itself. Only for f with f(f(x)) = f(x)
+    /// (ReLU), so that y stands for the input too: the backward, which reads the output, and
+    /// anything that reads <see cref="LastInput"/> see a consistent pair.
+    /// </summary>
+    private protected Tensor Adopt(Tensor y)
+    {
+        input = y;
+        output = y;
+        return y;
+    }
 
     void GemmThreadPool.IParallelJob.RunPart(int part, int parts)
     {
@@ -99,7 +115,86 @@ public abstract class Activation : Layer, GemmThreadPool.IParallelJob
 
 public sealed class ReLU : Activation
 {
+    public ReLU()
+    {
+        RectifyTiles = new Rectify(this);
+        MaskTiles = new Mask(this);
+    }
+
     public override string Name => "relu";
+
+    /// <summary>Applies this layer to each finished tile of the Linear output below it.</summary>
+    internal IGemmEpilogue RectifyTiles { get; }
+
+    /// <summary>Applies this layer's backward to each finished tile of the input gradient of the Linear above it.</summary>
+    internal IGemmEpilogue MaskTiles { get; }
+
+    /// <summary>The forward of a ReLU whose input the Linear below already rectified (<see cref="RectifyTiles"/>).</summary>
+    internal Tensor ForwardRectified(Tensor y) => Adopt(y);
+
+    // The tile epilogues compute what Apply and Derivative compute, value for value: max(x, 0)
+    // is x where x > 0 or x is NaN and +0 elsewhere (−0 included); the mask keeps dy where y > 0.
+    // A tile row is 32 floats, too short for a TensorPrimitives call per row to pay.
+    private sealed unsafe class Rectify(ReLU relu) : IGemmEpilogue
+    {
+        public void Apply(float* tile, int ldc, int row0, int col0, int rows, int cols)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                float* row = tile + (long)i * ldc;
+                int j = 0;
+                if (Vector512.IsHardwareAccelerated)
+                {
+                    for (; j + 16 <= cols; j += 16)
+                    {
+                        var x = Vector512.Load(row + j);
+                        var keep = Vector512.GreaterThan(x, Vector512<float>.Zero)
+                            | ~Vector512.Equals(x, x);
+                        Vector512.ConditionalSelect(keep, x, Vector512<float>.Zero).Store(row + j);
+                    }
+                }
+                if (j < cols)
+                {
+                    var rest = new Span<float>(row + j, cols - j);
+                    relu.Apply(rest, rest);
+                }
+            }
+        }
+    }
+
+    private sealed unsafe class Mask(ReLU relu) : IGemmEpilogue
+    {
+        public void Apply(float* tile, int ldc, int row0, int col0, int rows, int cols)
+        {
+            var y = relu.LastOutput!;
+            int width = y.RowLength;
+            fixed (float* py = y.Span)
+            {
+                for (int i = 0; i < rows; i++)
+                {
+                    float* row = tile + (long)i * ldc;
+                    float* yRow = py + (long)(row0 + i) * width + col0;
+                    int j = 0;
+                    if (Vector512.IsHardwareAccelerated)
+                    {
+                        for (; j + 16 <= cols; j += 16)
+                        {
+                            var positive = Vector512.GreaterThan(
+                                Vector512.Load(yRow + j), Vector512<float>.Zero);
+                            Vector512.ConditionalSelect(positive, Vector512.Load(row + j),
+                                Vector512<float>.Zero).Store(row + j);
+                        }
+                    }
+                    if (j < cols)
+                    {
+                        var rest = new Span<float>(row + j, cols - j);
+                        var yRest = new ReadOnlySpan<float>(yRow + j, cols - j);
+                        relu.Derivative(yRest, yRest, rest, rest);
+                    }
+                }
+            }
+        }
+    }
 
     public override string Describe() => "ReLU()";
 

@@ -16,6 +16,8 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
     // Whether the last input was mostly zeros, judged from its first SampledRows rows.
     private bool inputMostlyZeros;
     private const int SampledRows = 8;
+    // The backward mask of a ReLU below, for the length of a backward pass.
+    private IGemmEpilogue? maskBelow;
 
     public Linear(int inFeatures, int outFeatures, Rng rng)
     {
@@ -43,7 +45,13 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
 
     public override int OutputSize(int inputSize) => OutFeatures;
 
-    public override Tensor Forward(Tensor x, bool training)
+    public override Tensor Forward(Tensor x, bool training) => Forward(x, null);
+
+    /// <summary>
+    /// y = b + x·Wᵀ, or relu(b + x·Wᵀ) when the ReLU that follows is fused in: each tile of y is
+    /// rectified by that layer's own function as soon as it is final (see <see cref="Sequential"/>).
+    /// </summary>
+    internal Tensor Forward(Tensor x, ReLU? fusedReLU)
     {
         CheckInput(x);
         input = x;
@@ -52,15 +60,26 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         // y = b + x·Wᵀ: the GEMM adds the bias to each tile with its first reduction block (the
         // same sums as seeding every row with the bias and accumulating onto it, minus that pass).
         Gemm.MultiplyAddBias(false, true, batch, OutFeatures, InFeatures,
-            x.Span, InFeatures, weight.Value.Span, InFeatures, output!.Span, OutFeatures, bias.Value.Span);
+            x.Span, InFeatures, weight.Value.Span, InFeatures, output!.Span, OutFeatures, bias.Value.Span,
+            fusedReLU?.RectifyTiles);
         // A few rows tell whether the input is mostly zeros (images), which picks dW's arrangement.
         inputMostlyZeros = GemmSparsity.MostlyZeros(x.Span[..(Math.Min(batch, SampledRows) * InFeatures)]);
         return output;
     }
 
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad) => Backward(gradOutput, needInputGrad, null);
+
+    /// <summary>
+    /// As <see cref="Backward(Tensor, bool)"/>; with <paramref name="reluBelow"/>, the ReLU that
+    /// feeds this layer, the input gradient comes out already through that ReLU's backward (its
+    /// mask applied to each tile of dX as soon as it is final), so the ReLU's own pass is skipped.
+    /// </summary>
+    internal Tensor? Backward(Tensor gradOutput, bool needInputGrad, ReLU? reluBelow)
     {
         var x = input ?? throw new InvalidOperationException("Linear.Backward called before Forward");
+        if (reluBelow is not null && reluBelow.LastOutput is null)
+            throw new InvalidOperationException("ReLU backward before its forward");
+        maskBelow = reluBelow?.MaskTiles;
         int batch = x.Rows;
         if (needInputGrad) EnsureShape(ref gradInput, batch, InFeatures);
         this.gradOutput = gradOutput;
@@ -83,6 +102,7 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         finally
         {
             this.gradOutput = null;
+            maskBelow = null;
         }
         return needInputGrad ? gradInput : null;
     }
@@ -117,8 +137,16 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
     private void InputGradient()
     {
         var dy = gradOutput!;
-        Gemm.Multiply(false, false, input!.Rows, InFeatures, OutFeatures,
-            dy.Span, OutFeatures, weight.Value.Span, InFeatures, gradInput!.Span, InFeatures, accumulate: false);
+        if (maskBelow is { } mask)
+        {
+            Gemm.MultiplyThen(false, false, input!.Rows, InFeatures, OutFeatures,
+                dy.Span, OutFeatures, weight.Value.Span, InFeatures, gradInput!.Span, InFeatures, mask);
+        }
+        else
+        {
+            Gemm.Multiply(false, false, input!.Rows, InFeatures, OutFeatures,
+                dy.Span, OutFeatures, weight.Value.Span, InFeatures, gradInput!.Span, InFeatures, accumulate: false);
+        }
     }
 
     /// <summary>Part <paramref name="part"/> of the bias gradient's columns.</summary>

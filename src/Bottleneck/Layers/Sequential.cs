@@ -23,6 +23,9 @@ public sealed class Sequential : Layer
 
     public IReadOnlyList<Layer> Layers => layers;
 
+    /// <summary>Off only in tests and benchmarks, to compare against the separate ReLU passes.</summary>
+    internal static bool FuseReLU { get; set; } = true;
+
     /// <summary>Parameters with their state_dict names relative to this container.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
 
@@ -43,7 +46,18 @@ public sealed class Sequential : Layer
     public override Tensor Forward(Tensor input, bool training)
     {
         var x = input;
-        foreach (var layer in layers) x = layer.Forward(x, training);
+        for (int i = 0; i < layers.Length; i++)
+        {
+            if (FuseReLU && layers[i] is Linear linear && i + 1 < layers.Length && layers[i + 1] is ReLU relu)
+            {
+                // Linear then ReLU: the GEMM rectifies each tile of its output as it finishes
+                // it, which saves the ReLU's pass over the whole output (same values).
+                x = relu.ForwardRectified(linear.Forward(x, relu));
+                i++;
+                continue;
+            }
+            x = layers[i].Forward(x, training);
+        }
         return x;
     }
 
@@ -55,6 +69,14 @@ public sealed class Sequential : Layer
             // Below the first layer with parameters nothing needs a gradient unless the caller does:
             // this skips the largest product of the first layer (dY·W) during plain training.
             bool need = needInputGrad || HasParametersBelow(i);
+            if (FuseReLU && need && layers[i] is Linear linear && i > 0 && layers[i - 1] is ReLU relu)
+            {
+                // ReLU then Linear: the ReLU's mask goes onto each tile of the Linear's input
+                // gradient as the GEMM finishes it, which saves the ReLU's own pass.
+                g = linear.Backward(g!, true, relu);
+                i--;
+                continue;
+            }
             g = layers[i].Backward(g!, need);
             if (g is null) return null;
         }

@@ -40,18 +40,26 @@ public static class Gemm
     /// the pass that fills C. Each thread adds the bias to the tiles it computes, once its first
     /// reduction block is in them, so C is first written by the thread that computes it.
     /// </summary>
+    /// <param name="epilogue">Applied to each tile once it holds its final values (bias included), or null.</param>
     internal static void MultiplyAddBias(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, ReadOnlySpan<float> bias)
+        Span<float> c, int ldc, ReadOnlySpan<float> bias, IGemmEpilogue? epilogue = null)
     {
         if (n < 0 || bias.Length < n) throw new BottleneckException($"GEMM bias: {bias.Length} values for {n} columns");
-        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, bias[..n]);
+        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, bias[..n], epilogue: epilogue);
     }
+
+    /// <summary>C = op(A)·op(B), then <paramref name="epilogue"/> applied to each finished tile.</summary>
+    internal static void MultiplyThen(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        Span<float> c, int ldc, IGemmEpilogue epilogue) =>
+        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, default, epilogue: epilogue);
 
     private static unsafe void MultiplyCore(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias, bool transC = false)
+        Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias, bool transC = false, IGemmEpilogue? epilogue = null)
     {
+        if (transC && epilogue is not null) throw new ArgumentException("GEMM: an epilogue on a transposed output is not supported");
         if (m < 0 || n < 0 || k < 0)
             throw new BottleneckException($"GEMM sizes must not be negative, got m={m}, n={n}, k={k}");
         if (m == 0 || n == 0) return;
@@ -66,6 +74,10 @@ public static class Gemm
             {
                 for (int i = 0, rows = transC ? n : m, cols = transC ? m : n; i < rows; i++) c.Slice(i * ldc, cols).Clear();
             }
+            if (epilogue is not null)
+            {
+                fixed (float* pc = c) epilogue.Apply(pc, ldc, 0, 0, m, n);
+            }
             return;
         }
         CheckOperand("A", a.Length, transA ? k : m, transA ? m : k, lda);
@@ -74,7 +86,7 @@ public static class Gemm
         GemmPath path = GemmPaths.Current;
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
-            var problem = new GemmProblem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pbias, transC);
+            var problem = new GemmProblem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pbias, transC, epilogue);
             switch (path)
             {
                 case GemmPath.Vector512: Run<GemmKernel512>(problem, path); break;

@@ -81,6 +81,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                             else if (target == edge) MergeEdge(edge, nr, cTile, ldc, rows, cols, add);
                             // The bias goes in with the first block, on the tile just written (still in L1).
                             if (pc == 0 && p.Bias != null) AddBias(cTile, ldc, rows, cols, p.Bias + jc + jr);
+                            // After the last block the tile is final: the epilogue runs while it is in L1.
+                            if (pc + kc >= k && p.Epilogue is { } epilogue) epilogue.Apply(cTile, ldc, ic + ir, jc + jr, rows, cols);
                         }
                     }
                 }

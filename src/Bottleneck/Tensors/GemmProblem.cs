@@ -8,9 +8,10 @@ namespace Bottleneck.Tensors;
 internal readonly unsafe struct GemmProblem
 {
     public GemmProblem(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias = null, bool transC = false)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias = null, bool transC = false, IGemmEpilogue? epilogue = null)
     {
         Bias = bias;
+        Epilogue = epilogue;
         TransC = transC;
         TransA = transA;
         TransB = transB;
@@ -49,6 +50,9 @@ internal readonly unsafe struct GemmProblem
     public int Ldc { get; }
 
     public bool Accumulate { get; }
+
+    /// <summary>Applied to each tile of C after its last reduction block, or null.</summary>
+    public IGemmEpilogue? Epilogue { get; }
 
     /// <summary>C is stored [n, m] (ldc ≥ m): the product is written transposed.</summary>
     public bool TransC { get; }

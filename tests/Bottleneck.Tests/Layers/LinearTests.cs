@@ -29,4 +29,63 @@ public class LinearTests
         Gemm.Multiply(true, false, Out, In, Batch, dy.Span, Out, x.Span, In, expected, In, accumulate: false);
         Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), layer.Weight.Grad.Span.ToArray().Select(BitConverter.SingleToInt32Bits));
     }
+
+    [Fact]
+    public unsafe void The_fused_ReLU_tile_passes_compute_what_the_layer_computes()
+    {
+        // Special values in the vector part and in the tail of a 37-wide row.
+        float[] specials = [float.NaN, -0f, 0f, -1e-40f, 1e-40f, -3f, 2.5f, float.NegativeInfinity, float.PositiveInfinity, -float.NaN];
+        var rng = new Rng(4);
+        var x = new float[3 * 37];
+        rng.FillUniform(x, -1f, 1f);
+        for (int i = 0; i < x.Length; i += 4) x[i] = specials[i / 4 % specials.Length];
+        var relu = new ReLU();
+        var expected = new float[x.Length];
+        relu.Apply(x, expected);
+        var tile = (float[])x.Clone();
+        fixed (float* t = tile) relu.RectifyTiles.Apply(t, 37, 0, 0, 3, 37);
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), tile.Select(BitConverter.SingleToInt32Bits));
+
+        // The mask: the layer's backward from its last output, against the tile pass over dy.
+        var y = relu.Forward(Tensor.Wrap(x, 3, 37), training: true);
+        var dy = new float[x.Length];
+        rng.FillUniform(dy, -1f, 1f);
+        var dx = relu.Backward(Tensor.Wrap((float[])dy.Clone(), 3, 37), needInputGrad: true)!.Span.ToArray();
+        fixed (float* t = dy) relu.MaskTiles.Apply(t, 37, 0, 0, 3, 37);
+        Assert.Equal(dx.Select(BitConverter.SingleToInt32Bits), dy.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), y.Span.ToArray().Select(BitConverter.SingleToInt32Bits));
+    }
+
+    [Fact]
+    public void A_ReLU_fused_into_the_Linear_layers_gives_the_bits_of_separate_passes()
+    {
+        // Linear, ReLU, Linear, ReLU, Linear: both ReLUs fused in the forward and the backward.
+        var rng = new Rng(11);
+        var net = new Sequential([new Linear(30, 50, rng), new ReLU(), new Linear(50, 40, rng), new ReLU(), new Linear(40, 9, rng)]);
+        var x = new Tensor(21, 30);
+        rng.FillUniform(x.Span, -1f, 1f);
+        var dy = new Tensor(21, 9);
+        rng.FillUniform(dy.Span, -1f, 1f);
+        float[][] Run(bool fuse)
+        {
+            try
+            {
+                Sequential.FuseReLU = fuse;
+                var y = net.Forward(x, training: true).Span.ToArray();
+                var dx = net.Backward(dy, needInputGrad: true)!.Span.ToArray();
+                return [y, dx, .. net.Parameters.Select(p => p.Grad.Span.ToArray())];
+            }
+            finally
+            {
+                Sequential.FuseReLU = true;
+            }
+        }
+        var separate = Run(false);
+        var fused = Run(true);
+        Assert.Equal(separate.Length, fused.Length);
+        for (int i = 0; i < fused.Length; i++)
+            Assert.Equal(separate[i].Select(BitConverter.SingleToInt32Bits), fused[i].Select(BitConverter.SingleToInt32Bits));
+        // Some hidden units are off, so the masks matter.
+        Assert.Contains(0f, ((ReLU)net.Layers[1]).LastOutput!.Span.ToArray());
+    }
 }
