@@ -18,6 +18,7 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
     private const int SampledRows = 8;
     // The backward mask of a ReLU below, for the length of a backward pass.
     private IGemmEpilogue? maskBelow;
+    private readonly FiniteCheck weightGradCheck = new();
 
     public Linear(int inFeatures, int outFeatures, Rng rng)
     {
@@ -115,18 +116,22 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
     {
         var x = input!;
         var dy = gradOutput!;
+        // Each tile of dW is checked for NaN and infinity as it is written, which spares the
+        // trainer a second read of the whole gradient.
+        weightGradCheck.Reset();
         if (inputMostlyZeros)
         {
             // dW = (Xᵀ·dY)ᵀ, the same sums: X as the kernel's A puts its zeros in panels of 8
             // features, most of which are all zero in a batch of images (see MultiplyTransposedC).
             Gemm.MultiplyTransposedC(true, false, InFeatures, OutFeatures, x.Rows,
-                x.Span, InFeatures, dy.Span, OutFeatures, weight.Grad.Span, InFeatures);
+                x.Span, InFeatures, dy.Span, OutFeatures, weight.Grad.Span, InFeatures, weightGradCheck);
         }
         else
         {
-            Gemm.Multiply(true, false, OutFeatures, InFeatures, x.Rows,
-                dy.Span, OutFeatures, x.Span, InFeatures, weight.Grad.Span, InFeatures, accumulate: false);
+            Gemm.MultiplyThen(true, false, OutFeatures, InFeatures, x.Rows,
+                dy.Span, OutFeatures, x.Span, InFeatures, weight.Grad.Span, InFeatures, weightGradCheck);
         }
+        weight.GradientKnownFinite = weightGradCheck.AllFinite;
         // db: the columns split between threads (each column is summed over the rows in order by
         // whichever thread holds it, so the split does not change the bits).
         int parts = parallelBias ? Math.Max(1, Math.Min(Elementwise.Parts(dy.Length), OutFeatures / Elementwise.Alignment)) : 1;

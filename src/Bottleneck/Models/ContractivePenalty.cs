@@ -61,6 +61,9 @@ public sealed class ContractivePenalty : CodeRegularizer
         int n = x.Rows, h = hidden, d = first.InFeatures, l = second.OutFeatures;
         var dm = slopes!.Span;
         float twoLambda = (float)(2 * weight);
+        // The layers' own checks of these gradients no longer cover what is added here.
+        first.Weight.GradientKnownFinite = false;
+        second.Weight.GradientKnownFinite = false;
         // S = DᵀD: how often each pair of hidden units is active together, weighted by slopes.
         Gemm.Multiply(true, false, h, h, n, dm, h, dm, h, s, h, accumulate: false);
         // ∂P/∂W₂ = 2λ·W₂·(S∘B)

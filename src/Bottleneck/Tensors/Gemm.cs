@@ -30,9 +30,10 @@ public static class Gemm
     /// which are all zero far more often (61% of the steps of an MNIST batch) than panels of 32
     /// (27%); see <see cref="GemmSparsity"/>.
     /// </summary>
+    /// <param name="epilogue">Applied to each finished tile where it lies in C (so with rows and columns swapped), or null.</param>
     internal static void MultiplyTransposedC(bool transA, bool transB, int m, int n, int k,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc) =>
-        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, default, transC: true);
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, IGemmEpilogue? epilogue = null) =>
+        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, default, transC: true, epilogue);
 
     /// <summary>
     /// C = bias + op(A)·op(B), <paramref name="bias"/> (n values) added to every row: the same
@@ -59,7 +60,6 @@ public static class Gemm
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias, bool transC = false, IGemmEpilogue? epilogue = null)
     {
-        if (transC && epilogue is not null) throw new ArgumentException("GEMM: an epilogue on a transposed output is not supported");
         if (m < 0 || n < 0 || k < 0)
             throw new BottleneckException($"GEMM sizes must not be negative, got m={m}, n={n}, k={k}");
         if (m == 0 || n == 0) return;
@@ -76,7 +76,7 @@ public static class Gemm
             }
             if (epilogue is not null)
             {
-                fixed (float* pc = c) epilogue.Apply(pc, ldc, 0, 0, m, n);
+                fixed (float* pc = c) epilogue.Apply(pc, ldc, 0, 0, transC ? n : m, transC ? m : n);
             }
             return;
         }

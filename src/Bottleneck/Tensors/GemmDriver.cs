@@ -82,7 +82,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                             // The bias goes in with the first block, on the tile just written (still in L1).
                             if (pc == 0 && p.Bias != null) AddBias(cTile, ldc, rows, cols, p.Bias + jc + jr);
                             // After the last block the tile is final: the epilogue runs while it is in L1.
-                            if (pc + kc >= k && p.Epilogue is { } epilogue) epilogue.Apply(cTile, ldc, ic + ir, jc + jr, rows, cols);
+                            if (pc + kc >= k && p.Epilogue is { } epilogue)
+                            {
+                                if (p.TransC) epilogue.Apply(cTile, ldc, jc + jr, ic + ir, cols, rows);
+                                else epilogue.Apply(cTile, ldc, ic + ir, jc + jr, rows, cols);
+                            }
                         }
                     }
                 }

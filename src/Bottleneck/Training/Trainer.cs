@@ -130,13 +130,18 @@ public static class Trainer
     /// A NaN or infinity in any gradient stops the run before it reaches the weights, so the last
     /// checkpoint stays good. The check reads exponent bits (on all threads for large tensors).
     /// </summary>
-    private static void CheckGradients(Autoencoder model, int epoch, int batch)
+    internal static void CheckGradients(Autoencoder model, int epoch, int batch)
     {
         // An index loop: foreach over the IReadOnlyList would allocate an enumerator every step.
         var parameters = model.NamedParameters;
         for (int i = 0; i < parameters.Count; i++)
         {
             var (name, p) = parameters[i];
+            if (p.GradientKnownFinite)
+            {
+                p.GradientKnownFinite = false;
+                continue;
+            }
             if (!p.Grad.AllFinite())
                 throw new BottleneckException($"training diverged: the gradient of {name} holds NaN or infinity at epoch {epoch}, batch {batch}; try a lower --lr");
         }

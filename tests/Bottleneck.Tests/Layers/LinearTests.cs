@@ -88,4 +88,29 @@ public class LinearTests
         // Some hidden units are off, so the masks matter.
         Assert.Contains(0f, ((ReLU)net.Layers[1]).LastOutput!.Span.ToArray());
     }
+
+    [Theory]
+    [InlineData(0.85, false)]
+    [InlineData(0.85, true)]
+    [InlineData(0.3, false)]
+    [InlineData(0.3, true)]
+    public void The_weight_gradient_is_vouched_finite_only_when_it_is(double zeroFraction, bool poison)
+    {
+        var rng = new Rng(13);
+        var layer = new Linear(100, 40, rng);
+        var x = new Tensor(32, 100);
+        rng.FillUniform(x.Span, 0f, 1f);
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (i % 100 < zeroFraction * 100) x[i] = 0f;
+        }
+        var dy = new Tensor(32, 40);
+        rng.FillUniform(dy.Span, -1f, 1f);
+        // An infinity in dY reaches dW wherever its row of X is non-zero.
+        if (poison) dy[5 * 40 + 7] = float.PositiveInfinity;
+        layer.Forward(x, training: true);
+        layer.Backward(dy, needInputGrad: false);
+        Assert.Equal(!poison, layer.Weight.GradientKnownFinite);
+        Assert.Equal(!poison, layer.Weight.Grad.AllFinite());
+    }
 }

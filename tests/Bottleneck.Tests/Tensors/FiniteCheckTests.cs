@@ -1,0 +1,47 @@
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Tests.Tensors;
+
+[Collection("Engine")]
+public class FiniteCheckTests
+{
+    [Theory]
+    [InlineData(false, -1)] // all finite
+    [InlineData(false, 0)]  // a NaN in A
+    [InlineData(false, 1)]  // a product that overflows to infinity
+    [InlineData(true, -1)]
+    [InlineData(true, 0)]
+    [InlineData(true, 1)]
+    public void A_GEMM_epilogue_sees_every_non_finite_output(bool transposedOutput, int poison)
+    {
+        const int M = 70, N = 45, K = 33; // ragged tiles at both edges
+        var random = new Random(3);
+        var a = Enumerable.Range(0, M * K).Select(_ => (float)random.NextDouble()).ToArray();
+        var b = Enumerable.Range(0, K * N).Select(_ => (float)random.NextDouble()).ToArray();
+        // The last row and column: in the edge tiles.
+        if (poison == 0) a[(M - 1) * K + 3] = float.NaN;
+        if (poison == 1)
+        {
+            a[(M - 1) * K + 4] = 1e30f;
+            b[4 * N + N - 1] = 1e30f;
+        }
+        foreach (int threads in new[] { 1, 2 })
+        {
+            int saved = Engine.Threads;
+            try
+            {
+                Engine.Threads = threads;
+                var check = new FiniteCheck();
+                var c = new float[M * N];
+                if (transposedOutput) Gemm.MultiplyTransposedC(false, false, M, N, K, a, K, b, N, c, M, check);
+                else Gemm.MultiplyThen(false, false, M, N, K, a, K, b, N, c, N, check);
+                Assert.Equal(poison < 0, check.AllFinite);
+                Assert.Equal(check.AllFinite, c.All(float.IsFinite));
+            }
+            finally
+            {
+                Engine.Threads = saved;
+            }
+        }
+    }
+}
