@@ -15,14 +15,35 @@ public static class AnomalyScores
     public const string TrainingScoresName = "training_scores.npy";
 
     /// <summary>Per item, the model's reconstruction loss (summed over the item's values).</summary>
-    public static double[] ReconstructionErrors(Autoencoder model, Dataset data)
+    public static double[] ReconstructionErrors(Autoencoder model, Dataset data) => ReconstructionErrors(model, data, null);
+
+    /// <summary>
+    /// The reconstruction losses of the items at <paramref name="rows"/> (all items when null), a
+    /// chunk at a time: no copy of the data, nor of its reconstructions, is made whole (each would
+    /// be 31 MB for 10,000 MNIST images, most of that time spent faulting in fresh pages).
+    /// </summary>
+    internal static double[] ReconstructionErrors(Autoencoder model, Dataset data, int[]? rows)
     {
-        var x = new Tensor(data.Count, data.FeatureCount);
-        data.CopyRows(0, data.Count, x);
-        var errors = new double[data.Count];
-        model.Loss.PerItem(model.Reconstruct(x), x, errors);
+        int n = rows?.Length ?? data.Count;
+        var errors = new double[n];
+        if (n == 0) return errors;
+        var chunk = new Tensor(Math.Min(n, Chunk), data.FeatureCount);
+        lock (model.Gate)
+        {
+            for (int start = 0; start < n; start += Chunk)
+            {
+                int count = Math.Min(Chunk, n - start);
+                chunk.ResizeBatch(count);
+                if (rows is null) data.CopyRows(start, count, chunk);
+                else data.GetBatch(rows.AsSpan(start, count), chunk);
+                // Reconstruct's arithmetic (each row's result does not depend on the rows beside it).
+                model.Loss.PerItem(model.Forward(chunk, null, false), chunk, errors.AsSpan(start, count));
+            }
+        }
         return errors;
     }
+
+    private const int Chunk = 1024;
 
     /// <summary>Per item, reconstruction loss + KL(q(z|x) ‖ N(0, I)) for a VAE; null for other kinds.</summary>
     public static double[]? NegativeElbo(Autoencoder model, Dataset data)

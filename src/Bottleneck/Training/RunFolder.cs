@@ -89,12 +89,10 @@ public sealed class RunFolder : TrainingCallback
             // Kept so `bottleneck anomaly` can set a percentile threshold on them: every training
             // item up to 10,000, else 10,000 evenly spaced ones (plenty for a percentile, and a
             // sixth of the time at the end of a 60,000-item run).
-            if (train.Count > MaxScoredItems)
-            {
-                var every = Enumerable.Range(0, MaxScoredItems).Select(i => (int)((long)i * train.Count / MaxScoredItems)).ToArray();
-                train = train.Select(every);
-            }
-            var scores = Applications.AnomalyScores.ReconstructionErrors(model, train);
+            int[]? every = train.Count > MaxScoredItems
+                ? Enumerable.Range(0, MaxScoredItems).Select(i => (int)((long)i * train.Count / MaxScoredItems)).ToArray()
+                : null;
+            var scores = Applications.AnomalyScores.ReconstructionErrors(model, train, every);
             NpyFile.Write(Path.Combine(Directory, Applications.AnomalyScores.TrainingScoresName), scores.Select(v => (float)v).ToArray(), scores.Length, 1);
         }
         Reports.RunReport.Write(Directory);

@@ -132,6 +132,24 @@ public class ModelKindTests
         Assert.Contains("binary cross-entropy", DataRangeCheck.Warning(config with { OutputActivation = "none", Loss = "bce" }, standardised));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(1000)]
+    [InlineData(100_003)]
+    public void The_data_range_is_the_smallest_and_largest_value_or_NaN(int length)
+    {
+        var random = new Random(length);
+        var values = Enumerable.Range(0, length + 5).Select(_ => (float)(random.NextDouble() * 6 - 3)).ToArray();
+        var window = values.Take(length).ToArray(); // the 5 values after it must not count
+        values[length] = 100f;
+        Assert.Equal((window.Min(), window.Max()), DataRangeCheck.Range(values, length));
+        values[length - 1] = float.NaN;
+        var (min, max) = DataRangeCheck.Range(values, length);
+        Assert.True(float.IsNaN(min) && float.IsNaN(max));
+    }
+
     [Fact]
     public void Options_that_contradict_the_kind_are_refused_with_a_reason()
     {
