@@ -19,21 +19,27 @@ internal sealed unsafe class FiniteCheck : IGemmEpilogue
 
     public void Apply(float* tile, int ldc, int row0, int col0, int rows, int cols)
     {
+        // Rows are 32 floats, or 8 where the output is written transposed: vectors of both widths.
         const uint ExponentMask = 0x7F800000;
+        var any512 = Vector512<uint>.Zero;
+        var any256 = Vector256<uint>.Zero;
         bool bad = false;
-        for (int i = 0; i < rows && !bad; i++)
+        for (int i = 0; i < rows; i++)
         {
-            float* row = tile + (long)i * ldc;
+            uint* row = (uint*)(tile + (long)i * ldc);
             int j = 0;
             if (Vector512.IsHardwareAccelerated)
             {
-                var mask = Vector512.Create(ExponentMask);
-                var any = Vector512<uint>.Zero;
-                for (; j + 16 <= cols; j += 16) any |= Vector512.Equals(Vector512.Load((uint*)row + j) & mask, mask);
-                bad = any != Vector512<uint>.Zero;
+                for (; j + 16 <= cols; j += 16)
+                    any512 |= Vector512.Equals(Vector512.Load(row + j) & Vector512.Create(ExponentMask), Vector512.Create(ExponentMask));
             }
-            for (; j < cols; j++) bad |= !float.IsFinite(row[j]);
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; j + 8 <= cols; j += 8)
+                    any256 |= Vector256.Equals(Vector256.Load(row + j) & Vector256.Create(ExponentMask), Vector256.Create(ExponentMask));
+            }
+            for (; j < cols; j++) bad |= (row[j] & ExponentMask) == ExponentMask;
         }
-        if (bad) Volatile.Write(ref nonFinite, 1);
+        if (bad || any512 != Vector512<uint>.Zero || any256 != Vector256<uint>.Zero) Volatile.Write(ref nonFinite, 1);
     }
 }
