@@ -9,6 +9,8 @@ public class FiniteCheckTests
     [InlineData(false, -1)] // all finite
     [InlineData(false, 0)]  // a NaN in A
     [InlineData(false, 1)]  // a product that overflows to infinity
+    [InlineData(false, 2)]  // a NaN in a full tile (row 8)
+    [InlineData(true, 2)]
     [InlineData(true, -1)]
     [InlineData(true, 0)]
     [InlineData(true, 1)]
@@ -20,6 +22,7 @@ public class FiniteCheckTests
         var b = Enumerable.Range(0, K * N).Select(_ => (float)random.NextDouble()).ToArray();
         // The last row and column: in the edge tiles.
         if (poison == 0) a[(M - 1) * K + 3] = float.NaN;
+        if (poison == 2) a[8 * K + 3] = float.NaN;
         if (poison == 1)
         {
             a[(M - 1) * K + 4] = 1e30f;
