@@ -61,10 +61,17 @@ public sealed class Sequential : Layer
         return x;
     }
 
-    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad) => Backward(gradOutput, needInputGrad, layers.Length);
+
+    /// <summary>
+    /// The backward pass from the output gradient of layer <paramref name="end"/> − 1 down: the
+    /// layers from <paramref name="end"/> on have been gone through already (a last sigmoid whose
+    /// backward the loss folded into its gradient).
+    /// </summary>
+    internal Tensor? Backward(Tensor gradOutput, bool needInputGrad, int end)
     {
         Tensor? g = gradOutput;
-        for (int i = layers.Length - 1; i >= 0; i--)
+        for (int i = end - 1; i >= 0; i--)
         {
             // Below the first layer with parameters nothing needs a gradient unless the caller does:
             // this skips the largest product of the first layer (dY·W) during plain training.

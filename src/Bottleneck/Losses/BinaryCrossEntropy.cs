@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Bottleneck.Layers;
 using Bottleneck.Tensors;
 
 namespace Bottleneck.Losses;
@@ -121,9 +122,13 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Sum) : Lo
     }
 
     protected override void Gradient(ReadOnlySpan<float> p, ReadOnlySpan<float> t, Span<float> grad, float scale) =>
-        GradientValues(p, t, grad, scale);
+        GradientValues(p, t, grad, scale, throughSigmoid: false);
 
-    private static void GradientValues(ReadOnlySpan<float> p, ReadOnlySpan<float> t, Span<float> grad, float scale)
+    /// <summary>
+    /// dL/dp, or with <paramref name="throughSigmoid"/> dL/dz for p = sigmoid(z): the same gradient
+    /// then the sigmoid's backward (<see cref="Sigmoid.Derivative"/>) value by value, in one pass.
+    /// </summary>
+    private static void GradientValues(ReadOnlySpan<float> p, ReadOnlySpan<float> t, Span<float> grad, float scale, bool throughSigmoid)
     {
         int i = 0;
         if (Vector.IsHardwareAccelerated)
@@ -134,24 +139,47 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Sum) : Lo
             var one = Vector<float>.One;
             var eps = new Vector<float>(GradEpsilon);
             var s = new Vector<float>(scale);
-            for (int v = 0; v < pv.Length; v++)
-                gv[v] = s * (pv[v] - tv[v]) / Vector.Max((one - pv[v]) * pv[v], eps);
+            if (throughSigmoid)
+            {
+                for (int v = 0; v < pv.Length; v++)
+                {
+                    var g = s * (pv[v] - tv[v]) / Vector.Max((one - pv[v]) * pv[v], eps);
+                    gv[v] = VectorMath.FlushSubnormal(g * (one - pv[v]) * pv[v]);
+                }
+            }
+            else
+            {
+                for (int v = 0; v < pv.Length; v++)
+                    gv[v] = s * (pv[v] - tv[v]) / Vector.Max((one - pv[v]) * pv[v], eps);
+            }
             i = pv.Length * Vector<float>.Count;
         }
         for (; i < p.Length; i++)
-            grad[i] = scale * (p[i] - t[i]) / MathF.Max((1f - p[i]) * p[i], GradEpsilon);
+        {
+            float g = scale * (p[i] - t[i]) / MathF.Max((1f - p[i]) * p[i], GradEpsilon);
+            grad[i] = throughSigmoid ? VectorMath.FlushSubnormal(g * (1f - p[i]) * p[i]) : g;
+        }
     }
 
-    private protected override void Gradient(Tensor prediction, Tensor target, Tensor grad, float scale)
+    private protected override void Gradient(Tensor prediction, Tensor target, Tensor grad, float scale) =>
+        Gradient(prediction, target, grad, scale, throughSigmoid: false);
+
+    private protected override bool GradientThroughSigmoid(Tensor prediction, Tensor target, Tensor gradLogits, float scale)
+    {
+        Gradient(prediction, target, gradLogits, scale, throughSigmoid: true);
+        return true;
+    }
+
+    private void Gradient(Tensor prediction, Tensor target, Tensor grad, float scale, bool throughSigmoid)
     {
         int parts = Elementwise.Parts(prediction.Length);
         if (parts < 2)
         {
-            Gradient(prediction.Span, target.Span, grad.Span, scale);
+            GradientValues(prediction.Span, target.Span, grad.Span, scale, throughSigmoid);
             return;
         }
         var job = Job.ForThisThread;
-        job.Start(prediction, target, grad, scale, 0);
+        job.Start(prediction, target, grad, scale, 0, throughSigmoid);
         try
         {
             Elementwise.Run(job, parts);
@@ -176,6 +204,7 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Sum) : Lo
         private Tensor? grad;
         private float scale;
         private int blocks;
+        private bool throughSigmoid;
 
         public static Job ForThisThread => current ??= new Job();
 
@@ -183,8 +212,9 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Sum) : Lo
         public double[] Partials { get; private set; } = [];
 
         /// <summary>Sets up a sum (<paramref name="grad"/> null) over <paramref name="blocks"/> blocks, or a gradient.</summary>
-        public void Start(Tensor prediction, Tensor target, Tensor? grad, float scale, int blocks)
+        public void Start(Tensor prediction, Tensor target, Tensor? grad, float scale, int blocks, bool throughSigmoid = false)
         {
+            this.throughSigmoid = throughSigmoid;
             this.prediction = prediction;
             this.target = target;
             this.grad = grad;
@@ -204,7 +234,7 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Sum) : Lo
             if (grad is { } g)
             {
                 int start = Elementwise.Start(p.Length, part, parts), end = Elementwise.Start(p.Length, part + 1, parts);
-                if (start < end) GradientValues(p[start..end], t[start..end], g.Span[start..end], scale);
+                if (start < end) GradientValues(p[start..end], t[start..end], g.Span[start..end], scale, throughSigmoid);
                 return;
             }
             // Whole blocks per part; the sum's blocks are those of the serial loop.

@@ -40,6 +40,22 @@ public abstract class Loss(Reduction reduction)
         Gradient(prediction, target, gradPrediction, scale);
     }
 
+    /// <summary>
+    /// dL/dz for a prediction p = sigmoid(z), written into <paramref name="gradLogits"/>: what
+    /// <see cref="Backward"/> and then the sigmoid's backward give, in one pass. False, writing
+    /// nothing, for losses that do not have it (the caller then takes the two steps).
+    /// </summary>
+    internal bool TryBackwardThroughSigmoid(Tensor prediction, Tensor target, Tensor gradLogits)
+    {
+        CheckShapes(prediction, target);
+        if (gradLogits.Length < prediction.Length)
+            throw new BottleneckException($"loss: the gradient buffer has {gradLogits.Length} values but the prediction has {prediction.Length}");
+        float scale = Reduction == Reduction.Mean ? 1f / prediction.Length : 1f;
+        return GradientThroughSigmoid(prediction, target, gradLogits, scale);
+    }
+
+    private protected virtual bool GradientThroughSigmoid(Tensor prediction, Tensor target, Tensor gradLogits, float scale) => false;
+
     /// <summary>The unreduced sum over whole tensors; losses that split large tensors across threads override it.</summary>
     private protected virtual double Sum(Tensor prediction, Tensor target) => Sum(prediction.Span, target.Span);
 

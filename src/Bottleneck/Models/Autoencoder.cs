@@ -81,9 +81,33 @@ public sealed class Autoencoder
     internal Tensor Forward(Tensor x, bool training) => Forward(x, training ? Sampler : null, training);
 
     /// <summary>Backward pass from dL/d(reconstruction); writes every parameter's gradient.</summary>
-    internal void Backward(Tensor gradReconstruction)
+    internal void Backward(Tensor gradReconstruction) => BackwardFromDecoderLayer(gradReconstruction, Decoder.Layers.Count);
+
+    /// <summary>
+    /// The loss's gradient for <paramref name="reconstruction"/> against <paramref name="target"/>
+    /// (into <paramref name="gradBuffer"/>), then the backward pass. A sigmoid output under BCE
+    /// takes the gradient with respect to its input straight from the loss, in one pass instead of
+    /// the loss's and the sigmoid's (the same values, see BinaryCrossEntropy).
+    /// </summary>
+    internal void BackwardFromLoss(Tensor reconstruction, Tensor target, Tensor gradBuffer)
     {
-        var gradCode = Decoder.Backward(gradReconstruction, needInputGrad: true)!;
+        int last = Decoder.Layers.Count - 1;
+        if (FuseLossAndSigmoid && last >= 0 && Decoder.Layers[last] is Sigmoid
+            && Loss.TryBackwardThroughSigmoid(reconstruction, target, gradBuffer))
+        {
+            BackwardFromDecoderLayer(gradBuffer, last);
+            return;
+        }
+        Loss.Backward(reconstruction, target, gradBuffer);
+        Backward(gradBuffer);
+    }
+
+    /// <summary>Off only in tests and benchmarks, to compare against the separate passes.</summary>
+    internal static bool FuseLossAndSigmoid { get; set; } = true;
+
+    private void BackwardFromDecoderLayer(Tensor grad, int end)
+    {
+        var gradCode = Decoder.Backward(grad, needInputGrad: true, end)!;
         Encoder.Backward(Regularizer.Backward(gradCode), needInputGrad: false);
         Regularizer.AddParameterGradients();
     }

@@ -72,8 +72,7 @@ public static class Trainer
                     loss = model.Loss.Forward(output, batch) + model.Regularizer.Penalty;
                     if (!double.IsFinite(loss))
                         throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {b + 1}; try a lower --lr");
-                    model.Loss.Backward(output, batch, grad);
-                    model.Backward(grad);
+                    model.BackwardFromLoss(output, batch, grad);
                     CheckGradients(model, epoch, b + 1);
                     optimizer.Update();
                 }
