@@ -62,6 +62,7 @@ public static class Gemm
     {
         if (m < 0 || n < 0 || k < 0)
             throw new BottleneckException($"GEMM sizes must not be negative, got m={m}, n={n}, k={k}");
+        if (transC && !bias.IsEmpty) throw new ArgumentException("GEMM: a bias on a transposed output is not supported");
         if (m == 0 || n == 0) return;
         CheckOperand("C", c.Length, transC ? n : m, transC ? m : n, ldc);
         if (k == 0)
