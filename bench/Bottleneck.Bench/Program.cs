@@ -28,8 +28,9 @@ public static class Program
                 Console.Error.WriteLine("       --only keeps the shapes whose \"OP MxNxK\" label contains TEXT");
                 Console.Error.WriteLine("  train [--data DIR] [--epochs N] [--threads N]");
                 Console.Error.WriteLine("       seed autoencoder on MNIST: samples/s, allocations per step, encode samples/s, peak memory");
-                Console.Error.WriteLine("  profile [MNIST_DIR]");
-                Console.Error.WriteLine("       milliseconds per training step, phase by phase");
+                Console.Error.WriteLine("  profile [MNIST_DIR] [--from CHECKPOINT]");
+                Console.Error.WriteLine("       milliseconds per training step, phase by phase (from a run's trained state with --from),");
+                Console.Error.WriteLine("       each layer alone, and the fused passes against separate ones");
                 Console.Error.WriteLine("  run [--data DIR] [--epochs N] [--threads N]");
                 Console.Error.WriteLine("       a whole default run (evaluation, run folder, checkpoints): seconds per phase");
                 return 2;
