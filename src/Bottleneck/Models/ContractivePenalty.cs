@@ -48,7 +48,7 @@ public sealed class ContractivePenalty : CodeRegularizer
         this.input = input;
         ComputeSlopes();
         ComputeC();
-        Penalty = weight * SquaredNorms(null);
+        Penalty = weight * SquaredNorms(default);
         return encoded;
     }
 
@@ -92,12 +92,23 @@ public sealed class ContractivePenalty : CodeRegularizer
     public static double[]? JacobianNorms(Sequential encoder, Tensor x)
     {
         if (!TryParts(encoder, out _, out _, out _)) return null;
-        encoder.Forward(x, training: false);
-        var probe = new ContractivePenalty(encoder, 1) { input = x };
-        probe.ComputeSlopes();
+        var probe = new ContractivePenalty(encoder, 1);
         probe.ComputeC();
-        var norms = new double[x.Rows];
-        probe.SquaredNorms(norms);
+        int n = x.Rows, d = x.RowLength;
+        var norms = new double[n];
+        // A chunk of items at a time: the same value for each item (every step is per row), without
+        // hidden-layer buffers as large as the whole input (16 MB each for 10,000 items).
+        var chunk = new Tensor(Math.Min(n, NormChunk), d);
+        for (int start = 0; start < n; start += NormChunk)
+        {
+            int rows = Math.Min(NormChunk, n - start);
+            chunk.ResizeBatch(rows);
+            x.Span.Slice(start * d, rows * d).CopyTo(chunk.Span);
+            encoder.Forward(chunk, training: false);
+            probe.input = chunk;
+            probe.ComputeSlopes();
+            probe.SquaredNorms(norms.AsSpan(start, rows));
+        }
         for (int i = 0; i < norms.Length; i++) norms[i] = Math.Sqrt(Math.Max(0, norms[i]));
         return norms;
     }
@@ -132,8 +143,10 @@ public sealed class ContractivePenalty : CodeRegularizer
         System.Numerics.Tensors.TensorPrimitives.Multiply(a, b, c);
     }
 
-    /// <summary>Σₙ dₙᵀ·C·dₙ; also each item's term when <paramref name="perItem"/> is given.</summary>
-    private double SquaredNorms(double[]? perItem)
+    private const int NormChunk = 1024;
+
+    /// <summary>Σₙ dₙᵀ·C·dₙ; also each item's term when <paramref name="perItem"/> is not empty.</summary>
+    private double SquaredNorms(Span<double> perItem)
     {
         var dm = slopes!;
         int n = dm.Rows, h = hidden;
@@ -144,7 +157,7 @@ public sealed class ContractivePenalty : CodeRegularizer
         for (int r = 0; r < n; r++)
         {
             double item = System.Numerics.Tensors.TensorPrimitives.Dot(dm.Span.Slice(r * h, h), e.Slice(r * h, h));
-            if (perItem is not null) perItem[r] = item;
+            if (!perItem.IsEmpty) perItem[r] = item;
             total += item;
         }
         return total;

@@ -93,4 +93,20 @@ public class ModelKindGradientTests
         var norms = model.JacobianNorms(x)!;
         Assert.Equal(expected, norms.Sum(v => v * v), expected * 1e-2);
     }
+
+    [Fact]
+    public void Jacobian_norms_of_many_items_are_each_items_own()
+    {
+        // More items than one chunk of the computation: each norm as if the item were alone.
+        var model = new Autoencoder(Config("contractive", "relu"), seed: 3);
+        var x = new Tensor(1500, 6);
+        new Rng(5).FillUniform(x.Span, 0f, 1f);
+        var norms = model.JacobianNorms(x)!;
+        foreach (int item in new[] { 0, 1023, 1024, 1499 })
+        {
+            var one = new Tensor(1, 6);
+            x.Row(item).CopyTo(one.Span);
+            Assert.Equal(model.JacobianNorms(one)![0], norms[item]);
+        }
+    }
 }
