@@ -13,7 +13,7 @@ namespace Bottleneck.Training;
 /// </summary>
 public static class WarmUp
 {
-    /// <summary>Runs the warm-up; any failure is swallowed (the run itself reports a bad configuration).</summary>
+    /// <summary>Runs the warm-up; any failure is ignored (the run itself reports a bad configuration).</summary>
     public static void Run(AutoencoderConfig config, int batchSize)
     {
         try
@@ -33,8 +33,10 @@ public static class WarmUp
             adam.Update();
             model.Forward(x, null, training: false);
         }
-        catch (Exception e) when (e is BottleneckException or ArgumentException or InvalidOperationException)
+        catch (Exception)
         {
+            // Only a head start: whatever went wrong here, the run itself goes ahead and reports
+            // any real problem with its own configuration and data.
         }
     }
 }
