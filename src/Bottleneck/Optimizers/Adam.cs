@@ -9,6 +9,9 @@ namespace Bottleneck.Optimizers;
 /// <summary>
 /// Adam (Kingma &amp; Ba), with the same arithmetic order as torch.optim.Adam so that runs agree
 /// with PyTorch to float rounding. Weight decay, when set, is PyTorch's L2 form (added to the gradient).
+/// One difference: moments below float's smallest normal value are stored as zero, as on a CPU in
+/// flush-to-zero mode (<see cref="VectorMath.FlushSubnormal(float)"/>; why, above Update512).
+/// PyTorch keeps the subnormal value, which moves no weight either.
 /// </summary>
 public sealed class Adam : GemmThreadPool.IParallelJob
 {
