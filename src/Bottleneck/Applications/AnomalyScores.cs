@@ -27,12 +27,12 @@ public static class AnomalyScores
         int n = rows?.Length ?? data.Count;
         var errors = new double[n];
         if (n == 0) return errors;
-        var chunk = new Tensor(Math.Min(n, Chunk), data.FeatureCount);
+        var chunk = new Tensor(Math.Min(n, Autoencoder.InferenceChunk), data.FeatureCount);
         lock (model.Gate)
         {
-            for (int start = 0; start < n; start += Chunk)
+            for (int start = 0; start < n; start += Autoencoder.InferenceChunk)
             {
-                int count = Math.Min(Chunk, n - start);
+                int count = Math.Min(Autoencoder.InferenceChunk, n - start);
                 chunk.ResizeBatch(count);
                 if (rows is null) data.CopyRows(start, count, chunk);
                 else data.GetBatch(rows.AsSpan(start, count), chunk);
@@ -42,8 +42,6 @@ public static class AnomalyScores
         }
         return errors;
     }
-
-    private const int Chunk = 1024;
 
     /// <summary>Per item, reconstruction loss + KL(q(z|x) ‖ N(0, I)) for a VAE; null for other kinds.</summary>
     public static double[]? NegativeElbo(Autoencoder model, Dataset data)

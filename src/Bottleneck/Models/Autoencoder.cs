@@ -15,7 +15,8 @@ namespace Bottleneck.Models;
 public sealed class Autoencoder
 {
     // Inference over large inputs goes in chunks so memory stays bounded.
-    private const int InferenceChunk = 1024;
+    /// <summary>Items per pass when inference runs over many (bounded buffers, enough rows for the GEMMs).</summary>
+    internal const int InferenceChunk = 1024;
     // Distinct from the initialisation stream: dropout masks, VAE noise and input corruption.
     private const ulong SamplerStream = 0x9E3779B97F4A7C15UL;
     private readonly Lock gate = new();

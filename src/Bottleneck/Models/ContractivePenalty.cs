@@ -98,10 +98,10 @@ public sealed class ContractivePenalty : CodeRegularizer
         var norms = new double[n];
         // A chunk of items at a time: the same value for each item (every step is per row), without
         // hidden-layer buffers as large as the whole input (16 MB each for 10,000 items).
-        var chunk = new Tensor(Math.Min(n, NormChunk), d);
-        for (int start = 0; start < n; start += NormChunk)
+        var chunk = new Tensor(Math.Min(n, Autoencoder.InferenceChunk), d);
+        for (int start = 0; start < n; start += Autoencoder.InferenceChunk)
         {
-            int rows = Math.Min(NormChunk, n - start);
+            int rows = Math.Min(Autoencoder.InferenceChunk, n - start);
             chunk.ResizeBatch(rows);
             x.Span.Slice(start * d, rows * d).CopyTo(chunk.Span);
             encoder.Forward(chunk, training: false);
@@ -142,8 +142,6 @@ public sealed class ContractivePenalty : CodeRegularizer
         Gemm.Multiply(false, true, h, h, d, first.Weight.Value.Span, d, first.Weight.Value.Span, d, b, h, accumulate: false);
         System.Numerics.Tensors.TensorPrimitives.Multiply(a, b, c);
     }
-
-    private const int NormChunk = 1024;
 
     /// <summary>Σₙ dₙᵀ·C·dₙ; also each item's term when <paramref name="perItem"/> is not empty.</summary>
     private double SquaredNorms(Span<double> perItem)

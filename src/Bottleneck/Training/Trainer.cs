@@ -65,17 +65,7 @@ public static class Trainer
                 grad.ResizeBatch(rows);
                 train.GetBatch(order.AsSpan(start, rows), batch);
                 double loss;
-                lock (model.Gate)
-                {
-                    var input = model.Corrupt(batch, model.Sampler);
-                    var output = model.Forward(input, model.Sampler, training: true);
-                    loss = model.Loss.Forward(output, batch) + model.Regularizer.Penalty;
-                    if (!double.IsFinite(loss))
-                        throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {b + 1}; try a lower --lr");
-                    model.BackwardFromLoss(output, batch, grad);
-                    CheckGradients(model, epoch, b + 1);
-                    optimizer.Update();
-                }
+                lock (model.Gate) loss = Step(model, optimizer, batch, grad, epoch, b + 1);
                 total += loss;
                 callback?.OnBatchEnd(new BatchEnd(epoch, b, batches, start + rows, n, loss / rows, b % options.LogInterval == 0));
             }
@@ -93,6 +83,26 @@ public static class Trainer
         best?.Restore();
         callback?.OnTrainEnd(history);
         return history;
+    }
+
+    /// <summary>
+    /// One training step on <paramref name="batch"/>: forward, loss, backward (into the lent
+    /// <paramref name="grad"/> buffer), gradient check, Adam; returns the batch's loss (summed
+    /// reconstruction plus penalty). The caller holds the model's lock. A non-finite loss or
+    /// gradient stops training, naming <paramref name="epoch"/> and <paramref name="batchNumber"/>,
+    /// before any weight changes.
+    /// </summary>
+    internal static double Step(Autoencoder model, Adam optimizer, Tensor batch, Tensor grad, int epoch, int batchNumber)
+    {
+        var input = model.Corrupt(batch, model.Sampler);
+        var output = model.Forward(input, model.Sampler, training: true);
+        double loss = model.Loss.Forward(output, batch) + model.Regularizer.Penalty;
+        if (!double.IsFinite(loss))
+            throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {batchNumber}; try a lower --lr");
+        model.BackwardFromLoss(output, batch, grad);
+        CheckGradients(model, epoch, batchNumber);
+        optimizer.Update();
+        return loss;
     }
 
     /// <summary>The weights of the epoch with the lowest validation loss so far, for early stopping.</summary>

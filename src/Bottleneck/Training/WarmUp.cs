@@ -25,12 +25,8 @@ public static class WarmUp
             // Mostly zeros with some values in (0, 1), like images: the zero-skipping paths compile too.
             var rng = new Rng(1);
             for (int i = 0; i < x.Length; i += 5) x[i] = (float)rng.NextDouble();
-            var grad = new Tensor(rows, config.InputSize);
-            var y = model.Forward(model.Corrupt(x, model.Sampler), model.Sampler, training: true);
-            model.Loss.Forward(y, x);
-            model.BackwardFromLoss(y, x, grad);
-            Trainer.CheckGradients(model, 1, 1);
-            adam.Update();
+            // The trainer's own step, then a forward as evaluation and inference do it.
+            Trainer.Step(model, adam, x, new Tensor(rows, config.InputSize), epoch: 1, batchNumber: 1);
             model.Forward(x, null, training: false);
         }
         catch (Exception)
