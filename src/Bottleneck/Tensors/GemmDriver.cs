@@ -75,7 +75,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                             float* target = rows == mr && cols == nr && !p.TransC ? cTile : edge;
                             int ld = target == edge ? nr : ldc;
                             bool addHere = target == edge ? false : add;
-                            if (count >= 0) TKernel.RunSteps(count, list, aPanel, bPanel, target, ld, addHere);
+                            // A last panel no wider than the kernel's narrow form costs half a tile.
+                            bool narrow = cols <= TKernel.NarrowNR && TKernel.NarrowNR < nr && GemmPaths.NarrowEdges;
+                            if (narrow)
+                            {
+                                if (count >= 0) TKernel.RunStepsNarrow(count, list, aPanel, bPanel, target, ld, addHere);
+                                else TKernel.RunNarrow(kc, aPanel, bPanel, target, ld, addHere);
+                            }
+                            else if (count >= 0) TKernel.RunSteps(count, list, aPanel, bPanel, target, ld, addHere);
                             else TKernel.Run(kc, aPanel, bPanel, target, ld, addHere);
                             if (p.TransC) MergeEdgeTransposed(edge, mr, nr, cTile, ldc, rows, cols, add);
                             else if (target == edge) MergeEdge(edge, nr, cTile, ldc, rows, cols, add);

@@ -31,4 +31,20 @@ internal interface IGemmKernel
     /// (<see cref="GemmSparsity"/>); <paramref name="a"/> and <paramref name="b"/> are the whole panels.
     /// </summary>
     static abstract unsafe void RunSteps(int count, int* steps, float* a, float* b, float* c, int ldc, bool add);
+
+    /// <summary>
+    /// Columns a narrow tile covers: a kernel whose NR spans two vectors can compute a tile of only
+    /// its first vector, at half the cost, for a matrix's last panel when that is no wider (N = 400
+    /// or 784 leaves 16 columns of a 32-wide panel). NR for a kernel without a narrow form.
+    /// </summary>
+    static abstract int NarrowNR { get; }
+
+    /// <summary>
+    /// <see cref="Run"/> for the first <see cref="NarrowNR"/> columns of the panel only (B's panel
+    /// keeps its NR stride); each of those elements gets the same sums as from <see cref="Run"/>.
+    /// </summary>
+    static abstract unsafe void RunNarrow(int kc, float* a, float* b, float* c, int ldc, bool add);
+
+    /// <summary><see cref="RunSteps"/> for the first <see cref="NarrowNR"/> columns only.</summary>
+    static abstract unsafe void RunStepsNarrow(int count, int* steps, float* a, float* b, float* c, int ldc, bool add);
 }

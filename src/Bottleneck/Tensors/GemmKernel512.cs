@@ -126,6 +126,95 @@ internal readonly struct GemmKernel512 : IGemmKernel
         Store(c + 7 * ldc, c70, c71, add);
     }
 
+    /// <summary>16 columns: the right edge of N = 400 or 784 (the same sums as <see cref="Run"/> for them).</summary>
+    public static int NarrowNR => 16;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunNarrow(int kc, float* a, float* b, float* c, int ldc, bool add)
+    {
+        Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero;
+        Vector512<float> c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero;
+
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> av;
+            av = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
+            av = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
+            av = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
+            av = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
+            av = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
+            av = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
+            av = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(av, b0, c60);
+            av = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(av, b0, c70);
+            a += 8;
+            b += 32;
+        }
+
+        StoreNarrow(c + 0 * ldc, c00, add);
+        StoreNarrow(c + 1 * ldc, c10, add);
+        StoreNarrow(c + 2 * ldc, c20, add);
+        StoreNarrow(c + 3 * ldc, c30, add);
+        StoreNarrow(c + 4 * ldc, c40, add);
+        StoreNarrow(c + 5 * ldc, c50, add);
+        StoreNarrow(c + 6 * ldc, c60, add);
+        StoreNarrow(c + 7 * ldc, c70, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void RunStepsNarrow(int count, int* steps, float* a, float* b, float* c, int ldc, bool add)
+    {
+        Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero;
+        Vector512<float> c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero;
+
+        for (int i = 0; i < count; i++)
+        {
+            float* ap = a + (long)steps[i] * 8;
+            Vector512<float> b0 = Vector512.Load(b + (long)steps[i] * 32);
+            Vector512<float> av;
+            av = Vector512.Create(ap[0]);
+            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
+            av = Vector512.Create(ap[1]);
+            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
+            av = Vector512.Create(ap[2]);
+            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
+            av = Vector512.Create(ap[3]);
+            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
+            av = Vector512.Create(ap[4]);
+            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
+            av = Vector512.Create(ap[5]);
+            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
+            av = Vector512.Create(ap[6]);
+            c60 = Avx512F.FusedMultiplyAdd(av, b0, c60);
+            av = Vector512.Create(ap[7]);
+            c70 = Avx512F.FusedMultiplyAdd(av, b0, c70);
+        }
+
+        StoreNarrow(c + 0 * ldc, c00, add);
+        StoreNarrow(c + 1 * ldc, c10, add);
+        StoreNarrow(c + 2 * ldc, c20, add);
+        StoreNarrow(c + 3 * ldc, c30, add);
+        StoreNarrow(c + 4 * ldc, c40, add);
+        StoreNarrow(c + 5 * ldc, c50, add);
+        StoreNarrow(c + 6 * ldc, c60, add);
+        StoreNarrow(c + 7 * ldc, c70, add);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void StoreNarrow(float* row, Vector512<float> v0, bool add)
+    {
+        if (add) v0 += Vector512.Load(row);
+        v0.Store(row);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Store(float* row, Vector512<float> v0, Vector512<float> v1, bool add)
     {

@@ -270,6 +270,73 @@ public class GemmTests
     }
 
     [Theory]
+    [InlineData(false, true, 128, 400, 784)]
+    [InlineData(false, false, 128, 784, 400)]
+    [InlineData(true, false, 784, 400, 128)]
+    [InlineData(true, true, 37, 45, 129)]
+    [InlineData(false, true, 9, 1, 300)]
+    [InlineData(false, false, 70, 2064, 30)]
+    public void NarrowEdgeTilesGiveTheSameBitsAsWholeOnes(bool transA, bool transB, int m, int n, int k)
+    {
+        // Last panels 16, 16, 16, 13, 1 and 16 columns wide (the narrow form's range), several
+        // column blocks in the last case; dense and mostly-zero A (the step lists), overwriting and
+        // accumulating, plain and transposed C, 1 and 2 threads, and a bias with an epilogue.
+        var random = new Random(m * 31 + n + k);
+        int lda = transA ? m : k, ldb = transB ? k : n;
+        float[] dense = RandomArray(random, m * k);
+        float[] sparse = dense.Select(v => random.NextDouble() < 0.7 ? 0f : v).ToArray();
+        float[] b = RandomArray(random, n * k);
+        float[] bias = RandomArray(random, n);
+        float[] c0 = RandomArray(random, m * n);
+        foreach (GemmPath path in Paths)
+        {
+            if (!GemmPaths.IsSupported(path)) continue;
+            foreach (float[] a in new[] { dense, sparse })
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    float[][] Run()
+                    {
+                        var set = (float[])c0.Clone();
+                        var add = (float[])c0.Clone();
+                        var transposed = new float[n * m];
+                        var biased = new float[m * n];
+                        WithSettings(path, threads, () =>
+                        {
+                            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, set, n, accumulate: false);
+                            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, add, n, accumulate: true);
+                            Gemm.MultiplyTransposedC(transA, transB, m, n, k, a, lda, b, ldb, transposed, m);
+                            Gemm.MultiplyAddBias(transA, transB, m, n, k, a, lda, b, ldb, biased, n, bias, new FiniteCheck());
+                        });
+                        return [set, add, transposed, biased];
+                    }
+
+                    var narrow = Run();
+                    float[][] whole;
+                    try
+                    {
+                        GemmPaths.NarrowEdges = false;
+                        whole = Run();
+                    }
+                    finally
+                    {
+                        GemmPaths.NarrowEdges = true;
+                    }
+                    string[] names = ["set", "accumulate", "transposed C", "bias"];
+                    for (int r = 0; r < names.Length; r++)
+                    {
+                        for (int i = 0; i < whole[r].Length; i++)
+                        {
+                            if (BitConverter.SingleToInt32Bits(whole[r][i]) != BitConverter.SingleToInt32Bits(narrow[r][i]))
+                                Assert.Fail($"{path} {(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} {threads} threads {names[r]}: C[{i}] = {narrow[r][i]:R} narrow, {whole[r][i]:R} whole");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(128, 400, 784)]
     [InlineData(128, 784, 400)]
     [InlineData(1000, 20, 400)]
