@@ -3,33 +3,64 @@ using Bottleneck.Tensors;
 namespace Bottleneck.Data;
 
 /// <summary>
-/// Samples held in memory as one float array laid out [Count, FeatureCount], so that a training
-/// loop can copy a shuffled batch into a reused tensor without allocating.
+/// Samples held in memory laid out [Count, FeatureCount], so that a training loop can copy a
+/// shuffled batch into a reused tensor without allocating: as floats, or as image bytes that read
+/// as byte / 255 (torchvision's ToTensor scaling), a quarter of the memory, scaled a batch at a
+/// time as it is copied out.
 /// </summary>
 public sealed class Dataset
 {
+    private float[]? features;
+    // When held as bytes: sample values are pixels[i] / 255f.
+    private readonly byte[]? pixels;
+
     /// <summary>Wraps <paramref name="features"/> (not copied), which must hold exactly count × featureCount values.</summary>
     public Dataset(string name, float[] features, int count, int featureCount, int[]? labels = null, int[]? sampleShape = null)
+        : this(name, count, featureCount, labels, sampleShape, (features ?? throw new ArgumentNullException(nameof(features))).LongLength)
     {
-        ArgumentNullException.ThrowIfNull(features);
-        if (count < 0 || featureCount <= 0 || (long)count * featureCount != features.Length)
-            throw new BottleneckException($"{name}: {features.Length} values cannot be {count} samples of {featureCount} features");
+        this.features = features;
+    }
+
+    private Dataset(string name, byte[] pixels, int count, int featureCount, int[]? labels, int[]? sampleShape)
+        : this(name, count, featureCount, labels, sampleShape, pixels.LongLength)
+    {
+        this.pixels = pixels;
+    }
+
+    private Dataset(string name, int count, int featureCount, int[]? labels, int[]? sampleShape, long valueCount)
+    {
+        if (count < 0 || featureCount <= 0 || (long)count * featureCount != valueCount)
+            throw new BottleneckException($"{name}: {valueCount} values cannot be {count} samples of {featureCount} features");
         if (labels != null && labels.Length != count)
             throw new BottleneckException($"{name}: {labels.Length} labels for {count} samples");
         if (sampleShape != null && sampleShape.Aggregate(1L, (a, b) => a * b) != featureCount)
             throw new BottleneckException($"{name}: sample shape [{string.Join(", ", sampleShape)}] does not hold {featureCount} features");
         Name = name;
-        Features = features;
         Count = count;
         FeatureCount = featureCount;
         Labels = labels;
         SampleShape = sampleShape;
     }
 
+    /// <summary>
+    /// Wraps image bytes (not copied), count × featureCount of them, whose values are byte / 255:
+    /// the same floats as dividing each byte by 255 up front, without holding them.
+    /// </summary>
+    public static Dataset FromPixels(string name, byte[] pixels, int count, int featureCount, int[]? labels = null, int[]? sampleShape = null) =>
+        new(name, pixels ?? throw new ArgumentNullException(nameof(pixels)), count, featureCount, labels, sampleShape);
+
     public string Name { get; }
 
-    /// <summary>All samples, row after row.</summary>
-    public float[] Features { get; }
+    /// <summary>All samples, row after row; for data held as bytes, a float copy made on first use (and kept).</summary>
+    public float[] Features => features ?? LazyInitializer.EnsureInitialized(ref features, () =>
+    {
+        var values = GC.AllocateUninitializedArray<float>(pixels!.Length);
+        VectorMath.ToUnitRange(pixels, values);
+        return values;
+    });
+
+    /// <summary>The image bytes when the data is held as bytes (values byte / 255), else null.</summary>
+    internal byte[]? Pixels => pixels;
 
     public int Count { get; }
 
@@ -54,9 +85,10 @@ public sealed class Dataset
     {
         if (start < 0 || count < 0 || (long)start + count > Count)
             throw new BottleneckException($"{Name}: cannot take samples {start} to {(long)start + count} of {Count}");
-        var features = Features.AsSpan(start * FeatureCount, count * FeatureCount).ToArray();
         var labels = Labels?.AsSpan(start, count).ToArray();
-        return new Dataset(Name, features, count, FeatureCount, labels, SampleShape);
+        if (pixels is not null)
+            return new Dataset(Name, pixels.AsSpan(start * FeatureCount, count * FeatureCount).ToArray(), count, FeatureCount, labels, SampleShape);
+        return new Dataset(Name, Features.AsSpan(start * FeatureCount, count * FeatureCount).ToArray(), count, FeatureCount, labels, SampleShape);
     }
 
     /// <summary>Copies samples [start, start + count) into <paramref name="destination"/>, resized to that many rows.</summary>
@@ -68,7 +100,8 @@ public sealed class Dataset
         if (destination.Rank == 0 || destination.RowLength != FeatureCount)
             throw new BottleneckException($"{Name}: a batch tensor {destination} cannot hold samples of {FeatureCount} features");
         destination.ResizeBatch(count);
-        Features.AsSpan(start * FeatureCount, count * FeatureCount).CopyTo(destination.Span);
+        if (pixels is not null) VectorMath.ToUnitRange(pixels.AsSpan(start * FeatureCount, count * FeatureCount), destination.Span);
+        else Features.AsSpan(start * FeatureCount, count * FeatureCount).CopyTo(destination.Span);
     }
 
     /// <summary>
@@ -87,22 +120,31 @@ public sealed class Dataset
                 throw new ArgumentOutOfRangeException(nameof(indices), $"sample index {index} is outside 0..{Count - 1}");
         }
         // Large batches are copied on all threads (the rows of a shuffled batch are scattered).
-        Elementwise.GatherRows(Features, FeatureCount, indices, destination);
+        if (pixels is not null) Elementwise.GatherRows(pixels, FeatureCount, indices, destination);
+        else Elementwise.GatherRows(Features, FeatureCount, indices, destination);
     }
 
     /// <summary>A copy of the samples at <paramref name="indices"/>, in that order (labels and sample shape kept), e.g. one side of a split.</summary>
     public Dataset Select(ReadOnlySpan<int> indices, string? name = null)
     {
-        var features = new float[(long)indices.Length * FeatureCount];
         var labels = Labels == null ? null : new int[indices.Length];
         for (int i = 0; i < indices.Length; i++)
         {
             int index = indices[i];
             if ((uint)index >= (uint)Count)
                 throw new ArgumentOutOfRangeException(nameof(indices), $"sample index {index} is outside 0..{Count - 1}");
-            Features.AsSpan(index * FeatureCount, FeatureCount).CopyTo(features.AsSpan(i * FeatureCount, FeatureCount));
             if (labels != null) labels[i] = Labels![index];
         }
-        return new Dataset(name ?? Name, features, indices.Length, FeatureCount, labels, SampleShape);
+        if (pixels is not null)
+            return new Dataset(name ?? Name, SelectRows(pixels, indices), indices.Length, FeatureCount, labels, SampleShape);
+        return new Dataset(name ?? Name, SelectRows(Features, indices), indices.Length, FeatureCount, labels, SampleShape);
+    }
+
+    private T[] SelectRows<T>(T[] source, ReadOnlySpan<int> indices)
+    {
+        var rows = new T[(long)indices.Length * FeatureCount];
+        for (int i = 0; i < indices.Length; i++)
+            source.AsSpan(indices[i] * FeatureCount, FeatureCount).CopyTo(rows.AsSpan(i * FeatureCount, FeatureCount));
+        return rows;
     }
 }

@@ -14,7 +14,7 @@ public static class DataRangeCheck
     public static string? Warning(AutoencoderConfig config, Dataset data)
     {
         if (data.Count == 0) return null;
-        var (min, max) = Range(data.Features, data.Count * data.FeatureCount);
+        var (min, max) = ValueRange(data);
         string range = $"[{min.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}, {max.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}]";
         var (low, high, shown) = config.OutputActivation switch
         {
@@ -31,6 +31,12 @@ public static class DataRangeCheck
             return $"binary cross-entropy needs targets in [0, 1] but the data ranges over {range}; use --loss mse, or scale the data to [0, 1] (--scale minmax)";
         return null;
     }
+
+    /// <summary>The smallest and largest value of a non-empty data set (both NaN if any is NaN).</summary>
+    internal static (float Min, float Max) ValueRange(Dataset data) => data.Pixels is { } pixels
+        // Image bytes read as byte / 255: the range is that of the bytes, without making the floats.
+        ? (System.Numerics.Tensors.TensorPrimitives.Min<byte>(pixels) / 255f, System.Numerics.Tensors.TensorPrimitives.Max<byte>(pixels) / 255f)
+        : Range(data.Features, data.Count * data.FeatureCount);
 
     /// <summary>
     /// The smallest and largest of the first <paramref name="length"/> values (both NaN if any is

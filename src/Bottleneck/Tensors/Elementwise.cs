@@ -123,21 +123,21 @@ internal static class Elementwise
     /// <paramref name="destination"/>. A shuffled batch reads rows scattered over the data set, so
     /// the copy waits on memory: two threads keep twice as many reads in flight.
     /// </summary>
-    public static void GatherRows(float[] source, int rowLength, ReadOnlySpan<int> rows, Tensor destination)
+    public static void GatherRows(float[] source, int rowLength, ReadOnlySpan<int> rows, Tensor destination) =>
+        GatherRows(source, null, rowLength, rows, destination);
+
+    /// <summary>As <see cref="GatherRows(float[], int, ReadOnlySpan{int}, Tensor)"/> from image bytes, each value scaled to byte / 255 on the way.</summary>
+    public static void GatherRows(byte[] source, int rowLength, ReadOnlySpan<int> rows, Tensor destination) =>
+        GatherRows(null, source, rowLength, rows, destination);
+
+    private static void GatherRows(float[]? floats, byte[]? bytes, int rowLength, ReadOnlySpan<int> rows, Tensor destination)
     {
-        int parts = Parts((long)rows.Length * rowLength, 2 * MinValuesPerPart);
-        if (parts < 2 || rows.Length < 2 * parts)
-        {
-            var target = destination.Span;
-            for (int i = 0; i < rows.Length; i++)
-                source.AsSpan(rows[i] * rowLength, rowLength).CopyTo(target.Slice(i * rowLength, rowLength));
-            return;
-        }
         var job = GatherJob.ForThisThread;
-        job.Start(source, rowLength, rows, destination);
+        job.Start(floats, bytes, rowLength, rows, destination);
         try
         {
-            Run(job, parts);
+            int parts = Parts((long)rows.Length * rowLength, 2 * MinValuesPerPart);
+            Run(job, parts < 2 || rows.Length < 2 * parts ? 1 : parts);
         }
         finally
         {
@@ -151,7 +151,8 @@ internal static class Elementwise
         [ThreadStatic]
         private static GatherJob? current;
 
-        private float[]? source;
+        private float[]? floats;
+        private byte[]? bytes;
         private int rowLength;
         private int[] rows = [];
         private int count;
@@ -159,9 +160,10 @@ internal static class Elementwise
 
         public static GatherJob ForThisThread => current ??= new GatherJob();
 
-        public void Start(float[] source, int rowLength, ReadOnlySpan<int> rows, Tensor destination)
+        public void Start(float[]? floats, byte[]? bytes, int rowLength, ReadOnlySpan<int> rows, Tensor destination)
         {
-            this.source = source;
+            this.floats = floats;
+            this.bytes = bytes;
             this.rowLength = rowLength;
             if (this.rows.Length < rows.Length) this.rows = new int[rows.Length];
             rows.CopyTo(this.rows);
@@ -171,7 +173,8 @@ internal static class Elementwise
 
         public void Clear()
         {
-            source = null;
+            floats = null;
+            bytes = null;
             destination = null;
         }
 
@@ -180,7 +183,11 @@ internal static class Elementwise
             int first = (int)((long)count * part / parts), last = (int)((long)count * (part + 1) / parts);
             var target = destination!.Span;
             for (int i = first; i < last; i++)
-                source.AsSpan(rows[i] * rowLength, rowLength).CopyTo(target.Slice(i * rowLength, rowLength));
+            {
+                var row = target.Slice(i * rowLength, rowLength);
+                if (bytes is not null) VectorMath.ToUnitRange(bytes.AsSpan(rows[i] * rowLength, rowLength), row);
+                else floats.AsSpan(rows[i] * rowLength, rowLength).CopyTo(row);
+            }
         }
     }
 }

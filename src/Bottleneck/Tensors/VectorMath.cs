@@ -87,4 +87,29 @@ public static class VectorMath
         System.Numerics.Vector.ConditionalSelect(
             System.Numerics.Vector.LessThan(System.Numerics.Vector.Abs(x), new System.Numerics.Vector<float>(SmallestNormal)),
             System.Numerics.Vector<float>.Zero, x);
+
+    /// <summary>
+    /// features[i] = pixels[i] / 255f, torchvision's ToTensor scaling. IEEE division is correctly
+    /// rounded in every vector lane as in scalar code, so the vector loop gives the same floats.
+    /// </summary>
+    internal static void ToUnitRange(ReadOnlySpan<byte> pixels, Span<float> features)
+    {
+        if (features.Length < pixels.Length) throw new ArgumentException("ToUnitRange: destination shorter than the source");
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var divisor = Vector512.Create(255f);
+            for (; i + 64 <= pixels.Length; i += 64)
+            {
+                var (lo, hi) = Vector512.Widen(Vector512.Create(pixels.Slice(i, 64)));
+                var (q0, q1) = Vector512.Widen(lo);
+                var (q2, q3) = Vector512.Widen(hi);
+                (Vector512.ConvertToSingle(q0.AsInt32()) / divisor).CopyTo(features.Slice(i));
+                (Vector512.ConvertToSingle(q1.AsInt32()) / divisor).CopyTo(features.Slice(i + 16));
+                (Vector512.ConvertToSingle(q2.AsInt32()) / divisor).CopyTo(features.Slice(i + 32));
+                (Vector512.ConvertToSingle(q3.AsInt32()) / divisor).CopyTo(features.Slice(i + 48));
+            }
+        }
+        for (; i < pixels.Length; i++) features[i] = pixels[i] / 255f;
+    }
 }

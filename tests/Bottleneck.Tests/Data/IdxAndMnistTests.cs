@@ -178,7 +178,7 @@ public class IdxAndMnistTests(MnistFixture mnist) : IClassFixture<MnistFixture>
         // Every byte value, in the vector loop and in the scalar tail (64 per vector step).
         var pixels = Enumerable.Range(0, 256 * 3 + 37).Select(i => (byte)(i * 7 % 256)).ToArray();
         var features = new float[pixels.Length];
-        Mnist.ToUnitRange(pixels, features);
+        VectorMath.ToUnitRange(pixels, features);
         for (int i = 0; i < pixels.Length; i++)
             Assert.Equal(BitConverter.SingleToInt32Bits(pixels[i] / 255f), BitConverter.SingleToInt32Bits(features[i]));
     }
