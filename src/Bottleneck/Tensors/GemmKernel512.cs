@@ -129,44 +129,13 @@ internal readonly struct GemmKernel512 : IGemmKernel
     /// <summary>16 columns: the right edge of N = 400 or 784 (the same sums as <see cref="Run"/> for them).</summary>
     public static int NarrowNR => 16;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // Every reduction step in order: a narrow tile over all its steps is the list of all of them
+    // (one more load a step, on at most one tile in thirteen of the model's products).
+    private static readonly int[] EveryStep = Enumerable.Range(0, GemmBlocking.KcMax).ToArray();
+
     public static unsafe void RunNarrow(int kc, float* a, float* b, float* c, int ldc, bool add)
     {
-        Vector512<float> c00 = Vector512<float>.Zero, c10 = Vector512<float>.Zero, c20 = Vector512<float>.Zero, c30 = Vector512<float>.Zero;
-        Vector512<float> c40 = Vector512<float>.Zero, c50 = Vector512<float>.Zero, c60 = Vector512<float>.Zero, c70 = Vector512<float>.Zero;
-
-        for (int p = 0; p < kc; p++)
-        {
-            Vector512<float> b0 = Vector512.Load(b);
-            Vector512<float> av;
-            av = Vector512.Create(a[0]);
-            c00 = Avx512F.FusedMultiplyAdd(av, b0, c00);
-            av = Vector512.Create(a[1]);
-            c10 = Avx512F.FusedMultiplyAdd(av, b0, c10);
-            av = Vector512.Create(a[2]);
-            c20 = Avx512F.FusedMultiplyAdd(av, b0, c20);
-            av = Vector512.Create(a[3]);
-            c30 = Avx512F.FusedMultiplyAdd(av, b0, c30);
-            av = Vector512.Create(a[4]);
-            c40 = Avx512F.FusedMultiplyAdd(av, b0, c40);
-            av = Vector512.Create(a[5]);
-            c50 = Avx512F.FusedMultiplyAdd(av, b0, c50);
-            av = Vector512.Create(a[6]);
-            c60 = Avx512F.FusedMultiplyAdd(av, b0, c60);
-            av = Vector512.Create(a[7]);
-            c70 = Avx512F.FusedMultiplyAdd(av, b0, c70);
-            a += 8;
-            b += 32;
-        }
-
-        StoreNarrow(c + 0 * ldc, c00, add);
-        StoreNarrow(c + 1 * ldc, c10, add);
-        StoreNarrow(c + 2 * ldc, c20, add);
-        StoreNarrow(c + 3 * ldc, c30, add);
-        StoreNarrow(c + 4 * ldc, c40, add);
-        StoreNarrow(c + 5 * ldc, c50, add);
-        StoreNarrow(c + 6 * ldc, c60, add);
-        StoreNarrow(c + 7 * ldc, c70, add);
+        fixed (int* steps = EveryStep) RunStepsNarrow(kc, steps, a, b, c, ldc, add);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
