@@ -126,9 +126,8 @@ public sealed class Adam : GemmThreadPool.IParallelJob
     // arithmetic operation on such a subnormal value costs the CPU a microcode assist (late in the
     // seed run a fifth of the first layer's moments are subnormal and this pass runs 3x slower).
     // So moments are flushed to zero there (VectorMath.FlushSubnormal), as a CPU in flush-to-zero
-    // mode would. A moment that
-    // small moves its weight by less than 1e-30, far below the rounding step of any weight the
-    // networks hold, so the weights come out the same.
+    // mode would. A moment that small moves its weight by less than 1e-30, far below the rounding
+    // step of any weight the networks hold, so the weights come out the same.
 
     /// <summary>The update 16 elements at a time; returns how many it did.</summary>
     private static int Update512(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v, float stepSize, float bias2Sqrt,

@@ -79,8 +79,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                             bool narrow = cols <= TKernel.NarrowNR && TKernel.NarrowNR < nr && GemmPaths.NarrowEdges;
                             if (narrow)
                             {
+                                // One loop for both: a dense narrow tile is the list of every step.
                                 if (count >= 0) TKernel.RunStepsNarrow(count, list, aPanel, bPanel, target, ld, addHere);
-                                else TKernel.RunNarrow(kc, aPanel, bPanel, target, ld, addHere);
+                                else TKernel.RunStepsNarrow(kc, GemmSparsity.EveryStep, aPanel, bPanel, target, ld, addHere);
                             }
                             else if (count >= 0) TKernel.RunSteps(count, list, aPanel, bPanel, target, ld, addHere);
                             else TKernel.Run(kc, aPanel, bPanel, target, ld, addHere);

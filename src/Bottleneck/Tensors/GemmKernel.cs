@@ -40,11 +40,9 @@ internal interface IGemmKernel
     static abstract int NarrowNR { get; }
 
     /// <summary>
-    /// <see cref="Run"/> for the first <see cref="NarrowNR"/> columns of the panel only (B's panel
-    /// keeps its NR stride); each of those elements gets the same sums as from <see cref="Run"/>.
+    /// <see cref="RunSteps"/> for the first <see cref="NarrowNR"/> columns of the panel only (B's
+    /// panel keeps its NR stride); each of those elements gets the same sums. A dense tile runs it
+    /// over the list of every step.
     /// </summary>
-    static abstract unsafe void RunNarrow(int kc, float* a, float* b, float* c, int ldc, bool add);
-
-    /// <summary><see cref="RunSteps"/> for the first <see cref="NarrowNR"/> columns only.</summary>
     static abstract unsafe void RunStepsNarrow(int count, int* steps, float* a, float* b, float* c, int ldc, bool add);
 }

@@ -129,15 +129,6 @@ internal readonly struct GemmKernel512 : IGemmKernel
     /// <summary>16 columns: the right edge of N = 400 or 784 (the same sums as <see cref="Run"/> for them).</summary>
     public static int NarrowNR => 16;
 
-    // Every reduction step in order: a narrow tile over all its steps is the list of all of them
-    // (one more load a step, on at most one tile in thirteen of the model's products).
-    private static readonly int[] EveryStep = Enumerable.Range(0, GemmBlocking.KcMax).ToArray();
-
-    public static unsafe void RunNarrow(int kc, float* a, float* b, float* c, int ldc, bool add)
-    {
-        fixed (int* steps = EveryStep) RunStepsNarrow(kc, steps, a, b, c, ldc, add);
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void RunStepsNarrow(int count, int* steps, float* a, float* b, float* c, int ldc, bool add)
     {

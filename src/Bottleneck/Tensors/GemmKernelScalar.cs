@@ -16,8 +16,6 @@ internal readonly struct GemmKernelScalar : IGemmKernel
     // No narrow form: a right-edge tile costs a whole one.
     public static int NarrowNR => NR;
 
-    public static unsafe void RunNarrow(int kc, float* a, float* b, float* c, int ldc, bool add) => Run(kc, a, b, c, ldc, add);
-
     public static unsafe void RunStepsNarrow(int count, int* steps, float* a, float* b, float* c, int ldc, bool add) =>
         RunSteps(count, steps, a, b, c, ldc, add);
 

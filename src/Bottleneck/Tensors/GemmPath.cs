@@ -27,7 +27,7 @@ internal static class GemmPaths
     /// <summary>Overrides the choice of kernel; <see cref="GemmPath.Auto"/> picks the widest supported.</summary>
     public static GemmPath ForcedPath { get; set; } = GemmPath.Auto;
 
-    /// <summary>Whether right-edge tiles use a kernel's narrow form (<see cref="IGemmKernel.RunNarrow"/>); off only in tests, to compare.</summary>
+    /// <summary>Whether right-edge tiles use a kernel's narrow form (<see cref="IGemmKernel.RunStepsNarrow"/>); off only in tests, to compare.</summary>
     public static bool NarrowEdges { get; set; } = true;
 
     public static bool IsSupported(GemmPath path) => path switch

@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Bottleneck.Tensors;
@@ -25,6 +26,16 @@ internal static unsafe class GemmSparsity
 {
     /// <summary>Off only in tests, to compare against the full products.</summary>
     internal static bool Enabled { get; set; } = true;
+
+    /// <summary>Every reduction step of a block in order, 0 to KcMax − 1: the list that skips nothing.</summary>
+    public static readonly int* EveryStep = CreateEveryStep();
+
+    private static int* CreateEveryStep()
+    {
+        var steps = (int*)NativeMemory.Alloc(GemmBlocking.KcMax, sizeof(int));
+        for (int p = 0; p < GemmBlocking.KcMax; p++) steps[p] = p;
+        return steps;
+    }
 
     /// <summary>A panel's steps are listed only when at least this fraction (1/n) of them are zero.</summary>
     private const int MinSkippedFraction = 8;
