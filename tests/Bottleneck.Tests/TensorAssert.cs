@@ -2,7 +2,7 @@ using Bottleneck.Tensors;
 
 namespace Bottleneck.Tests;
 
-/// <summary>Tensor comparisons with relative tolerances, reporting the worst element.</summary>
+/// <summary>Tensor comparisons, with relative tolerances (reporting the worst element) or bit for bit.</summary>
 internal static class TensorAssert
 {
     /// <summary>max|a − e| ≤ tolerance · max(max|e|, floor): relative to the tensor's scale.</summary>
@@ -30,4 +30,21 @@ internal static class TensorAssert
 
     public static void CloseScalar(double expected, double actual, double tolerance, string what) =>
         Assert.True(Math.Abs(expected - actual) <= tolerance * Math.Max(1, Math.Abs(expected)), $"{what}: got {actual}, expected {expected}");
+
+    /// <summary>The same floats bit for bit (−0 and +0 differ, a NaN equals the same NaN); names the first that differs.</summary>
+    public static void SameBits(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what)
+    {
+        Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}");
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+                Assert.Fail($"{what}: [{i}] = {actual[i]:R}, expected {expected[i]:R}");
+        }
+    }
+
+    public static void SameBits(Tensor expected, Tensor actual, string what)
+    {
+        Assert.True(expected.Shape.SequenceEqual(actual.Shape), $"{what}: shape [{string.Join(",", actual.Shape.ToArray())}], expected [{string.Join(",", expected.Shape.ToArray())}]");
+        SameBits(expected.Span, actual.Span, what);
+    }
 }

@@ -46,7 +46,7 @@ public class PixelDatasetTests
                     var fromFloats = new Tensor(batch, Features);
                     bytes.GetBatch(order.AsSpan(0, batch), fromBytes);
                     floats.GetBatch(order.AsSpan(0, batch), fromFloats);
-                    Assert.True(SameBits(fromFloats, fromBytes), $"batch of {batch}, {threads} threads");
+                    TensorAssert.SameBits(fromFloats, fromBytes, $"batch of {batch}, {threads} threads");
                 }
             }
         }
@@ -59,7 +59,7 @@ public class PixelDatasetTests
         var rowsFromFloats = new Tensor(1, Features);
         bytes.CopyRows(9, 250, rowsFromBytes);
         floats.CopyRows(9, 250, rowsFromFloats);
-        Assert.True(SameBits(rowsFromFloats, rowsFromBytes), "CopyRows");
+        TensorAssert.SameBits(rowsFromFloats, rowsFromBytes, "CopyRows");
 
         var slice = bytes.Slice(20, 50);
         var selection = bytes.Select(order.AsSpan(0, 40), "picked");
@@ -71,10 +71,6 @@ public class PixelDatasetTests
         Assert.Equal(floats.Features, bytes.Features);
         Assert.True(floats.Sample(123).SequenceEqual(bytes.Sample(123)));
     }
-
-    private static bool SameBits(Tensor expected, Tensor actual) =>
-        expected.Shape.SequenceEqual(actual.Shape)
-        && expected.Span.ToArray().Select(BitConverter.SingleToInt32Bits).SequenceEqual(actual.Span.ToArray().Select(BitConverter.SingleToInt32Bits));
 
     [Fact]
     public void Reading_batches_does_not_make_the_float_copy()

@@ -41,14 +41,14 @@ public class ElementwiseTests
                     var expectedDx = new float[x.Length];
                     act.Apply(x.Span, expectedY);
                     act.Derivative(x.Span, expectedY, dy.Span, expectedDx);
-                    AssertBits(expectedY, y, $"{name} forward {rows}x{cols}");
-                    AssertBits(expectedDx, dx, $"{name} backward {rows}x{cols}");
+                    TensorAssert.SameBits(expectedY, y, $"{name} forward {rows}x{cols}");
+                    TensorAssert.SameBits(expectedDx, dx, $"{name} backward {rows}x{cols}");
                     first = (y, dx);
                 }
                 else
                 {
-                    AssertBits(first.Value.Y, y, $"{name} forward {rows}x{cols}, {threads} threads");
-                    AssertBits(first.Value.Dx, dx, $"{name} backward {rows}x{cols}, {threads} threads");
+                    TensorAssert.SameBits(first.Value.Y, y, $"{name} forward {rows}x{cols}, {threads} threads");
+                    TensorAssert.SameBits(first.Value.Dx, dx, $"{name} backward {rows}x{cols}, {threads} threads");
                 }
             }
         }
@@ -84,7 +84,7 @@ public class ElementwiseTests
                 var grad = new Tensor(rows, cols);
                 WithThreads(threads, () => { bce.Backward(p, t, grad); return 0; });
                 if (firstGrad is null) firstGrad = grad.Span.ToArray();
-                else AssertBits(firstGrad, grad.Span.ToArray(), $"{reduction} gradient {rows}x{cols}, {threads} threads");
+                else TensorAssert.SameBits(firstGrad, grad.Span.ToArray(), $"{reduction} gradient {rows}x{cols}, {threads} threads");
             }
         }
     }
@@ -113,7 +113,7 @@ public class ElementwiseTests
                 layer.Backward(dy, needInputGrad: false);
                 return 0;
             });
-            AssertBits(expected, layer.Bias.Grad.Span.ToArray(), $"bias gradient {batch}x{outFeatures}, {threads} threads");
+            TensorAssert.SameBits(expected, layer.Bias.Grad.Span.ToArray(), $"bias gradient {batch}x{outFeatures}, {threads} threads");
         }
     }
 
@@ -161,10 +161,10 @@ public class ElementwiseTests
                 }
             }
             for (int i = 0; i < parameters.Length; i++)
-                AssertBits(expected[i], parameters[i].Value.Span.ToArray(), $"parameter {i} ({sizes[i]} values), {threads} threads");
+                TensorAssert.SameBits(expected[i], parameters[i].Value.Span.ToArray(), $"parameter {i} ({sizes[i]} values), {threads} threads");
             var values = parameters.Select(p => p.Value.Span.ToArray()).ToArray();
             if (first is null) first = values;
-            for (int i = 0; i < parameters.Length; i++) AssertBits(first[i], values[i], $"parameter {i}, {threads} threads against 1");
+            for (int i = 0; i < parameters.Length; i++) TensorAssert.SameBits(first[i], values[i], $"parameter {i}, {threads} threads against 1");
         }
     }
 
@@ -220,9 +220,9 @@ public class ElementwiseTests
                 first = grads;
                 continue;
             }
-            AssertBits(first.Value.W, grads.Item1, $"dW {batch}x{inFeatures}x{outFeatures}, {threads} threads");
-            AssertBits(first.Value.B, grads.Item2, $"db {batch}x{inFeatures}x{outFeatures}, {threads} threads");
-            AssertBits(first.Value.X, grads.Item3, $"dX {batch}x{inFeatures}x{outFeatures}, {threads} threads");
+            TensorAssert.SameBits(first.Value.W, grads.Item1, $"dW {batch}x{inFeatures}x{outFeatures}, {threads} threads");
+            TensorAssert.SameBits(first.Value.B, grads.Item2, $"db {batch}x{inFeatures}x{outFeatures}, {threads} threads");
+            TensorAssert.SameBits(first.Value.X, grads.Item3, $"dX {batch}x{inFeatures}x{outFeatures}, {threads} threads");
         }
     }
 
@@ -245,7 +245,7 @@ public class ElementwiseTests
             var x = new Tensor(batch, features);
             WithThreads(threads, () => { data.GetBatch(order.AsSpan(0, batch), x); return 0; });
             for (int r = 0; r < batch; r++)
-                AssertBits(data.Sample(order[r]).ToArray(), x.Row(r).ToArray(), $"row {r} of {batch}, {threads} threads");
+                TensorAssert.SameBits(data.Sample(order[r]).ToArray(), x.Row(r).ToArray(), $"row {r} of {batch}, {threads} threads");
             long before = GC.GetAllocatedBytesForCurrentThread();
             WithThreads(threads, () => { data.GetBatch(order.AsSpan(batch, batch), x); return 0; });
             Assert.True(GC.GetAllocatedBytesForCurrentThread() - before <= 64, "a steady-state gather allocated");
@@ -350,16 +350,6 @@ public class ElementwiseTests
         var t = new Tensor(rows, cols);
         for (int i = 0; i < t.Length; i++) t[i] = (float)(low + rng.NextDouble() * (high - low));
         return t;
-    }
-
-    private static void AssertBits(float[] expected, float[] actual, string what)
-    {
-        Assert.True(expected.Length == actual.Length, $"{what}: length {actual.Length}, expected {expected.Length}");
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-                Assert.Fail($"{what}: [{i}] = {actual[i]:R}, expected {expected[i]:R}");
-        }
     }
 
     private static T WithThreads<T>(int threads, Func<T> action)

@@ -216,11 +216,7 @@ public class GemmTests
                     {
                         GemmSparsity.Enabled = true;
                     }
-                    for (int i = 0; i < full.Length; i++)
-                    {
-                        if (BitConverter.SingleToInt32Bits(full[i]) != BitConverter.SingleToInt32Bits(skipped[i]))
-                            Assert.Fail($"{path} {(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} bad={bad} accumulate={accumulate}: C[{i}] = {skipped[i]:R}, full product {full[i]:R}");
-                    }
+                    TensorAssert.SameBits(full, skipped, $"{path} {(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} bad={bad} accumulate={accumulate}: C with skipped steps against the full product");
                 }
             }
         }
@@ -324,13 +320,7 @@ public class GemmTests
                     }
                     string[] names = ["set", "accumulate", "transposed C", "bias"];
                     for (int r = 0; r < names.Length; r++)
-                    {
-                        for (int i = 0; i < whole[r].Length; i++)
-                        {
-                            if (BitConverter.SingleToInt32Bits(whole[r][i]) != BitConverter.SingleToInt32Bits(narrow[r][i]))
-                                Assert.Fail($"{path} {(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} {threads} threads {names[r]}: C[{i}] = {narrow[r][i]:R} narrow, {whole[r][i]:R} whole");
-                        }
-                    }
+                        TensorAssert.SameBits(whole[r], narrow[r], $"{path} {(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} {threads} threads {names[r]}: C with narrow tiles against whole ones");
                 }
             }
         }
