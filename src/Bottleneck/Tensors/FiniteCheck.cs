@@ -17,9 +17,12 @@ internal sealed unsafe class FiniteCheck : IGemmEpilogue
 
     public void Reset() => Volatile.Write(ref nonFinite, 0);
 
+    public bool OnlyReads => true;
+
     public void Apply(float* tile, int ldc, int row0, int col0, int rows, int cols)
     {
-        // Rows are 32 floats, or 8 where the output is written transposed: vectors of both widths.
+        // Rows are a tile's 32 floats (a transposed tile is mostly checked in the GEMM's scratch
+        // buffer, before it is stored), or 8 where a transposed output is checked in C: vectors of both widths.
         const uint ExponentMask = 0x7F800000;
         var any512 = Vector512<uint>.Zero;
         var any256 = Vector256<uint>.Zero;

@@ -85,12 +85,16 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                             }
                             else if (count >= 0) TKernel.RunSteps(count, list, aPanel, bPanel, target, ld, addHere);
                             else TKernel.Run(kc, aPanel, bPanel, target, ld, addHere);
+                            // After the last block the tile is final: the epilogue runs while it is in L1,
+                            // on the scratch tile if it only reads and the scratch holds what C will.
+                            bool final = pc + kc >= k;
+                            bool onScratch = final && target == edge && !add && p.Bias == null && p.Epilogue is { OnlyReads: true };
+                            if (onScratch) p.Epilogue!.Apply(edge, nr, ic + ir, jc + jr, rows, cols);
                             if (p.TransC) MergeEdgeTransposed(edge, mr, nr, cTile, ldc, rows, cols, add);
                             else if (target == edge) MergeEdge(edge, nr, cTile, ldc, rows, cols, add);
                             // The bias goes in with the first block, on the tile just written (still in L1).
                             if (pc == 0 && p.Bias != null) AddBias(cTile, ldc, rows, cols, p.Bias + jc + jr);
-                            // After the last block the tile is final: the epilogue runs while it is in L1.
-                            if (pc + kc >= k && p.Epilogue is { } epilogue)
+                            if (final && !onScratch && p.Epilogue is { } epilogue)
                             {
                                 if (p.TransC) epilogue.Apply(cTile, ldc, jc + jr, ic + ir, cols, rows);
                                 else epilogue.Apply(cTile, ldc, ic + ir, jc + jr, rows, cols);

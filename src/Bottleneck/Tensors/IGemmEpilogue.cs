@@ -12,4 +12,12 @@ internal unsafe interface IGemmEpilogue
     /// <paramref name="tile"/> with row stride <paramref name="ldc"/>.
     /// </summary>
     void Apply(float* tile, int ldc, int row0, int col0, int rows, int cols);
+
+    /// <summary>
+    /// True for an epilogue that only reads values and whose result does not depend on where they
+    /// lie: the GEMM may then give it a finished tile in its scratch buffer, in the product's
+    /// orientation (rows of the kernel's width), instead of where the tile is stored in C. For a
+    /// transposed C that replaces many calls on short rows with one on whole vectors.
+    /// </summary>
+    bool OnlyReads => false;
 }

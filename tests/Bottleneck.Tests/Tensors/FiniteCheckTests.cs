@@ -5,18 +5,24 @@ namespace Bottleneck.Tests.Tensors;
 [Collection("Engine")]
 public class FiniteCheckTests
 {
+    // K = 33 is one reduction block: a transposed tile is checked in the GEMM's scratch buffer
+    // before it is stored. K = 300 is two: the last block adds to C, which is checked in place.
     [Theory]
-    [InlineData(false, -1)] // all finite
-    [InlineData(false, 0)]  // a NaN in A
-    [InlineData(false, 1)]  // a product that overflows to infinity
-    [InlineData(false, 2)]  // a NaN in a full tile (row 8)
-    [InlineData(true, 2)]
-    [InlineData(true, -1)]
-    [InlineData(true, 0)]
-    [InlineData(true, 1)]
-    public void A_GEMM_epilogue_sees_every_non_finite_output(bool transposedOutput, int poison)
+    [InlineData(false, -1, 33)] // all finite
+    [InlineData(false, 0, 33)]  // a NaN in A
+    [InlineData(false, 1, 33)]  // a product that overflows to infinity
+    [InlineData(false, 2, 33)]  // a NaN in a full tile (row 8)
+    [InlineData(true, 2, 33)]
+    [InlineData(true, -1, 33)]
+    [InlineData(true, 0, 33)]
+    [InlineData(true, 1, 33)]
+    [InlineData(true, -1, 300)]
+    [InlineData(true, 0, 300)]
+    [InlineData(true, 1, 300)]
+    [InlineData(true, 2, 300)]
+    public void A_GEMM_epilogue_sees_every_non_finite_output(bool transposedOutput, int poison, int K)
     {
-        const int M = 70, N = 45, K = 33; // ragged tiles at both edges
+        const int M = 70, N = 45; // ragged tiles at both edges
         var random = new Random(3);
         var a = Enumerable.Range(0, M * K).Select(_ => (float)random.NextDouble()).ToArray();
         var b = Enumerable.Range(0, K * N).Select(_ => (float)random.NextDouble()).ToArray();
