@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Bottleneck.Tensors;
 
@@ -178,15 +179,35 @@ internal static class Elementwise
             destination = null;
         }
 
-        public void RunPart(int part, int parts)
+        private static unsafe void Prefetch(byte* start, int length)
+        {
+            if (!Sse.IsSupported) return;
+            for (int offset = 0; offset < length; offset += 64) Sse.Prefetch0(start + offset);
+        }
+
+        // Rows ahead of the one being copied whose cache lines are requested: a shuffled batch's
+        // rows lie anywhere in the data set, mostly out of this core's caches, and the hardware
+        // prefetcher only follows a row once it is being read.
+        private const int RowsAhead = 4;
+
+        public unsafe void RunPart(int part, int parts)
         {
             int first = (int)((long)count * part / parts), last = (int)((long)count * (part + 1) / parts);
             var target = destination!.Span;
-            for (int i = first; i < last; i++)
+            fixed (float* pf = floats)
+            fixed (byte* pb = bytes)
             {
-                var row = target.Slice(i * rowLength, rowLength);
-                if (bytes is not null) VectorMath.ToUnitRange(bytes.AsSpan(rows[i] * rowLength, rowLength), row);
-                else floats.AsSpan(rows[i] * rowLength, rowLength).CopyTo(row);
+                int elementSize = pb != null ? sizeof(byte) : sizeof(float);
+                byte* source = pb != null ? pb : (byte*)pf;
+                int rowBytes = rowLength * elementSize;
+                for (int i = first; i < Math.Min(last, first + RowsAhead); i++) Prefetch(source + (long)rows[i] * rowBytes, rowBytes);
+                for (int i = first; i < last; i++)
+                {
+                    if (i + RowsAhead < last) Prefetch(source + (long)rows[i + RowsAhead] * rowBytes, rowBytes);
+                    var row = target.Slice(i * rowLength, rowLength);
+                    if (bytes is not null) VectorMath.ToUnitRange(bytes.AsSpan(rows[i] * rowLength, rowLength), row);
+                    else floats.AsSpan(rows[i] * rowLength, rowLength).CopyTo(row);
+                }
             }
         }
     }
