@@ -100,7 +100,7 @@ public static class VectorMath
     {
         if (features.Length < pixels.Length) throw new ArgumentException("ToUnitRange: destination shorter than the source");
         int i = 0;
-        if (Vector512.IsHardwareAccelerated && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+        if (Vector512.IsHardwareAccelerated)
         {
             for (; i + 64 <= pixels.Length; i += 64)
             {
@@ -123,7 +123,7 @@ public static class VectorMath
         var b = Vector512.ConvertToSingle(bytes.AsInt32());
         var reciprocal = Vector512.Create(1f / 255f);
         var q = b * reciprocal;
-        var remainder = System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAddNegated(q, Vector512.Create(255f), b);
-        return System.Runtime.Intrinsics.X86.Avx512F.FusedMultiplyAdd(remainder, reciprocal, q);
+        var remainder = Vector512.FusedMultiplyAdd(-q, Vector512.Create(255f), b);
+        return Vector512.FusedMultiplyAdd(remainder, reciprocal, q);
     }
 }
