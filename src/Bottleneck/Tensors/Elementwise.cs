@@ -179,16 +179,16 @@ internal static class Elementwise
             destination = null;
         }
 
+        // Rows ahead of the one being copied whose cache lines are requested: a shuffled batch's
+        // rows lie anywhere in the data set, mostly out of this core's caches, and the hardware
+        // prefetcher only follows a row once it is being read.
+        private const int RowsAhead = 4;
+
         private static unsafe void Prefetch(byte* start, int length)
         {
             if (!Sse.IsSupported) return;
             for (int offset = 0; offset < length; offset += 64) Sse.Prefetch0(start + offset);
         }
-
-        // Rows ahead of the one being copied whose cache lines are requested: a shuffled batch's
-        // rows lie anywhere in the data set, mostly out of this core's caches, and the hardware
-        // prefetcher only follows a row once it is being read.
-        private const int RowsAhead = 4;
 
         public unsafe void RunPart(int part, int parts)
         {
