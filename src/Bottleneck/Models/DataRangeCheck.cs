@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Bottleneck.Data;
 
 namespace Bottleneck.Models;
@@ -34,7 +35,7 @@ public static class DataRangeCheck
     /// <summary>The smallest and largest value of a non-empty data set (both NaN if any is NaN).</summary>
     internal static (float Min, float Max) ValueRange(Dataset data) => data.Pixels is { } pixels
         // Image bytes read as byte / 255: the range is that of the bytes, without making the floats.
-        ? (System.Numerics.Tensors.TensorPrimitives.Min<byte>(pixels) / 255f, System.Numerics.Tensors.TensorPrimitives.Max<byte>(pixels) / 255f)
+        ? (TensorPrimitives.Min<byte>(pixels) / 255f, TensorPrimitives.Max<byte>(pixels) / 255f)
         : Range(data.Features, data.Count * data.FeatureCount);
 
     /// <summary>The smallest and largest of the first <paramref name="length"/> values (both NaN if any is NaN).</summary>
@@ -43,6 +44,6 @@ public static class DataRangeCheck
         // Image data sets are held as bytes and take the branch above; tables are small enough
         // for one plain pass.
         var window = values.AsSpan(0, length);
-        return (System.Numerics.Tensors.TensorPrimitives.Min<float>(window), System.Numerics.Tensors.TensorPrimitives.Max<float>(window));
+        return (TensorPrimitives.Min<float>(window), TensorPrimitives.Max<float>(window));
     }
 }
