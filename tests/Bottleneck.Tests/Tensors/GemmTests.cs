@@ -407,10 +407,17 @@ public class GemmTests
             }
 
             Calls(); // warm-up: workspaces, worker threads, JIT
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Calls();
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated <= 256, $"10 steady-state GEMM calls allocated {allocated} bytes");
+            // The fewest bytes over three windows: other test classes run beside this one and can
+            // hold the pool during the warm-up, so a one-time cost (a worker's first start) may
+            // fall into one window; a call that allocates every time shows in all three.
+            long fewest = long.MaxValue;
+            for (int window = 0; window < 3; window++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                Calls();
+                fewest = Math.Min(fewest, GC.GetAllocatedBytesForCurrentThread() - before);
+            }
+            Assert.True(fewest <= 256, $"10 steady-state GEMM calls allocated {fewest} bytes (fewest of three windows)");
         });
     }
 
