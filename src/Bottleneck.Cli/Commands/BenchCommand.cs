@@ -29,7 +29,7 @@ internal static class BenchCommand
         };
         anomaly.SetAction(parse =>
         {
-            Engine.Threads = OptionParsing.AtLeast(parse.GetValue(threads), 1, "--threads");
+            Engine.Threads = OptionParsing.Threads(parse.GetValue(threads));
             string name = OptionParsing.OneOf(parse.GetValue(suite)!, "--suite", "adbench", "mnist-one-class");
             var options = (name == "adbench" ? new AnomalyOptions() : AnomalyOptions.CleanImages) with
             {

@@ -25,6 +25,14 @@ internal static class OptionParsing
         return value;
     }
 
+    /// <summary>A worker thread count: 1 to <see cref="Tensors.Engine.MaxThreads"/>.</summary>
+    public static int Threads(int value, string option = "--threads")
+    {
+        if (value < 1 || value > Tensors.Engine.MaxThreads)
+            throw new UsageException($"{option} must be 1 to {Tensors.Engine.MaxThreads} ({Tensors.Engine.ThreadLimitReason}), got {value}");
+        return value;
+    }
+
     public static double Positive(double value, string option)
     {
         if (!(value > 0) || double.IsInfinity(value)) throw new UsageException($"{option} must be a positive number, got {value.ToString(CultureInfo.InvariantCulture)}");

@@ -115,7 +115,7 @@ internal static class TrainCommand
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
                 InitWeights = parse.GetValue(initWeights),
                 Shuffle = !parse.GetValue(noShuffle),
-                Threads = OptionParsing.AtLeast(parse.GetValue(threads), 1, "--threads"),
+                Threads = OptionParsing.Threads(parse.GetValue(threads)),
                 Force = parse.GetValue(force),
                 Limit = parse.GetValue(limit) is int l ? OptionParsing.AtLeast(l, 1, "--limit") : null,
                 CheckpointEvery = OptionParsing.AtLeast(parse.GetValue(checkpointEvery), 1, "--checkpoint-every"),
@@ -156,24 +156,44 @@ internal static class TrainCommand
         public required bool Force { get; init; }
         public int? Limit { get; init; }
         public required int CheckpointEvery { get; init; }
-        public string? ResumeFrom { get; init; }
+        public Checkpoint? ResumeFrom { get; init; }
     }
 
     /// <summary>Which architecture options the user set; the others follow the data (tables get a size-based default).</summary>
     private sealed record ArchitectureGiven(bool Hidden, bool Latent, bool OutputActivation, bool Loss);
 
-    /// <summary>The settings of the run in <paramref name="directory"/>, with the few that may change on resume.</summary>
+    /// <summary>
+    /// The settings of the run in <paramref name="directory"/>, with the few that may change on
+    /// resume. They come from the checkpoint itself (which holds the run's model.json), so a kill
+    /// between the checkpoint and model.json cannot strand a run; older checkpoints fall back to
+    /// model.json.
+    /// </summary>
     private static TrainSettings ResumeSettings(string directory, TrainSettings given, bool epochsGiven, bool threadsGiven)
     {
-        string checkpoint = Path.Combine(directory, Checkpoint.FileName);
-        if (!File.Exists(checkpoint))
+        string checkpointPath = Path.Combine(directory, Checkpoint.FileName);
+        if (!Directory.Exists(directory))
+            throw new BottleneckException($"{directory}: no such run folder to resume");
+        if (!File.Exists(checkpointPath))
             throw new BottleneckException($"{directory}: no {Checkpoint.FileName} to resume from (a run writes one after each finished epoch)");
-        var json = ModelFile.ReadJson(Path.Combine(directory, ModelFile.JsonName));
+        var checkpoint = Checkpoint.Load(checkpointPath);
+        var json = checkpoint.Metadata.TryGetValue(RunMetadataKey, out var text)
+            ? ModelFile.ParseJson(text, $"{checkpointPath} (its run settings)")
+            : ModelFile.ReadJson(Path.Combine(directory, ModelFile.JsonName));
         var t = json.Training ?? throw new BottleneckException($"{Path.Combine(directory, ModelFile.JsonName)}: has no training settings to resume with");
+        if (given.DataPath is null && t.DataPath is { } recorded && !File.Exists(recorded) && !Directory.Exists(recorded))
+            throw new BottleneckException($"{directory}: the run was trained on {recorded}, which is no longer there; give its data with --data");
+        if (!threadsGiven && t.Threads > Engine.MaxThreads)
+            throw new UsageException($"{directory}: the run was trained with {t.Threads} threads, more than this machine allows ({Engine.MaxThreads}); resume with --threads (the rest of the run then rounds differently)");
         return given with
         {
             Config = ModelFile.ToConfig(json),
+            // The recorded architecture is complete: nothing in it follows the data any more.
+            Given = new ArchitectureGiven(true, true, true, true),
             Dataset = t.Dataset,
+            DataPath = given.DataPath ?? t.DataPath,
+            TestDataPath = given.TestDataPath ?? t.TestDataPath,
+            LabelColumn = given.LabelColumn ?? t.LabelColumn,
+            FeatureColumns = given.FeatureColumns ?? t.FeatureColumns,
             // A table's scaling is refitted on the same training part, so it comes out the same.
             Scale = json.Normalization.Type is "standard" or "minmax" or "none" ? json.Normalization.Type : null,
             Epochs = epochsGiven ? given.Epochs : t.Epochs,
@@ -192,34 +212,28 @@ internal static class TrainCommand
         };
     }
 
+    /// <summary>The checkpoint entry that holds the run's model.json (settings, normalisation, data).</summary>
+    private const string RunMetadataKey = "bottleneck.run";
+
     private static int Run(TrainSettings s)
     {
         // A folder with anything in it may be another run's: keep it unless told otherwise.
-        if (!s.Force && Directory.Exists(s.OutputDirectory) && Directory.EnumerateFileSystemEntries(s.OutputDirectory).Any())
-            throw new UsageException($"{s.OutputDirectory} already exists and is not empty; choose another --out, add --force to overwrite it, or --resume it");
+        if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
         Engine.Threads = s.Threads;
-        var resumed = s.ResumeFrom is { } checkpointPath ? Checkpoint.Load(checkpointPath) : null;
+        var resumed = s.ResumeFrom;
 
         // An image data set loads on about one core for a quarter of a second: meanwhile the other
         // compiles the training step's code (a throwaway step of the same model; see WarmUp).
-        var warmUp = s.DataPath is { } dataPath && File.Exists(dataPath) ? Task.CompletedTask : Task.Run(() => WarmUp.Run(s.Config, s.BatchSize));
-        var (train, test, normalization, dataName) = LoadData(s);
+        var warmUp = s.DataPath is { } dataPath && File.Exists(dataPath) || ModelSize.Check(s.Config, s.BatchSize, training: true) is not null
+            ? Task.CompletedTask
+            : Task.Run(() => WarmUp.Run(s.Config, s.BatchSize));
+        var data = LoadData(s);
         warmUp.Wait();
+        var (train, test, normalization, dataName, _) = data;
         if (s.Limit is int limit && limit < train.Count) train = train.Slice(0, limit);
 
-        var config = s.Config with { InputSize = train.FeatureCount, InputShape = train.SampleShape };
-        if (train.SampleShape is null)
-        {
-            // A table: unless told otherwise, a model sized to its columns with a linear output and MSE.
-            var (tableHidden, tableLatent) = Applications.AnomalyDetector.DefaultArchitecture(train.FeatureCount);
-            config = config with
-            {
-                Hidden = s.Given.Hidden ? config.Hidden : tableHidden,
-                Latent = s.Given.Latent ? config.Latent : tableLatent,
-                OutputActivation = s.Given.OutputActivation ? config.OutputActivation : "none",
-                Loss = s.Given.Loss ? config.Loss : "mse",
-            };
-        }
+        var config = SizeToData(s, train);
+        CheckSize(config, s, data.Source);
         var autoencoder = new Autoencoder(config, s.Seed);
         if (DataRangeCheck.Warning(config, train) is { } warning) Console.Error.WriteLine($"bottleneck: warning: {warning}");
         if (s.InitWeights is { } init)
@@ -228,24 +242,15 @@ internal static class TrainCommand
             autoencoder.LoadStateDict(IO.SafeTensorsFile.Read(init).Tensors, init);
         }
 
-        var options = new FitOptions
-        {
-            Epochs = s.Epochs,
-            BatchSize = s.BatchSize,
-            LearningRate = s.LearningRate,
-            WeightDecay = s.WeightDecay,
-            Shuffle = s.Shuffle,
-            Seed = s.Seed,
-            Validation = test,
-            CheckpointPath = Path.Combine(s.OutputDirectory, Checkpoint.FileName),
-            CheckpointEvery = s.CheckpointEvery,
-            ResumeFrom = resumed,
-        };
-        TrainingJson Describe(EpochEnd e) => new()
+        TrainingJson Describe(int epochsDone) => new()
         {
             Dataset = dataName,
+            DataPath = data.Source,
+            TestDataPath = s.TestDataPath is { } testPath ? Path.GetFullPath(testPath) : null,
+            LabelColumn = s.LabelColumn,
+            FeatureColumns = s.FeatureColumns,
             Epochs = s.Epochs,
-            EpochsDone = e.Epoch,
+            EpochsDone = epochsDone,
             Limit = s.Limit,
             CheckpointEvery = s.CheckpointEvery,
             BatchSize = s.BatchSize,
@@ -257,47 +262,126 @@ internal static class TrainCommand
             Threads = s.Threads,
             InitWeights = s.InitWeights,
         };
+        var options = new FitOptions
+        {
+            Epochs = s.Epochs,
+            BatchSize = s.BatchSize,
+            LearningRate = s.LearningRate,
+            WeightDecay = s.WeightDecay,
+            Shuffle = s.Shuffle,
+            Seed = s.Seed,
+            Validation = test,
+            CheckpointPath = Path.Combine(s.OutputDirectory, Checkpoint.FileName),
+            CheckpointEvery = s.CheckpointEvery,
+            // The checkpoint carries the run's settings itself: resumable even if killed before model.json.
+            CheckpointMetadata = new Dictionary<string, string>
+            {
+                [RunMetadataKey] = ModelFile.ToJsonText(ModelFile.Describe(config) with { Normalization = normalization, Training = Describe(0) }),
+            },
+            ResumeFrom = resumed,
+        };
 
         Console.WriteLine($"Training {autoencoder.Config.Kind} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {dataName}: " +
             $"{train.Count} train / {test.Count} test items, {config.Loss.ToUpperInvariant()} loss, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads");
         if (resumed is not null) Console.WriteLine($"Resuming after epoch {resumed.Epoch} from {resumed.Path}");
-        var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, Describe, resumed?.History) { Normalization = normalization, TrainingData = train };
-        var history = ConsoleProgress.Run(reporter => autoencoder.Fit(train, options, new CallbackList(reporter, runFolder)));
+
+        History history;
+        bool created = !Directory.Exists(s.OutputDirectory);
+        using (var folderLock = RunFolderLock.Acquire(s.OutputDirectory))
+        {
+            try
+            {
+                // Checked again now that no other training can start writing here.
+                if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
+                var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, e => Describe(e.Epoch), resumed?.History) { Normalization = normalization, TrainingData = train };
+                history = ConsoleProgress.Run(reporter => autoencoder.Fit(train, options, new CallbackList(reporter, runFolder)));
+                foreach (var d in runFolder.FinalDiagnostics)
+                    Console.WriteLine($"{d.Description}: {d.Value.ToString("G5", CultureInfo.InvariantCulture)}");
+            }
+            catch when (created)
+            {
+                // Refused before anything was written: leave no empty folder behind.
+                folderLock.Dispose();
+                if (RunFolderLock.IsEmptyFolder(s.OutputDirectory)) Directory.Delete(s.OutputDirectory, recursive: true);
+                throw;
+            }
+        }
         var last = history.Last!;
-        foreach (var d in runFolder.FinalDiagnostics)
-            Console.WriteLine($"{d.Description}: {d.Value.ToString("G5", CultureInfo.InvariantCulture)}");
         Console.WriteLine($"Done in {last.ElapsedSeconds:F1} s: test loss {last.TestLoss:F4}. Run folder: {s.OutputDirectory}");
         return 0;
     }
 
+    private static UsageException NotEmpty(string directory) =>
+        new($"{directory} already exists and is not empty; choose another --out, add --force to overwrite it, or --resume it");
+
+    /// <summary>The configuration with the data's input size and shape; a table gets a model sized to its columns unless told otherwise.</summary>
+    private static AutoencoderConfig SizeToData(TrainSettings s, Dataset train)
+    {
+        var config = s.Config with { InputSize = train.FeatureCount, InputShape = train.SampleShape };
+        if (train.SampleShape is not null) return config;
+        // A table: unless told otherwise, a model sized to its columns with a linear output and MSE.
+        var (tableHidden, tableLatent) = Applications.AnomalyDetector.DefaultArchitecture(train.FeatureCount);
+        return config with
+        {
+            Hidden = s.Given.Hidden ? config.Hidden : tableHidden,
+            Latent = s.Given.Latent ? config.Latent : tableLatent,
+            OutputActivation = s.Given.OutputActivation ? config.OutputActivation : "none",
+            Loss = s.Given.Loss ? config.Loss : "mse",
+        };
+    }
+
+    /// <summary>Refuses, naming the option to change, a model too large to train in this process's memory.</summary>
+    private static void CheckSize(AutoencoderConfig config, TrainSettings s, string source)
+    {
+        if (ModelSize.Check(config, s.BatchSize, training: true) is not { } problem) return;
+        throw problem.Setting switch
+        {
+            "hidden" => new UsageException($"--hidden is too large: {problem.Message}"),
+            "latent" => new UsageException($"--latent is too large: {problem.Message}"),
+            "channels" => new UsageException($"--channels is too large: {problem.Message}"),
+            _ => new BottleneckException($"{source}: the items are too large to train on: {problem.Message}"),
+        };
+    }
+
+    /// <summary>The data a run trains on, and where it came from (a dataset's folder or a table file, as a full path).</summary>
+    private sealed record TrainingData(Dataset Train, Dataset Test, NormalizationJson Normalization, string Name, string Source);
+
     /// <summary>
     /// The training and test data: a named image dataset (IDX files, pixels / 255), or a table
     /// file whose per-feature scaling is fitted on the training part only and saved with the model.
+    /// Both parts must hold items: the run reports a test loss each epoch.
     /// </summary>
-    private static (Dataset Train, Dataset Test, NormalizationJson Normalization, string Name) LoadData(TrainSettings s)
+    private static TrainingData LoadData(TrainSettings s)
     {
         if (s.DataPath is not { } path || !File.Exists(path))
         {
             if (s.TestDataPath is not null || s.Scale is not null || s.LabelColumn is not null || s.FeatureColumns is not null)
                 throw new UsageException("--test-data, --scale, --label-column and --features apply to table data (--data FILE)");
-            var (images, testImages) = Mnist.Load(new DatasetLocator().Locate(s.Dataset, s.DataPath), s.Dataset);
-            return (images, testImages, ModelFile.PixelScale, s.Dataset);
+            string folder = Path.GetFullPath(new DatasetLocator().Locate(s.Dataset, s.DataPath));
+            var (images, testImages) = Mnist.Load(folder, s.Dataset);
+            if (images.Count == 0) throw new BottleneckException($"{folder}: its training images file holds no images");
+            if (testImages.Count == 0) throw new BottleneckException($"{folder}: its test images file holds no images; a run needs test items for its test loss");
+            return new(images, testImages, ModelFile.PixelScale, s.Dataset, folder);
         }
         var options = new TabularOptions { LabelColumn = s.LabelColumn, FeatureColumns = s.FeatureColumns };
         var raw = TabularLoader.Load(path, options);
+        if (raw.Count == 0) throw new BottleneckException($"{path}: holds no rows to train on");
         Dataset rawTrain, rawTest;
         if (s.TestDataPath is { } testPath)
         {
             (rawTrain, rawTest) = (raw, TabularLoader.Load(testPath, options));
             if (rawTest.FeatureCount != raw.FeatureCount)
                 throw new BottleneckException($"{testPath}: has {rawTest.FeatureCount} features but {path} has {raw.FeatureCount}");
+            if (rawTest.Count == 0) throw new BottleneckException($"{testPath}: holds no rows; a run needs test items for its test loss");
         }
         else
         {
             (rawTrain, rawTest) = raw.Labels is null ? DatasetSplit.Random(raw, 0.9, s.Seed) : DatasetSplit.Stratified(raw, 0.9, s.Seed);
+            if (rawTest.Count == 0 || rawTrain.Count == 0)
+                throw new BottleneckException($"{path}: {raw.Count} {(raw.Count == 1 ? "row is" : "rows are")} too few to hold a tenth out for the test loss; give more rows, or a test file with --test-data");
         }
         var scaler = new FeatureScaler(s.Scale ?? "standard").Fit(rawTrain);
-        return (scaler.Transform(rawTrain), scaler.Transform(rawTest), NormalizationJson.From(scaler), Path.GetFileName(path));
+        return new(scaler.Transform(rawTrain), scaler.Transform(rawTest), NormalizationJson.From(scaler), Path.GetFileName(path), Path.GetFullPath(path));
     }
 
     private static string FormatLayers(AutoencoderConfig c) => c.IsConvolutional

@@ -19,13 +19,22 @@ public static class AtomicFile
         ArgumentNullException.ThrowIfNull(write);
         string full = Path.GetFullPath(path);
         string? folder = Path.GetDirectoryName(full);
-        string temp = full + ".tmp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        string temp = full + TempMarker + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(TempSuffixDigits / 2));
         try
         {
             if (folder != null) Directory.CreateDirectory(folder);
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
+                if (CrashPoints.Armed)
+                {
+                    // Killed halfway through writing: the temporary file holds half of the bytes.
+                    CrashPoints.Reach("writing", full, () =>
+                    {
+                        stream.SetLength(stream.Length / 2);
+                        stream.Flush(flushToDisk: true);
+                    });
+                }
                 // Flush(true) asks the OS to push the data to the device; without it the rename
                 // can reach the disk before the content and a power cut leaves an empty file.
                 stream.Flush(flushToDisk: true);
@@ -39,7 +48,39 @@ public static class AtomicFile
                 throw new BottleneckException($"{path}: cannot write the file ({e.Message}); check that the folder exists, is writable and the disk is not full", e);
             throw;
         }
+        CrashPoints.Reach("wrote", full);
     }
+
+    /// <summary>
+    /// Deletes the temporary files that writes into <paramref name="directory"/> left behind when
+    /// their process was killed; only the caller may be writing there (it holds the folder's lock).
+    /// Returns how many were removed.
+    /// </summary>
+    public static int DeleteLeftovers(string directory)
+    {
+        if (!Directory.Exists(directory)) return 0;
+        int removed = 0;
+        foreach (string file in Directory.EnumerateFiles(directory, "*" + TempMarker + "*"))
+        {
+            if (!IsTempName(Path.GetFileName(file))) continue;
+            File.Delete(file);
+            removed++;
+        }
+        return removed;
+    }
+
+    /// <summary>Whether a file name is one of this class's temporary names: NAME.tmp- and 12 hex digits.</summary>
+    public static bool IsTempName(string name)
+    {
+        int at = name.LastIndexOf(TempMarker, StringComparison.Ordinal);
+        if (at <= 0 || name.Length - at - TempMarker.Length != TempSuffixDigits) return false;
+        foreach (char c in name.AsSpan(at + TempMarker.Length))
+            if (!char.IsAsciiHexDigitLower(c)) return false;
+        return true;
+    }
+
+    private const string TempMarker = ".tmp-";
+    private const int TempSuffixDigits = 12;
 
     private static void TryDelete(string temp)
     {

@@ -106,6 +106,8 @@ public sealed record AutoencoderConfig
                 throw new BottleneckException($"conv channels must be positive, got [{string.Join(",", Channels ?? [])}]");
             if (Kernel < 2 || Kernel > 7) throw new BottleneckException($"conv kernel size must be 2 to 7, got {Kernel}");
         }
+        if (ModelSize.Check(this, Autoencoder.InferenceChunk, training: false) is { } tooLarge)
+            throw new BottleneckException($"the model is too large: {tooLarge.Message}");
         switch (Kind)
         {
             case ModelKinds.Denoising:

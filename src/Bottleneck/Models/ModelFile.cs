@@ -31,6 +31,9 @@ public static class ModelFile
         AtomicFile.Write(Path.Combine(directory, JsonName), s => JsonSerializer.Serialize(s, json, ModelJson.Options));
     }
 
+    /// <summary>model.json's text for a description (what <see cref="Save"/> writes beside the weights).</summary>
+    public static string ToJsonText(ModelJson json) => JsonSerializer.Serialize(json, ModelJson.Options);
+
     /// <summary>Loads a model from its run folder, or from its model.safetensors with model.json beside it.</summary>
     public static (Autoencoder Model, ModelJson Json) Load(string path)
     {
@@ -135,10 +138,19 @@ public static class ModelFile
 
     public static ModelJson ReadJson(string path)
     {
+        if (!File.Exists(path)) throw new BottleneckException($"{path}: missing; a model or run folder needs its {JsonName}");
+        return InputFile.Read(path, stream => Parse(stream, path));
+    }
+
+    /// <summary>Reads a model description from its text (as kept in a checkpoint); <paramref name="source"/> names it in errors.</summary>
+    public static ModelJson ParseJson(string text, string source) =>
+        Parse(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)), source);
+
+    private static ModelJson Parse(Stream stream, string path)
+    {
         ModelJson? json;
         try
         {
-            using var stream = File.OpenRead(path);
             json = JsonSerializer.Deserialize<ModelJson>(stream, ModelJson.Options);
         }
         catch (JsonException e)
@@ -150,6 +162,8 @@ public static class ModelFile
             throw new BottleneckException($"{path}: format is '{json.Format}', expected '{ModelJson.FormatName}'");
         if (json.Version > ModelJson.CurrentVersion)
             throw new BottleneckException($"{path}: version {json.Version} is newer than this Bottleneck reads ({ModelJson.CurrentVersion}); upgrade Bottleneck");
+        if (!NormalizationJson.Types.Contains(json.Normalization.Type))
+            throw new BottleneckException($"{path}: unknown normalization type '{json.Normalization.Type}'; expected one of {string.Join(", ", NormalizationJson.Types)}");
         return json;
     }
 

@@ -96,6 +96,9 @@ public sealed record NormalizationJson
     /// </summary>
     public required string Type { get; init; }
 
+    /// <summary>The values <see cref="Type"/> may take.</summary>
+    public static readonly string[] Types = ["scale", "none", "minmax", "standard"];
+
     public double Offset { get; init; }
 
     public double Scale { get; init; } = 1;
@@ -157,6 +160,21 @@ public sealed record TrainingJson
 
     /// <summary>Only the first this many training items were used (null: all).</summary>
     public int? Limit { get; init; }
+
+    /// <summary>
+    /// Where the training data was read from (absolute: a dataset's folder, or a table file), so
+    /// that a resumed run reads the same data without being told again.
+    /// </summary>
+    public string? DataPath { get; init; }
+
+    /// <summary>Tables: the separate test file, when one was given.</summary>
+    public string? TestDataPath { get; init; }
+
+    /// <summary>Tables: the label column, when one was given.</summary>
+    public string? LabelColumn { get; init; }
+
+    /// <summary>Tables: the feature columns, when they were chosen.</summary>
+    public string[]? FeatureColumns { get; init; }
 }
 
 public sealed record MetricsJson

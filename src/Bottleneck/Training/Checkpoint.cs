@@ -23,8 +23,13 @@ public sealed class Checkpoint
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private Checkpoint(string path, int epoch, long adamStep, ulong[] rngState, ulong[]? samplerState, EpochEnd[] history, IReadOnlyDictionary<string, Tensor> tensors)
+    // The checkpoint's own metadata entries; the rest belong to the caller (FitOptions.CheckpointMetadata).
+    private static readonly string[] OwnKeys = ["format", "epoch", "adam_step", "rng_state", "sampler_state", "history"];
+
+    private Checkpoint(string path, int epoch, long adamStep, ulong[] rngState, ulong[]? samplerState, EpochEnd[] history,
+        IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string> metadata)
     {
+        Metadata = metadata;
         SamplerState = samplerState;
         Path = path;
         Epoch = epoch;
@@ -51,7 +56,11 @@ public sealed class Checkpoint
 
     public IReadOnlyList<EpochEnd> History { get; }
 
-    internal static void Save(string path, Autoencoder model, Adam adam, Rng rng, IReadOnlyList<EpochEnd> history)
+    /// <summary>The entries the run stored with it (<see cref="FitOptions.CheckpointMetadata"/>), such as its settings.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    internal static void Save(string path, Autoencoder model, Adam adam, Rng rng, IReadOnlyList<EpochEnd> history,
+        IReadOnlyDictionary<string, string>? extra = null)
     {
         var entries = new List<KeyValuePair<string, Tensor>>();
         for (int i = 0; i < model.NamedParameters.Count; i++)
@@ -76,6 +85,10 @@ public sealed class Checkpoint
                 }),
                 HistoryJson),
         };
+        foreach (var (key, value) in extra ?? System.Collections.Immutable.ImmutableDictionary<string, string>.Empty)
+        {
+            if (!metadata.TryAdd(key, value)) throw new ArgumentException($"checkpoint metadata key '{key}' is reserved", nameof(extra));
+        }
         SafeTensorsFile.Write(path, entries, metadata);
     }
 
@@ -97,7 +110,8 @@ public sealed class Checkpoint
                 : throw new FormatException("history row")).ToArray();
             if (epoch < 0 || step < 0 || rng.Length != 6 || sampler is { Length: not 6 } || history.Length != epoch)
                 throw new FormatException("inconsistent fields");
-            return new Checkpoint(path, epoch, step, rng, sampler, history, file.Tensors);
+            var extra = file.Metadata.Where(m => !OwnKeys.Contains(m.Key)).ToDictionary(m => m.Key, m => m.Value);
+            return new Checkpoint(path, epoch, step, rng, sampler, history, file.Tensors, extra);
         }
         catch (Exception e) when (e is FormatException or OverflowException or JsonException)
         {

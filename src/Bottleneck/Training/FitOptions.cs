@@ -30,6 +30,13 @@ public sealed record FitOptions
     public string? CheckpointPath { get; init; }
 
     /// <summary>
+    /// Text entries stored in every checkpoint beside the training state (read back as
+    /// <see cref="Checkpoint.Metadata"/>): what a caller needs to resume from the checkpoint
+    /// alone, such as how the model and its data were set up.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? CheckpointMetadata { get; init; }
+
+    /// <summary>
     /// Early stopping: stop when the validation loss has not improved for this many epochs and
     /// put back the weights of the best epoch (Keras' EarlyStopping with restore_best_weights).
     /// Null trains every epoch. Needs <see cref="Validation"/>.

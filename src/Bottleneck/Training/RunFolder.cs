@@ -66,9 +66,24 @@ public sealed class RunFolder : TrainingCallback
     /// <summary>Figures measured after the last epoch (see <see cref="Diagnostics"/>), kept in model.json.</summary>
     public IReadOnlyList<Diagnostic> FinalDiagnostics { get; private set; } = [];
 
+    /// <summary>
+    /// On resume, writes the files of the checkpoint's epoch again: a kill may have come between
+    /// the checkpoint and any of them, and the weights now are those they were made from, so the
+    /// folder ends as if it had never stopped.
+    /// </summary>
+    public override void OnTrainBegin(TrainBegin info)
+    {
+        if (info.FirstEpoch > 1 && epochs.Count > 0) WriteEpochFiles(epochs[^1]);
+    }
+
     public override void OnEpochEnd(EpochEnd info)
     {
         epochs.Add(info);
+        WriteEpochFiles(info);
+    }
+
+    private void WriteEpochFiles(EpochEnd info)
+    {
         WriteMetrics();
         WriteLossCurve();
         WriteReconstruction(info.Epoch);
@@ -100,13 +115,16 @@ public sealed class RunFolder : TrainingCallback
 
     private void SaveModel(EpochEnd info) => ModelFile.Save(model, Directory, Normalization, training(info), new MetricsJson
     {
-        TrainLoss = info.TrainLoss,
-        TestLoss = info.TestLoss,
-        TestReconstruction = HasPenalty ? info.TestReconstruction : null,
-        TestPenalty = HasPenalty ? info.TestPenalty : null,
+        TrainLoss = Finite(info.TrainLoss),
+        TestLoss = Finite(info.TestLoss),
+        TestReconstruction = HasPenalty ? Finite(info.TestReconstruction) : null,
+        TestPenalty = HasPenalty ? Finite(info.TestPenalty) : null,
         Seconds = info.ElapsedSeconds,
-        Diagnostics = FinalDiagnostics.Count > 0 ? FinalDiagnostics.ToDictionary(d => d.Name, d => d.Value) : null,
+        Diagnostics = FinalDiagnostics.Count > 0 ? FinalDiagnostics.Where(d => double.IsFinite(d.Value)).ToDictionary(d => d.Name, d => d.Value) : null,
     });
+
+    // JSON has no infinity or NaN: a figure that is not a number is recorded as absent.
+    private static double? Finite(double? value) => value is double v && double.IsFinite(v) ? v : null;
 
     private bool HasPenalty => model.Regularizer.PenaltyName.Length > 0;
 

@@ -25,6 +25,7 @@ public static class Trainer
         if (options.Validation is { } v && v.FeatureCount != inputSize)
             throw new BottleneckException($"test data has {v.FeatureCount} values per item but the model expects {inputSize}");
         if (train.Count == 0) throw new BottleneckException("training data is empty");
+        if (options.Validation is { Count: 0 }) throw new BottleneckException("test data is empty: give test items, or no validation set at all");
 
         int n = train.Count;
         int batchSize = Math.Min(options.BatchSize, n);
@@ -76,7 +77,7 @@ public static class Trainer
             var end = new EpochEnd(epoch, total / n, test?.Loss, now - epochStart, elapsedBefore + now, test?.Reconstruction, test?.Penalty);
             history.Add(end);
             if (options.CheckpointPath is { } path && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs))
-                Checkpoint.Save(path, model, optimizer, rng, history.Epochs);
+                Checkpoint.Save(path, model, optimizer, rng, history.Epochs, options.CheckpointMetadata);
             callback?.OnEpochEnd(end);
             if (best is not null && test is not null && best.Observe(test.Loss, epoch) && epoch - best.Epoch >= options.Patience) break;
         }
