@@ -75,16 +75,39 @@ public sealed class IdxFile
     /// <summary>Reads from a stream; <paramref name="name"/> names the source in error messages.</summary>
     public static IdxFile Read(Stream stream, string name)
     {
+        long? begin = stream.CanSeek ? stream.Position : null;
         var start = new byte[2];
         int got = ReadUpTo(stream, start, name, false);
         bool gzip = got == 2 && start[0] == 0x1F && start[1] == 0x8B;
         // Put the two bytes back in front of the rest, then decompress if needed.
         Stream input = new PrefixedStream(start.AsSpan(0, got).ToArray(), stream);
         if (gzip) input = new GZipStream(input, CompressionMode.Decompress);
+        IdxFile file;
         using (input)
         {
-            return ReadRaw(input, name, gzip, gzip || !stream.CanSeek ? null : stream.Length - stream.Position + got);
+            file = ReadRaw(input, name, gzip, gzip || !stream.CanSeek ? null : stream.Length - stream.Position + got);
         }
+        if (gzip && begin is long from) CheckGzipEnd(stream, from, file, name);
+        return file;
+    }
+
+    /// <summary>
+    /// The decompressor stops quietly at the end of the gzip data and ignores bytes after it that
+    /// do not start another gzip member, so a file with junk appended would load. A gzip file
+    /// ends with the length of what it holds (mod 2^32; the decompressor has checked it and the
+    /// CRC-32 before it): when the file's last 4 bytes are not the length of the data just read,
+    /// something follows the gzip data. (A file of several concatenated gzip members is refused
+    /// too; IDX files are written as one.)
+    /// </summary>
+    private static void CheckGzipEnd(Stream stream, long begin, IdxFile file, string name)
+    {
+        if (stream.Length - begin < 18) return; // shorter than any gzip file: the decompressor already refused it
+        var trailer = new byte[4];
+        stream.Position = stream.Length - trailer.Length;
+        stream.ReadExactly(trailer);
+        uint length = (uint)(4 + 4L * file.Dimensions.Length + file.Data.Length);
+        if (BinaryPrimitives.ReadUInt32LittleEndian(trailer) != length)
+            throw new BottleneckException($"{name}: has bytes after the end of its gzip data; the file is corrupt (download it again)");
     }
 
     private static IdxFile ReadRaw(Stream input, string name, bool gzip, long? knownLength)

@@ -25,6 +25,8 @@ public static class ModelSize
     public static Problem? Check(AutoencoderConfig config, int batchRows, bool training, long? availableBytes = null)
     {
         long available = availableBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if ((long)batchRows * config.InputSize > Array.MaxLength)
+            return new Problem("input", $"an input of {config.InputSize:N0} values needs batches of {batchRows:N0}×{config.InputSize:N0} values, more than one array can hold ({Array.MaxLength:N0})");
         long parameters = 0;
         foreach (var layer in Layers(config))
         {
@@ -53,8 +55,7 @@ public static class ModelSize
     {
         "hidden" => $"hidden width {l.Value:N0}",
         "latent" => $"latent size {l.Value:N0}",
-        "channels" => $"{l.Value:N0} channels",
-        _ => $"an input of {l.Value:N0} values",
+        _ => $"{l.Value:N0} channels",
     };
 
     /// <summary>The weight-bearing layers of the encoder and the decoder, as the network builder makes them.</summary>
@@ -80,31 +81,25 @@ public static class ModelSize
             yield return new Layer(c.Latent * flat, flat, flat, "latent", c.Latent);
             yield break;
         }
+        // Each dense layer is blamed on the width it is named for (the user's setting), never on the data's input size.
         long size = c.InputSize;
         foreach (int hidden in c.Hidden)
         {
-            yield return Dense(size, hidden, c);
+            yield return Dense(size, hidden, "hidden", hidden);
             size = hidden;
         }
-        yield return Dense(size, encoded, c);
+        yield return Dense(size, encoded, "latent", c.Latent);
         size = c.Latent;
+        var (setting, value) = ("latent", (long)c.Latent);
         foreach (int hidden in c.Hidden.Reverse())
         {
-            yield return Dense(size, hidden, c);
-            size = hidden;
+            yield return Dense(size, hidden, "hidden", hidden);
+            (size, setting, value) = (hidden, "hidden", hidden);
         }
-        yield return Dense(size, c.InputSize, c);
+        yield return Dense(size, c.InputSize, setting, value);
     }
 
-    /// <summary>A dense layer, blamed on whichever of its two sizes is larger.</summary>
-    private static Layer Dense(long input, long output, AutoencoderConfig c)
-    {
-        long larger = Math.Max(input, output);
-        string setting = larger == c.InputSize ? "input"
-            : c.Hidden.Any(h => h == larger) ? "hidden"
-            : "latent";
-        return new Layer(input * output, output, output, setting, setting == "latent" ? c.Latent : larger);
-    }
+    private static Layer Dense(long input, long output, string setting, long value) => new(input * output, output, output, setting, value);
 
     /// <summary>A byte count in the largest binary unit that keeps it at 1 or more.</summary>
     public static string Bytes(long bytes)

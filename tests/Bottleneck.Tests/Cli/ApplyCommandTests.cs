@@ -51,16 +51,6 @@ public class ApplyCommandTests(TrainedModelsFixture models) : IClassFixture<Trai
     /// <summary>The side of a grid of n images of 28 pixels with torchvision's padding of 2.</summary>
     private static int Side(int n) => n * 30 + 2;
 
-    private static void AssertOneLineError(CliRunner.Result r, int exitCode, string message)
-    {
-        Assert.Equal(exitCode, r.ExitCode);
-        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith("bottleneck: error: ", lines[0], StringComparison.Ordinal);
-        Assert.Contains(message, lines[0], StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);
-    }
-
     [Fact]
     public void Encode_writes_codes_with_labels_and_decode_gives_back_the_models_reconstructions()
     {
@@ -148,7 +138,7 @@ public class ApplyCommandTests(TrainedModelsFixture models) : IClassFixture<Trai
     [Fact]
     public void Generate_refuses_a_model_that_is_not_variational()
     {
-        AssertOneLineError(CliRunner.Run("generate", "--model", models.Vanilla), 1, "generating needs a variational model (vae or beta-vae)");
+        CliRunner.AssertOneLineError(CliRunner.Run("generate", "--model", models.Vanilla), 1, "generating needs a variational model (vae or beta-vae)");
         Assert.False(File.Exists(Path.Combine(models.Vanilla, "generated.png")));
     }
 
@@ -201,7 +191,7 @@ public class ApplyCommandTests(TrainedModelsFixture models) : IClassFixture<Trai
     {
         using var dir = new TempDir();
         NpyFile.Write(dir.File("small.npy"), new float[6], 2, 3);
-        AssertOneLineError(CliRunner.Run("decode", "--model", models.Vanilla, "--codes", dir.File("small.npy"), "--out", dir.File("x.png")), 1,
+        CliRunner.AssertOneLineError(CliRunner.Run("decode", "--model", models.Vanilla, "--codes", dir.File("small.npy"), "--out", dir.File("x.png")), 1,
             "the codes have 3 values each but the model's code has 20");
         Assert.False(File.Exists(dir.File("x.png")));
     }
@@ -222,7 +212,7 @@ public class ApplyCommandTests(TrainedModelsFixture models) : IClassFixture<Trai
         using var dir = new TempDir();
         var args = new List<string> { command, "--model", models.Vanilla };
         args.AddRange(rest.Select(a => a.Replace("{dir}", dir.Path, StringComparison.Ordinal).Replace("{mnist}", SharedData.Mnist, StringComparison.Ordinal)));
-        AssertOneLineError(CliRunner.Run([.. args]), exitCode, message);
+        CliRunner.AssertOneLineError(CliRunner.Run([.. args]), exitCode, message);
     }
 
     [Fact]

@@ -11,9 +11,12 @@ internal static class CliRunner
 
     public static Result Run(params string[] args) => Run(TimeSpan.FromMinutes(3), args);
 
-    public static Result Run(TimeSpan timeout, params string[] args)
+    public static Result Run(TimeSpan timeout, params string[] args) => Run(timeout, null, args);
+
+    /// <summary>Runs with extra environment variables (a null value removes one).</summary>
+    public static Result Run(TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (!process.WaitForExit(timeout))
@@ -24,7 +27,9 @@ internal static class CliRunner
         return new Result(process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => Start(null, args);
+
+    public static Process Start(IReadOnlyDictionary<string, string?>? environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -37,7 +42,22 @@ internal static class CliRunner
         foreach (var a in args) info.ArgumentList.Add(a);
         // Keep the user's environment out of dataset resolution.
         info.Environment.Remove("BOTTLENECK_DATA");
+        info.Environment.Remove("BOTTLENECK_CRASH_AT");
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+            info.Environment[name] = value;
         return Process.Start(info) ?? throw new InvalidOperationException("could not start dotnet");
+    }
+
+    /// <summary>The run failed with <paramref name="exitCode"/> and one "bottleneck: error:" line holding <paramref name="containing"/>, no stack trace.</summary>
+    public static string AssertOneLineError(Result r, int exitCode, string containing)
+    {
+        Assert.Equal(exitCode, r.ExitCode);
+        var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 1, $"expected one error line, got:\n{r.Stderr}");
+        Assert.StartsWith("bottleneck: error: ", lines[0], StringComparison.Ordinal);
+        Assert.Contains(containing, lines[0], StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", r.Stderr, StringComparison.Ordinal);
+        return lines[0];
     }
 
     /// <summary>The CLI built beside the tests: same configuration, found from the repository root.</summary>

@@ -129,6 +129,9 @@ public class IdxAndMnistTests(MnistFixture mnist) : IClassFixture<MnistFixture>
             { "dim over int", Idx(8, [-1], 0), "too large" },
             { "truncated gzip", gz[..(gz.Length / 2)], "truncated" },
             { "gzip trailing", Gzip(Idx(8, [10, 4, 4], 160, extra: 1)), "trailing data" },
+            // Bytes after the gzip data that do not start another member: the decompressor ignores them.
+            { "junk after gzip", [.. gz, .. "a,b\n1,2\n"u8.ToArray()], "bytes after the end of its gzip data" },
+            { "one byte after gzip", [.. gz, 0], "bytes after the end of its gzip data" },
             { "gzip bomb header", Gzip(Idx(8, [1 << 30], 10)), "need 1073741824 bytes" },
             { "corrupt gzip", [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0xFF, 0xFF, 0xFF, 0xFF], "gzip" },
         };

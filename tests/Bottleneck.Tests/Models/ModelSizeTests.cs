@@ -1,0 +1,43 @@
+using Bottleneck.Models;
+
+namespace Bottleneck.Tests.Models;
+
+public class ModelSizeTests
+{
+    private static AutoencoderConfig Tutorial(params int[] hidden) => ModelKinds.Defaults(ModelKinds.Vanilla) with { InputSize = 784, InputShape = [1, 28, 28], Hidden = hidden };
+
+    [Fact]
+    public void The_tutorial_model_fits_and_its_parameters_are_counted_exactly()
+    {
+        // 784-400-20-400-784: 644,804 parameters (PyTorch's count for the tutorial's layers).
+        long needed = 4L * 4 * 644_804;
+        Assert.Null(ModelSize.Check(Tutorial(400), 128, training: true, availableBytes: needed));
+        var problem = ModelSize.Check(Tutorial(400), 128, training: true, availableBytes: needed - 1);
+        Assert.NotNull(problem);
+        Assert.Equal("hidden", problem.Setting);
+        Assert.Contains("644,804 parameters", problem.Message);
+        // For inference only the weights themselves count.
+        Assert.Null(ModelSize.Check(Tutorial(400), 128, training: false, availableBytes: 4L * 644_804));
+    }
+
+    [Fact]
+    public void Each_size_is_blamed_on_the_setting_that_makes_it()
+    {
+        long plenty = long.MaxValue / 64;
+        Assert.Equal("hidden", ModelSize.Check(Tutorial(3_000_000), 128, false, plenty)!.Setting);
+        Assert.Equal("latent", ModelSize.Check(Tutorial(400) with { Latent = 10_000_000 }, 128, false, plenty)!.Setting);
+        // One item of 2^31 values cannot even be batched.
+        Assert.Equal("input", ModelSize.Check(Tutorial(4) with { InputSize = int.MaxValue, InputShape = null }, 2, false, plenty)!.Setting);
+        var conv = ModelKinds.Defaults(ModelKinds.Conv) with { InputSize = 784, InputShape = [1, 28, 28], Channels = [16, 2_000_000_000] };
+        Assert.Equal("channels", ModelSize.Check(conv, 128, false, plenty)!.Setting);
+        Assert.Contains("activations", ModelSize.Check(Tutorial(20_000_000) with { InputSize = 100, InputShape = null }, 128, false, plenty)!.Message);
+    }
+
+    [Fact]
+    public void Byte_counts_read_in_binary_units()
+    {
+        Assert.Equal("512 bytes", ModelSize.Bytes(512));
+        Assert.Equal("1.5 KiB", ModelSize.Bytes(1536));
+        Assert.Equal("14.9 GiB", ModelSize.Bytes(16_000_000_000));
+    }
+}
