@@ -62,9 +62,12 @@ public sealed class RunFolderLock : IDisposable
         return taken;
     }
 
-    /// <summary>Whether <paramref name="directory"/> holds nothing but (perhaps) a lock file.</summary>
+    /// <summary>
+    /// Whether <paramref name="directory"/> holds nothing but what a killed training leaves before
+    /// its first finished file (a lock file, temporary files): starting again there loses nothing.
+    /// </summary>
     public static bool IsEmptyFolder(string directory) =>
-        !Directory.Exists(directory) || !Directory.EnumerateFileSystemEntries(directory).Any(e => Path.GetFileName(e) != FileName);
+        !Directory.Exists(directory) || Directory.EnumerateFileSystemEntries(directory).Select(Path.GetFileName).All(n => n == FileName || AtomicFile.IsTempName(n!));
 
     /// <summary>Removes the lock file, then lets go of the lock.</summary>
     public void Dispose()
