@@ -31,7 +31,10 @@ public sealed class ContractivePenalty : CodeRegularizer
             throw new BottleneckException("the contractive penalty needs an encoder of the form Linear, activation, Linear");
         this.weight = weight;
         hidden = first.OutFeatures;
+        if ((long)hidden * hidden > Array.MaxLength)
+            throw new BottleneckException($"the contractive penalty of a hidden width of {hidden:N0} needs {hidden:N0}×{hidden:N0} matrices, more than one array can hold");
         int hh = hidden * hidden;
+        // SquareBuffers of them.
         a = new float[hh];
         b = new float[hh];
         c = new float[hh];
@@ -88,10 +91,19 @@ public sealed class ContractivePenalty : CodeRegularizer
             System.Numerics.Tensors.TensorPrimitives.Add(db, e.Slice(r * h, h), db);
     }
 
+    /// <summary>The widest hidden layer whose Jacobian norms are measured as a diagnostic.</summary>
+    public const int MaxDiagnosticWidth = 8192;
+
+    /// <summary>hidden×hidden matrices the penalty keeps (A, B, C and two gradient buffers).</summary>
+    public const int SquareBuffers = 5;
+
     /// <summary>‖J(x)‖_F of each item of <paramref name="x"/> for an encoder of the supported form; null otherwise.</summary>
     public static double[]? JacobianNorms(Sequential encoder, Tensor x)
     {
-        if (!TryParts(encoder, out _, out _, out _)) return null;
+        if (!TryParts(encoder, out var first, out _, out _)) return null;
+        // A figure, not a need: past this width its five hidden×hidden matrices (1.3 GB at 8,192)
+        // would cost more than the rest of the model's evaluation, so it is left out.
+        if (first!.OutFeatures > MaxDiagnosticWidth) return null;
         var probe = new ContractivePenalty(encoder, 1);
         probe.ComputeC();
         int n = x.Rows, d = x.RowLength;

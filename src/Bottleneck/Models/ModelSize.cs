@@ -38,6 +38,15 @@ public static class ModelSize
             parameters += layer.Weights + layer.Biases;
         }
         long needed = 4 * (training ? TrainingCopies : 1) * parameters;
+        if (training && config.Kind == ModelKinds.Contractive && config.Hidden is [int h])
+        {
+            // The penalty's hidden×hidden matrices (the model refuses anything but one hidden layer).
+            if ((long)h * h > Array.MaxLength)
+                return new Problem("hidden", $"hidden width {h:N0} needs {h:N0}×{h:N0} matrices for the contractive penalty, more than one array can hold ({Array.MaxLength:N0})");
+            long square = 4L * ContractivePenalty.SquareBuffers * h * h;
+            if (needed + square > available)
+                return new Problem("hidden", $"hidden width {h:N0} needs {Bytes(square)} for the contractive penalty's {h:N0}×{h:N0} matrices and {Bytes(needed)} for training the weights; this process may use {Bytes(available)}");
+        }
         if (needed > available)
         {
             var largest = Layers(config).MaxBy(l => l.Weights)!;

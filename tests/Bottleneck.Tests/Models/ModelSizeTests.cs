@@ -34,6 +34,26 @@ public class ModelSizeTests
     }
 
     [Fact]
+    public void The_contractive_penalty_counts_its_hidden_by_hidden_matrices()
+    {
+        var contractive = ModelKinds.Defaults(ModelKinds.Contractive) with { InputSize = 2, InputShape = null, Hidden = [50_000] };
+        Assert.Contains("contractive penalty", ModelSize.Check(contractive, 128, true, long.MaxValue / 64)!.Message);
+        // 20,000²×5 floats = 8 GB: over a 1 GiB budget although the weights are 1 MB.
+        var wide = contractive with { Hidden = [20_000] };
+        Assert.Null(ModelSize.Check(wide, 128, training: false, availableBytes: 1L << 30));
+        Assert.Equal("hidden", ModelSize.Check(wide, 128, training: true, availableBytes: 1L << 30)!.Setting);
+    }
+
+    [Fact]
+    public void The_jacobian_diagnostic_is_left_out_past_its_width_instead_of_overflowing()
+    {
+        var wide = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vanilla) with { InputSize = 2, InputShape = null, Hidden = [ContractivePenalty.MaxDiagnosticWidth + 1] }, seed: 1);
+        Assert.Null(wide.JacobianNorms(new Bottleneck.Tensors.Tensor(3, 2)));
+        var narrow = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vanilla) with { InputSize = 2, InputShape = null, Hidden = [16] }, seed: 1);
+        Assert.Equal(3, narrow.JacobianNorms(new Bottleneck.Tensors.Tensor(3, 2))!.Length);
+    }
+
+    [Fact]
     public void Byte_counts_read_in_binary_units()
     {
         Assert.Equal("512 bytes", ModelSize.Bytes(512));
