@@ -36,6 +36,20 @@ public class ReliabilityTests
         return dir.File(name);
     }
 
+    /// <summary>A finished one-epoch run on a 50-row table: (the table, the run folder).</summary>
+    private static (string Data, string Run) TrainedTableRun(TempDir dir)
+    {
+        string data = Csv(dir, "data.csv", 50), run = dir.File("run");
+        ExpectSuccess(CliRunner.Run(Minute, "train", "--data", data, "--out", run, "--epochs", "1"));
+        return (data, run);
+    }
+
+    private static CliRunner.Result ExpectSuccess(CliRunner.Result r)
+    {
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        return r;
+    }
+
     /// <summary>Refused with one line and exit <paramref name="exitCode"/>, leaving no run folder.</summary>
     private static void RefusedWithoutRunFolder(string run, int exitCode, string message, params string[] args)
     {
@@ -57,8 +71,7 @@ public class ReliabilityTests
         RefusedWithoutRunFolder(run, 1, "its test images file holds no images", "--data", images);
 
         // The same data with a test part trains, and its metrics hold numbers, not infinities.
-        var r = CliRunner.Run(Minute, "train", "--out", run, "--epochs", "1", "--data", Csv(dir, "two.csv", 2), "--test-data", Csv(dir, "test.csv", 1));
-        Assert.True(r.ExitCode == 0, r.Stderr);
+        ExpectSuccess(CliRunner.Run(Minute, "train", "--out", run, "--epochs", "1", "--data", Csv(dir, "two.csv", 2), "--test-data", Csv(dir, "test.csv", 1)));
         Assert.True(JsonNode.Parse(File.ReadAllText(Path.Combine(run, "model.json")))!["metrics"]!["test_loss"]!.GetValue<double>() >= 0);
     }
 
@@ -74,8 +87,7 @@ public class ReliabilityTests
         RefusedWithoutRunFolder(run, 2, "to train (weights, gradients and Adam's two moments)", "--data", SharedData.Mnist, "--hidden", "2000000,1000,2000000");
 
         // A model.json edited (or corrupted) to such a width is refused by the commands that load it.
-        var trained = CliRunner.Run(Minute, "train", "--data", data, "--out", run, "--epochs", "1");
-        Assert.True(trained.ExitCode == 0, trained.Stderr);
+        ExpectSuccess(CliRunner.Run(Minute, "train", "--data", data, "--out", run, "--epochs", "1"));
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "model.json")))!;
         json["architecture"]!["hidden"] = new JsonArray(2_000_000_000);
         File.WriteAllText(Path.Combine(run, "model.json"), json.ToJsonString());
@@ -107,8 +119,7 @@ public class ReliabilityTests
         // What a killed training leaves: the lock file, but no process holding its lock.
         Directory.CreateDirectory(run);
         File.WriteAllText(Path.Combine(run, RunFolderLock.FileName), "999999\n");
-        var r = CliRunner.Run(Minute, "train", "--data", data, "--out", run, "--epochs", "1");
-        Assert.True(r.ExitCode == 0, r.Stderr);
+        ExpectSuccess(CliRunner.Run(Minute, "train", "--data", data, "--out", run, "--epochs", "1"));
         Assert.False(File.Exists(Path.Combine(run, RunFolderLock.FileName)), "the lock is released at exit");
 
         // Released on a failed exit too: a diverging run.
@@ -146,10 +157,8 @@ public class ReliabilityTests
         // A folder that the lookup by name would never find: the resumed run must read this one.
         string images = SmallMnist.Write(dir.File("some-images"), trainCount: 256, testCount: 64);
         string run = dir.File("run");
-        var first = CliRunner.Run(Minute, "train", "--data", images, "--out", run, "--epochs", "1", "--hidden", "32");
-        Assert.True(first.ExitCode == 0, first.Stderr);
-        var resumed = CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "2");
-        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        ExpectSuccess(CliRunner.Run(Minute, "train", "--data", images, "--out", run, "--epochs", "1", "--hidden", "32"));
+        var resumed = ExpectSuccess(CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "2"));
         Assert.Contains("256 train / 64 test items", resumed.Stdout);
         Assert.Contains("Resuming after epoch 1", resumed.Stdout);
         Assert.Equal(Path.GetFullPath(images),
@@ -157,40 +166,33 @@ public class ReliabilityTests
 
         // A table with its label column and a separate test file: all recorded, none given again.
         string table = Csv(dir, "table.csv", 60), test = Csv(dir, "table-test.csv", 10), tableRun = dir.File("table-run");
-        var tabular = CliRunner.Run(Minute, "train", "--data", table, "--test-data", test, "--label-column", "c", "--out", tableRun, "--epochs", "1");
-        Assert.True(tabular.ExitCode == 0, tabular.Stderr);
-        var tableResumed = CliRunner.Run(Minute, "train", "--resume", tableRun, "--epochs", "2");
-        Assert.True(tableResumed.ExitCode == 0, tableResumed.Stderr);
+        ExpectSuccess(CliRunner.Run(Minute, "train", "--data", table, "--test-data", test, "--label-column", "c", "--out", tableRun, "--epochs", "1"));
+        var tableResumed = ExpectSuccess(CliRunner.Run(Minute, "train", "--resume", tableRun, "--epochs", "2"));
         Assert.Contains("60 train / 10 test items", tableResumed.Stdout);
 
         // Data that has gone away is named, with the way out.
         Directory.Move(images, dir.File("moved"));
         CliRunner.AssertOneLineError(CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "3"), 1,
             $"the run was trained on {Path.GetFullPath(images)}, which is no longer there; give its data with --data");
-        var given = CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "3", "--data", dir.File("moved"));
-        Assert.True(given.ExitCode == 0, given.Stderr);
+        ExpectSuccess(CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "3", "--data", dir.File("moved")));
     }
 
     [Fact]
     public void Broken_model_files_and_gzip_junk_give_one_line()
     {
         using var dir = new TempDir();
-        string data = Csv(dir, "data.csv", 50), run = dir.File("run");
-        var trained = CliRunner.Run(Minute, "train", "--data", data, "--out", run, "--epochs", "1");
-        Assert.True(trained.ExitCode == 0, trained.Stderr);
+        var (data, run) = TrainedTableRun(dir);
 
         // model.json lost: the checkpoint carries the run's settings, so resume rebuilds it...
         File.Delete(Path.Combine(run, "model.json"));
-        var resumed = CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "2");
-        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        ExpectSuccess(CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "2"));
         Assert.True(File.Exists(Path.Combine(run, "model.json")));
         // ...and the commands that need it name it.
         File.Delete(Path.Combine(run, "model.json"));
         CliRunner.AssertOneLineError(CliRunner.Run(Minute, "encode", "--model", run, "--data", data, "--out", dir.File("c.csv")), 1, "model.json: missing");
 
         // An unknown normalization type is refused, not applied as something else.
-        var again = CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "3");
-        Assert.True(again.ExitCode == 0, again.Stderr);
+        ExpectSuccess(CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "3"));
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "model.json")))!;
         json["normalization"]!["type"] = "zscore";
         File.WriteAllText(Path.Combine(run, "model.json"), json.ToJsonString());
@@ -213,15 +215,12 @@ public class ReliabilityTests
     public void Temporary_files_of_killed_writers_are_cleaned_by_the_next_run()
     {
         using var dir = new TempDir();
-        string data = Csv(dir, "data.csv", 50), run = dir.File("run");
-        var trained = CliRunner.Run(Minute, "train", "--data", data, "--out", run, "--epochs", "1");
-        Assert.True(trained.ExitCode == 0, trained.Stderr);
+        var (data, run) = TrainedTableRun(dir);
         string leftover = Path.Combine(run, "model.safetensors.tmp-0123456789ab");
         string unrelated = Path.Combine(run, "notes.tmp-mine.txt");
         File.WriteAllText(leftover, "half");
         File.WriteAllText(unrelated, "a user's own file");
-        var resumed = CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "2");
-        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        ExpectSuccess(CliRunner.Run(Minute, "train", "--resume", run, "--epochs", "2"));
         Assert.False(File.Exists(leftover));
         Assert.True(File.Exists(unrelated), "only names of the form NAME.tmp-<12 hex digits> are ours");
         Assert.True(AtomicFile.IsTempName("model.json.tmp-00ff00ff00ff"));
