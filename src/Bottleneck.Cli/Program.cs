@@ -13,6 +13,7 @@ root.Subcommands.Add(DenoiseCommand.Create());
 root.Subcommands.Add(AnomalyCommand.Create());
 root.Subcommands.Add(EmbedCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 CompressCommand.AddTo(root);
 return CommandRunner.Run(root, args);

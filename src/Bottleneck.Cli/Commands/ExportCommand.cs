@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.Globalization;
+using Bottleneck.Export;
+using Bottleneck.Models;
+
+namespace Bottleneck.Cli.Commands;
+
+/// <summary>`bottleneck export`: a trained model as an ONNX file for other runtimes (ONNX Runtime, ML.NET, ...).</summary>
+internal static class ExportCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "The trained model: a run folder, or its model.safetensors", Required = true };
+        var format = new Option<string>("--format") { Description = "Export format: onnx", DefaultValueFactory = _ => "onnx" };
+        var output = new Option<string?>("--out") { Description = "The file to write (default: model.onnx in the model's folder)" };
+        var command = new Command("export", "Export a trained model as ONNX (opset 17, any batch size). Raw values go in (pixels 0-255 or table rows, normalised inside the graph); out come code (a VAE's mu, and log_variance), reconstruction and score (each item's reconstruction loss).\n\nExamples:\n" +
+            "  bottleneck export --model runs/tutorial --format onnx --out model.onnx")
+        {
+            model,
+            format,
+            output,
+        };
+        command.SetAction(parse =>
+        {
+            OptionParsing.OneOf(parse.GetValue(format)!, "--format", "onnx");
+            string modelPath = parse.GetValue(model)!;
+            string? given = parse.GetValue(output);
+            if (given is not null && !given.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+                throw new UsageException($"--out must name a .onnx file, got '{given}'");
+            if (given is not null && Directory.Exists(given))
+                throw new UsageException($"--out names a folder: {given}");
+            var (autoencoder, json) = ModelFile.Load(modelPath);
+            string directory = Directory.Exists(modelPath) ? modelPath : Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".";
+            string path = ApplyConsole.OutputOrDefault(given, directory, "model", ".onnx");
+            OnnxExport.Save(autoencoder, json.Normalization, path);
+            var c = autoencoder.Config;
+            string outputs = ModelKinds.IsVariational(c.Kind) ? "code (mu), log_variance, reconstruction, score" : "code, reconstruction, score";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Wrote {path} (ONNX opset {OnnxExport.Opset}, {new FileInfo(path).Length} bytes): input [batch, {c.InputSize}] raw values ({json.Normalization.Description ?? json.Normalization.Type} inside the graph); outputs {outputs}"));
+            return 0;
+        });
+        return command;
+    }
+}

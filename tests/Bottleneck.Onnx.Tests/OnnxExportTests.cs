@@ -1,0 +1,152 @@
+using Bottleneck.Applications;
+using Bottleneck.Data;
+using Bottleneck.Export;
+using Bottleneck.Models;
+using Bottleneck.Tensors;
+using Bottleneck.Training;
+using Bottleneck.Tests;
+using Microsoft.ML.OnnxRuntime;
+using Xunit.Abstractions;
+
+namespace Bottleneck.Onnx.Tests;
+
+/// <summary>
+/// Each kind, briefly trained so that batch norm's running statistics and the weights are not
+/// their initial values, exported and run by ONNX Runtime on the raw MNIST test set (pixels
+/// 0–255): its code, log-variance, reconstruction and score equal Bottleneck's to 1e-5.
+/// </summary>
+public sealed class OnnxExportTests(ITestOutputHelper output)
+{
+    private static readonly Lazy<(Dataset Train, Dataset Test)> mnist = new(() =>
+    {
+        var (train, test) = Mnist.Load(SharedData.Mnist);
+        return (train.Slice(0, 1000), test);
+    });
+
+    public static TheoryData<string> Cases => new(CaseConfigs.Keys);
+
+    private static readonly Dictionary<string, AutoencoderConfig> CaseConfigs = new()
+    {
+        ["vanilla"] = ModelKinds.Defaults(ModelKinds.Vanilla),
+        ["deep, tanh and elu, batch norm, dropout, mse"] = ModelKinds.Defaults(ModelKinds.Deep) with
+        {
+            Hidden = [64, 32],
+            Latent = 8,
+            Activation = "tanh,elu",
+            BatchNorm = true,
+            Dropout = 0.2,
+        },
+        ["deep, gelu and leaky relu, softplus code, linear output"] = ModelKinds.Defaults(ModelKinds.Deep) with
+        {
+            Hidden = [64, 32],
+            Latent = 8,
+            Activation = "gelu,leaky_relu",
+            LatentActivation = "softplus",
+            OutputActivation = "none",
+        },
+        ["conv"] = ModelKinds.Defaults(ModelKinds.Conv),
+        ["conv, kernel 5, batch norm"] = ModelKinds.Defaults(ModelKinds.Conv) with { Channels = [8, 16], Kernel = 5, BatchNorm = true },
+        ["denoising"] = ModelKinds.Defaults(ModelKinds.Denoising) with { Hidden = [128] },
+        ["sparse, kl"] = ModelKinds.Defaults(ModelKinds.Sparse) with { Sparsity = "kl", LatentActivation = "sigmoid", Hidden = [128] },
+        ["contractive"] = ModelKinds.Defaults(ModelKinds.Contractive) with { Hidden = [128] },
+        ["vae"] = ModelKinds.Defaults(ModelKinds.Vae),
+        ["beta-vae, batch norm"] = ModelKinds.Defaults(ModelKinds.BetaVae) with { Hidden = [128, 64], BatchNorm = true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void OnnxRuntimeMatchesBottleneckOnTheMnistTestSet(string name)
+    {
+        var (train, test) = mnist.Value;
+        var model = new Autoencoder(CaseConfigs[name], seed: 7);
+        model.Fit(train, new FitOptions { Epochs = 1, BatchSize = 100 });
+        var bytes = OnnxExport.ToBytes(model, ModelFile.PixelScale);
+
+        var raw = Array.ConvertAll(test.Features, v => MathF.Round(v * 255));
+        var outputs = OnnxRuntimeSession.Run(bytes, raw, test.Count, test.FeatureCount);
+        var x = new Tensor(test.Count, test.FeatureCount);
+        test.CopyRows(0, test.Count, x);
+        int latent = model.Config.Latent;
+        Assert.Equal([test.Count, latent], outputs[OnnxExport.CodeName].Shape);
+        Assert.Equal([test.Count], outputs[OnnxExport.ScoreName].Shape);
+
+        var worst = new List<string>
+        {
+            Compare(model.Encode(x).Span, outputs, OnnxExport.CodeName),
+            Compare(model.Reconstruct(x).Span, outputs, OnnxExport.ReconstructionName),
+            Compare(Array.ConvertAll(AnomalyScores.ReconstructionErrors(model, test), s => (float)s), outputs, OnnxExport.ScoreName),
+        };
+        if (ModelKinds.IsVariational(model.Config.Kind))
+        {
+            var distribution = model.EncodeDistribution(x);
+            var logVariance = new float[test.Count * latent];
+            for (int i = 0; i < test.Count; i++) distribution.Row(i).Slice(latent, latent).CopyTo(logVariance.AsSpan(i * latent));
+            worst.Add(Compare(logVariance, outputs, OnnxExport.LogVarianceName));
+        }
+        else
+        {
+            Assert.False(outputs.ContainsKey(OnnxExport.LogVarianceName));
+        }
+        output.WriteLine($"{name}: {bytes.Length} bytes; largest differences {string.Join(", ", worst)}");
+    }
+
+    [Fact]
+    public void TheBatchSizeIsFreeAndEachItemIndependent()
+    {
+        var test = mnist.Value.Test;
+        var model = new Autoencoder(ModelKinds.Defaults(ModelKinds.Conv), seed: 3);
+        var bytes = OnnxExport.ToBytes(model, ModelFile.PixelScale);
+        var raw = Array.ConvertAll(test.Slice(0, 5).Features, v => MathF.Round(v * 255));
+        var five = OnnxRuntimeSession.Run(bytes, raw, 5, 784);
+        var one = OnnxRuntimeSession.Run(bytes, raw[(3 * 784)..(4 * 784)], 1, 784);
+        Assert.Equal(five[OnnxExport.CodeName].Values.AsSpan(3 * 20, 20).ToArray(), one[OnnxExport.CodeName].Values);
+        Assert.Equal([1, 784], one[OnnxExport.ReconstructionName].Shape);
+    }
+
+    [Fact]
+    public void TheFileSaysWhatItIs()
+    {
+        var model = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vae));
+        using var session = new InferenceSession(OnnxExport.ToBytes(model, ModelFile.PixelScale));
+        Assert.Equal([OnnxExport.InputName], session.InputNames);
+        Assert.Equal([-1, 784], session.InputMetadata[OnnxExport.InputName].Dimensions);
+        Assert.Equal([OnnxExport.CodeName, OnnxExport.LogVarianceName, OnnxExport.ReconstructionName, OnnxExport.ScoreName], session.OutputNames);
+        Assert.Equal("bottleneck", session.ModelMetadata.ProducerName);
+        Assert.Equal(ModelKinds.Vae, session.ModelMetadata.CustomMetadataMap["bottleneck.kind"]);
+        Assert.Equal("pixel / 255", session.ModelMetadata.CustomMetadataMap["bottleneck.normalization"]);
+    }
+
+    /// <summary>
+    /// A table model: raw rows of a real data set (ionosphere radar returns, ADBench) go in and the
+    /// graph applies the per-feature scaler fitted on the training part, as model.json records it.
+    /// </summary>
+    [Theory]
+    [InlineData("standard")]
+    [InlineData("minmax")]
+    public void TableRowsAreNormalisedInsideTheGraph(string scaling)
+    {
+        var raw = TabularLoader.Load(Path.Combine(SharedData.Root, "datasets", "adbench", "18_Ionosphere.npz"));
+        var scaler = new FeatureScaler(scaling).Fit(raw);
+        var scaled = scaler.Transform(raw);
+        var config = ModelKinds.Defaults(ModelKinds.Deep) with
+        {
+            InputSize = raw.FeatureCount,
+            InputShape = null,
+            Hidden = [16],
+            Latent = 4,
+            OutputActivation = "none",
+        };
+        var model = new Autoencoder(config, seed: 5);
+        model.Fit(scaled, new FitOptions { Epochs = 3, BatchSize = 32 });
+        var bytes = OnnxExport.ToBytes(model, NormalizationJson.From(scaler));
+        var outputs = OnnxRuntimeSession.Run(bytes, raw.Features, raw.Count, raw.FeatureCount);
+        var x = new Tensor(scaled.Count, scaled.FeatureCount);
+        scaled.CopyRows(0, scaled.Count, x);
+        Compare(model.Encode(x).Span, outputs, OnnxExport.CodeName);
+        Compare(model.Reconstruct(x).Span, outputs, OnnxExport.ReconstructionName);
+        Compare(Array.ConvertAll(AnomalyScores.ReconstructionErrors(model, scaled), s => (float)s), outputs, OnnxExport.ScoreName);
+    }
+
+    private static string Compare(ReadOnlySpan<float> expected, Dictionary<string, (float[] Values, long[] Shape)> outputs, string name) =>
+        $"{name} {Tolerance.AssertClose(expected, outputs[name].Values, name):E1}";
+}
