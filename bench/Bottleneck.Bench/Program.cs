@@ -20,6 +20,10 @@ public static class Program
                 return StepProfile.Run(rest);
             case "run":
                 return RunProfile.Run(rest);
+            case "checksum":
+                return ChecksumBenchmark.Run(rest);
+            case "csv":
+                return CsvBenchmark.Run(rest);
             default:
                 Console.Error.WriteLine("usage: Bottleneck.Bench MODE [options]");
                 Console.Error.WriteLine("modes:");
@@ -33,6 +37,10 @@ public static class Program
                 Console.Error.WriteLine("       each layer alone, and the fused passes against separate ones");
                 Console.Error.WriteLine("  run [--data DIR] [--epochs N] [--threads N]");
                 Console.Error.WriteLine("       a whole default run (evaluation, run folder, checkpoints): seconds per phase");
+                Console.Error.WriteLine("  checksum [--mb N] [--reps N]");
+                Console.Error.WriteLine("       CRC-32: System.IO.Hashing against the previous table loop; PNG encode and decode times");
+                Console.Error.WriteLine("  csv [--rows N] [--columns N] [--reps N] [--file PATH]");
+                Console.Error.WriteLine("       parse a numeric CSV (written to PATH first): CsvTable.Read against the Sep parser");
                 return 2;
         }
     }

@@ -228,7 +228,8 @@ public sealed class CsvTable
     private static float ParseFeature(CsvRecordReader csv, int i, string column, string name)
     {
         var field = csv.Field(i).Trim();
-        if (float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && float.IsFinite(v)) return v;
+        if (TryParseShortDecimal(field, out float v)) return v;
+        if (float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out v) && float.IsFinite(v)) return v;
         string where = $"{name}: line {csv.RecordLine}, column {i + 1} ('{Escape(column)}')";
         if (field.Length == 0)
             throw new BottleneckException($"{where} is empty (a missing value); fill in or drop missing values first");
@@ -238,6 +239,51 @@ public sealed class CsvTable
             throw new BottleneckException($"{where}: {Escape(field.ToString())} is outside the float32 range");
         string hint = field.Contains(',') ? " (use '.' as the decimal point)" : "";
         throw new BottleneckException($"{where}: '{Escape(field.ToString())}' is not a number{hint}");
+    }
+
+    private static readonly float[] PowersOfTen = [1f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f, 1e6f, 1e7f, 1e8f, 1e9f, 1e10f];
+
+    /// <summary>
+    /// The common case of a table value, a plain decimal such as "-12.34567" whose digits make an
+    /// integer below 2^24 with at most 10 of them after the point, parsed without float.TryParse:
+    /// that integer and the power of ten are exact floats, so one division rounds correctly and gives
+    /// float.Parse's bits (Clinger's fast path). Anything else (exponents, more digits) returns false
+    /// and goes the general way.
+    /// </summary>
+    internal static bool TryParseShortDecimal(ReadOnlySpan<char> field, out float value)
+    {
+        value = 0;
+        int p = 0;
+        bool negative = false;
+        if (p < field.Length && field[p] is '-' or '+')
+        {
+            negative = field[p] == '-';
+            p++;
+        }
+        int mantissa = 0, digits = 0, fraction = -1;
+        for (; p < field.Length; p++)
+        {
+            int d = field[p] - '0';
+            if ((uint)d <= 9)
+            {
+                mantissa = mantissa * 10 + d;
+                if (mantissa >= 1 << 24) return false;
+                digits++;
+                if (fraction >= 0) fraction++;
+            }
+            else if (field[p] == '.' && fraction < 0)
+            {
+                fraction = 0;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        if (digits == 0 || fraction > 10) return false;
+        float v = fraction > 0 ? mantissa / PowersOfTen[fraction] : mantissa;
+        value = negative ? -v : v;
+        return true;
     }
 
     /// <summary>Shortens a value for a message and replaces control characters, so that it stays one line.</summary>

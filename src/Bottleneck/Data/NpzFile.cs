@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.IO.Hashing;
 using Bottleneck.IO;
 
 namespace Bottleneck.Data;
@@ -194,14 +195,16 @@ public sealed class NpzFile : IDisposable
     /// <summary>A read-only stream that computes the CRC-32 of what is read through it.</summary>
     private sealed class CrcStream(Stream inner) : IO.ForwardOnlyStream
     {
-        public uint Crc { get; private set; }
+        private readonly Crc32 hash = new();
+
+        public uint Crc => hash.GetCurrentHashAsUInt32();
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
             int n = inner.Read(buffer);
-            Crc = Crc32.Append(Crc, buffer[..n]);
+            hash.Append(buffer[..n]);
             return n;
         }
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Security.Cryptography;
 
 namespace Bottleneck.IO;
@@ -181,7 +182,7 @@ public sealed class CodeFile
         stream.Position = start;
         stream.ReadExactly(bytes);
         uint stored = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan((int)length - CrcSize));
-        uint computed = Crc32.Compute(bytes.AsSpan(0, (int)length - CrcSize));
+        uint computed = Crc32.HashToUInt32(bytes.AsSpan(0, (int)length - CrcSize));
         if (stored != computed)
             throw new BottleneckException($"{name}: the checksum does not match the content (stored 0x{stored:x8}, computed 0x{computed:x8}); the file is corrupt (damaged in storage or transfer)");
 
@@ -264,7 +265,7 @@ public sealed class CodeFile
                 offset += 4;
             }
         }
-        BinaryPrimitives.WriteUInt32LittleEndian(span[offset..], Crc32.Compute(span[..offset]));
+        BinaryPrimitives.WriteUInt32LittleEndian(span[offset..], Crc32.HashToUInt32(span[..offset]));
         return bytes;
     }
 
@@ -372,15 +373,15 @@ public sealed class CodeFile
         // Streamed, so that a large file with an unknown version is checked in bounded memory.
         var buffer = new byte[1 << 16];
         long remaining = length - CrcSize;
-        uint crc = 0;
+        var crc = new Crc32();
         while (remaining > 0)
         {
             int chunk = (int)Math.Min(buffer.Length, remaining);
             stream.ReadExactly(buffer, 0, chunk);
-            crc = Crc32.Append(crc, buffer.AsSpan(0, chunk));
+            crc.Append(buffer.AsSpan(0, chunk));
             remaining -= chunk;
         }
         stream.ReadExactly(buffer, 0, CrcSize);
-        return BinaryPrimitives.ReadUInt32LittleEndian(buffer) == crc;
+        return BinaryPrimitives.ReadUInt32LittleEndian(buffer) == crc.GetCurrentHashAsUInt32();
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -224,7 +225,10 @@ public static class Png
         Encoding.ASCII.GetBytes(type, header[4..]);
         stream.Write(header);
         stream.Write(data);
-        uint crc = Crc32.Append(Crc32.Compute(header[4..]), data);
+        var hash = new Crc32();
+        hash.Append(header[4..]);
+        hash.Append(data);
+        uint crc = hash.GetCurrentHashAsUInt32();
         Span<byte> crcBytes = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(crcBytes, crc);
         stream.Write(crcBytes);
@@ -264,7 +268,8 @@ public static class Png
             var typeBytes = png.Slice(pos + 4, 4);
             var data = png.Slice(pos + 8, (int)length);
             uint expected = BinaryPrimitives.ReadUInt32BigEndian(png[(pos + 8 + (int)length)..]);
-            if (Crc32.Append(Crc32.Compute(typeBytes), data) != expected)
+            // The chunk CRC covers the type and the data, which lie next to each other.
+            if (Crc32.HashToUInt32(png.Slice(pos + 4, 4 + (int)length)) != expected)
                 throw Bad(name, $"is corrupt (CRC mismatch in chunk '{Encoding.ASCII.GetString(typeBytes)}')");
             string type = Encoding.ASCII.GetString(typeBytes);
             pos += 12 + (int)length;

@@ -149,7 +149,7 @@ public class CodeFileTests
         Assert.Equal(ModelA, bytes[20..52]);
         Assert.Equal(1f, BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(52))); // min of dimension 0
         Assert.Equal(7, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(bytes.Length - 8)));
-        Assert.Equal(Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)));
+        Assert.Equal(System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)), BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4)));
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public class CodeFileTests
     {
         var bytes = (byte[])file.Clone();
         patch(bytes);
-        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), Crc32.Compute(bytes.AsSpan(0, bytes.Length - 4)));
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(bytes.AsSpan(0, bytes.Length - 4)));
         return bytes;
     }
 

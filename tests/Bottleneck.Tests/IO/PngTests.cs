@@ -93,12 +93,6 @@ public class PngTests
     }
 
     [Fact]
-    public void Crc32MatchesTheStandardCheckValue()
-    {
-        Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
-    }
-
-    [Fact]
     public void BrokenPngsGiveClearErrors()
     {
         using var buffer = new MemoryStream();
@@ -149,7 +143,7 @@ public class PngTests
         var data = copy.AsSpan(16, 13).ToArray();
         change(data);
         data.CopyTo(copy, 16);
-        BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(29), Crc32.Compute(copy.AsSpan(12, 17)));
+        BinaryPrimitives.WriteUInt32BigEndian(copy.AsSpan(29), System.IO.Hashing.Crc32.HashToUInt32(copy.AsSpan(12, 17)));
         return copy;
     }
 }
