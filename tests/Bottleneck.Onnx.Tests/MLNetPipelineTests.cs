@@ -40,19 +40,7 @@ public sealed class MLNetPipelineTests(ITestOutputHelper output)
     [Fact]
     public void AnMLNetPipelineScoresRawRowsAsBottleneckDoes()
     {
-        var raw = TabularLoader.Load(Path.Combine(SharedData.Root, "datasets", "adbench", "18_Ionosphere.npz"));
-        var scaler = new FeatureScaler("standard").Fit(raw);
-        var scaled = scaler.Transform(raw);
-        var config = ModelKinds.Defaults(ModelKinds.Deep) with
-        {
-            InputSize = raw.FeatureCount,
-            InputShape = null,
-            Hidden = [16],
-            Latent = 4,
-            OutputActivation = "none",
-        };
-        var model = new Autoencoder(config, seed: 11);
-        model.Fit(scaled, new FitOptions { Epochs = 20, BatchSize = 32 });
+        var (raw, scaler, scaled, model) = IonosphereModel.Train("standard", epochs: 20, seed: 11);
         using var dir = new TempFolder();
         string onnx = Path.Combine(dir.Path, "model.onnx");
         OnnxExport.Save(model, NormalizationJson.From(scaler), onnx);
@@ -72,7 +60,7 @@ public sealed class MLNetPipelineTests(ITestOutputHelper output)
 
         Assert.Equal(raw.Count, results.Count);
         Tolerance.AssertClose(Array.ConvertAll(expected, e => (float)e), results.Select(r => r.Score).ToArray(), "score");
-        Assert.All(results, r => Assert.Equal(config.Latent, r.Code.Length));
+        Assert.All(results, r => Assert.Equal(model.Config.Latent, r.Code.Length));
         Assert.All(results, r => Assert.Equal(r.Score > threshold, r.PredictedLabel));
 
         // The scores rank the labelled anomalies above the normal returns (ML.NET's own metric).

@@ -125,19 +125,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     [InlineData("minmax")]
     public void TableRowsAreNormalisedInsideTheGraph(string scaling)
     {
-        var raw = TabularLoader.Load(Path.Combine(SharedData.Root, "datasets", "adbench", "18_Ionosphere.npz"));
-        var scaler = new FeatureScaler(scaling).Fit(raw);
-        var scaled = scaler.Transform(raw);
-        var config = ModelKinds.Defaults(ModelKinds.Deep) with
-        {
-            InputSize = raw.FeatureCount,
-            InputShape = null,
-            Hidden = [16],
-            Latent = 4,
-            OutputActivation = "none",
-        };
-        var model = new Autoencoder(config, seed: 5);
-        model.Fit(scaled, new FitOptions { Epochs = 3, BatchSize = 32 });
+        var (raw, scaler, scaled, model) = IonosphereModel.Train(scaling, epochs: 3, seed: 5);
         var bytes = OnnxExport.ToBytes(model, NormalizationJson.From(scaler));
         var outputs = OnnxRuntimeSession.Run(bytes, raw.Features, raw.Count, raw.FeatureCount);
         var x = new Tensor(scaled.Count, scaled.FeatureCount);
