@@ -5,7 +5,14 @@ namespace Bottleneck.Layers;
 /// <summary>A trainable tensor and its gradient, named as in a PyTorch state_dict ("weight", "bias").</summary>
 public sealed class Parameter(string name, params int[] shape)
 {
-    public string Name { get; } = name;
+    public string Name { get; private set; } = name;
+
+    /// <summary>
+    /// Puts a submodule's name in front ("weight" becomes "linear1.weight"), called once by a layer
+    /// that builds its own sublayers, so that its parameters carry the state_dict names PyTorch
+    /// gives a module's children (nn.TransformerEncoderLayer's "self_attn.out_proj.weight").
+    /// </summary>
+    internal void PrefixName(string prefix) => Name = prefix + Name;
 
     public Tensor Value { get; } = new(shape);
 

@@ -3,7 +3,7 @@ using Bottleneck.Tensors;
 
 namespace Bottleneck.Tests.Parity;
 
-/// <summary>One PyTorch reference case from ../shared/fixtures/torch-parity.</summary>
+/// <summary>One PyTorch reference case, from ../shared/fixtures/torch-parity or this repository's Parity/Fixtures.</summary>
 internal sealed class Fixture
 {
     private readonly SafeTensorsFile file;
@@ -11,6 +11,10 @@ internal sealed class Fixture
     private Fixture(SafeTensorsFile file) => this.file = file;
 
     public static Fixture Load(string name) => new(SafeTensorsFile.Read(SharedData.Fixture(name)));
+
+    /// <summary>A case generated in this repository (Parity/Fixtures, copied beside the test binaries), by name without ".safetensors".</summary>
+    public static Fixture LoadProject(string name) =>
+        new(SafeTensorsFile.Read(Path.Combine(AppContext.BaseDirectory, "Parity", "Fixtures", name + ".safetensors")));
 
     public Tensor this[string name] => file.Tensors.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"fixture has no tensor '{name}'");
 
