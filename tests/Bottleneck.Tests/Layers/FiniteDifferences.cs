@@ -37,4 +37,25 @@ internal static class FiniteDifferences
         }
         TensorAssert.Close(numeric, analytic, tolerance, what);
     }
+
+    /// <summary>
+    /// Checks dx and every parameter gradient of <paramref name="layer"/> at <paramref name="x"/>
+    /// for L = Σ r ⊙ layer(x); <paramref name="beforeForward"/> runs before every forward (to
+    /// reset a mask or a generator, so each forward computes the same function).
+    /// </summary>
+    public static void CheckLayer(Bottleneck.Layers.Layer layer, Tensor x, Tensor r, Action? beforeForward = null, bool training = true)
+    {
+        beforeForward?.Invoke();
+        layer.Forward(x, training);
+        var dx = layer.Backward(r, true)!.Clone();
+        var grads = layer.Parameters.Select(p => p.Grad.Clone()).ToArray();
+        double L()
+        {
+            beforeForward?.Invoke();
+            return Dot(layer.Forward(x, training), r);
+        }
+        Check(x, L, dx.Span, layer.Describe() + " dx");
+        for (int i = 0; i < grads.Length; i++)
+            Check(layer.Parameters[i].Value, L, grads[i].Span, layer.Describe() + " d" + layer.Parameters[i].Name);
+    }
 }

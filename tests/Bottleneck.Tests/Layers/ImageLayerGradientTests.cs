@@ -21,23 +21,8 @@ public class ImageLayerGradientTests
 
 
 
-    /// <summary>Checks dx and every parameter gradient of a layer at a random point.</summary>
-    private static void CheckLayer(Layer layer, Tensor x, int outputSize, Rng rng, Action? beforeForward = null, bool training = true)
-    {
-        var r = Random(rng, x.Rows, outputSize);
-        beforeForward?.Invoke();
-        layer.Forward(x, training);
-        var dx = layer.Backward(r, true)!.Clone();
-        var grads = layer.Parameters.Select(p => p.Grad.Clone()).ToArray();
-        double L()
-        {
-            beforeForward?.Invoke();
-            return FiniteDifferences.Dot(layer.Forward(x, training), r);
-        }
-        FiniteDifferences.Check(x, L, dx.Span, layer.Describe() + " dx");
-        for (int i = 0; i < grads.Length; i++)
-            FiniteDifferences.Check(layer.Parameters[i].Value, L, grads[i].Span, layer.Describe() + " d" + layer.Parameters[i].Name);
-    }
+    private static void CheckLayer(Layer layer, Tensor x, int outputSize, Rng rng, Action? beforeForward = null, bool training = true) =>
+        FiniteDifferences.CheckLayer(layer, x, Random(rng, x.Rows, outputSize), beforeForward, training);
 
     [Theory]
     [InlineData(2, 3, 3, 2, 1, 5, 5)]
