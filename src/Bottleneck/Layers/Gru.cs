@@ -1,0 +1,161 @@
+using Bottleneck.Tensors;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Bottleneck.Layers;
+
+/// <summary>
+/// nn.GRU(input_size, hidden_size, batch_first=True), one layer, zero initial state, on a batch
+/// of sequences [batch, steps·input]. Per step, with PyTorch's gate order (reset, update, new):
+/// r = σ(x_t·W_irᵀ + b_ir + h·W_hrᵀ + b_hr), z = σ(x_t·W_izᵀ + b_iz + h·W_hzᵀ + b_hz),
+/// n = tanh(x_t·W_inᵀ + b_in + r·(h·W_hnᵀ + b_hn)), h_t = (1 − z)·n + z·h_{t-1}.
+/// The recurrent bias of n sits inside the reset product, so unlike the LSTM's it cannot be
+/// folded into the input projection: each step's recurrent GEMM adds b_hh itself.
+/// </summary>
+/// <remarks>Laid out as <see cref="Lstm"/>: time-major inside, one input GEMM, one recurrent GEMM per step.</remarks>
+public sealed class Gru : Layer
+{
+    private readonly Parameter weightIh, weightHh, biasIh, biasHh;
+    private readonly Parameter[] parameters;
+    private readonly RecurrentLayout layout;
+    private Tensor? gates;      // [T·B, 3H]: input projections, then the activated r, z, n
+    private Tensor? recurrent;  // [T·B, 3H]: h_{t-1}·W_hhᵀ + b_hh, kept for backward
+    private Tensor? hidden;     // [(T+1)·B, H]: h_{-1} = 0 in block 0, h_t in block t+1
+    private Tensor? output;
+    private Tensor? gradGates;     // [T·B, 3H]: dL/d(input projections)
+    private Tensor? gradRecurrent; // [T·B, 3H]: dL/d(recurrent projections)
+    private Tensor? gradHidden;    // [B, H]
+    private int batch = -1;
+
+    /// <param name="steps">Steps per item: items are [steps·input].</param>
+    /// <param name="returnSequences">Output h at every step (true) or only the last (false).</param>
+    /// <param name="init">PyTorch's initialisation, U(-1/√hidden, 1/√hidden), drawn in state_dict order.</param>
+    public Gru(int inputSize, int hiddenSize, int steps, bool returnSequences, Rng init)
+    {
+        layout = new RecurrentLayout("GRU", inputSize, hiddenSize, steps, returnSequences);
+        int rows = 3 * hiddenSize;
+        weightIh = new Parameter("weight_ih_l0", rows, inputSize);
+        weightHh = new Parameter("weight_hh_l0", rows, hiddenSize);
+        biasIh = new Parameter("bias_ih_l0", rows);
+        biasHh = new Parameter("bias_hh_l0", rows);
+        parameters = [weightIh, weightHh, biasIh, biasHh];
+        foreach (var p in parameters) Init.UniformFanIn(p.Value, hiddenSize, init);
+    }
+
+    public int InputSize => layout.Input;
+
+    public int HiddenSize => layout.Hidden;
+
+    public int Steps => layout.Steps;
+
+    public bool ReturnSequences => layout.ReturnSequences;
+
+    public override IReadOnlyList<Parameter> Parameters => parameters;
+
+    public override int OutputSize(int inputSize) => layout.OutputSize(inputSize);
+
+    public override Tensor Forward(Tensor x, bool training)
+    {
+        layout.OutputSize(x.RowLength);
+        int b = batch = x.Rows, h = layout.Hidden, g3 = 3 * h, steps = layout.Steps;
+        var xs = layout.ToTimeMajor(x);
+        EnsureShape(ref gates, steps * b, g3);
+        EnsureShape(ref recurrent, steps * b, g3);
+        EnsureShape(ref hidden, (steps + 1) * b, h);
+        hidden!.Span[..(b * h)].Clear();
+
+        Gemm.MultiplyAddBias(false, true, steps * b, g3, layout.Input,
+            xs.Span, layout.Input, weightIh.Value.Span, layout.Input, gates!.Span, g3, biasIh.Value.Span);
+        var wh = weightHh.Value.Span;
+        var bh = biasHh.Value.Span;
+        for (int t = 0; t < steps; t++)
+        {
+            var g = gates.Span.Slice(t * b * g3, b * g3);
+            var hr = recurrent!.Span.Slice(t * b * g3, b * g3);
+            var hPrev = hidden.Span.Slice(t * b * h, b * h);
+            var hNext = hidden.Span.Slice((t + 1) * b * h, b * h);
+            if (t > 0) Gemm.MultiplyAddBias(false, true, b, g3, h, hPrev, h, wh, h, hr, g3, bh);
+            else for (int r = 0; r < b; r++) bh.CopyTo(hr.Slice(r * g3, g3)); // h_{-1} = 0
+            for (int r = 0; r < b; r++)
+            {
+                var row = g.Slice(r * g3, g3);
+                var rec = hr.Slice(r * g3, g3);
+                var rz = row[..(2 * h)];
+                TensorPrimitives.Add(rz, rec[..(2 * h)], rz);
+                TensorPrimitives.Sigmoid(rz, rz);
+                var n = row.Slice(2 * h, h);
+                TensorPrimitives.FusedMultiplyAdd(row[..h], rec.Slice(2 * h, h), n, n); // + r·(W_hn h + b_hn)
+                TensorPrimitives.Tanh(n, n);
+                // h_t = n + z·(h_{t-1} − n)
+                var hn = hNext.Slice(r * h, h);
+                TensorPrimitives.Subtract(hPrev.Slice(r * h, h), n, hn);
+                TensorPrimitives.FusedMultiplyAdd(row.Slice(h, h), hn, n, hn);
+            }
+        }
+        output = layout.WriteOutput(hidden, b, ref output);
+        return output;
+    }
+
+    public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
+    {
+        if (batch < 0 || gates is null) throw new InvalidOperationException("GRU.Backward called before Forward");
+        int b = batch, h = layout.Hidden, g3 = 3 * h, steps = layout.Steps;
+        layout.CheckGradOutput(gradOutput, b);
+        EnsureShape(ref gradGates, steps * b, g3);
+        EnsureShape(ref gradRecurrent, steps * b, g3);
+        EnsureShape(ref gradHidden, b, h);
+        var dh = gradHidden!.Span;
+        var wh = weightHh.Value.Span;
+        for (int t = steps - 1; t >= 0; t--)
+        {
+            // dL/dh_t: from the step after, through its recurrent projection and its z·h_t term.
+            if (t == steps - 1)
+            {
+                dh.Clear();
+            }
+            else
+            {
+                var zNext = gates.Span.Slice((t + 1) * b * g3, b * g3);
+                for (int r = 0; r < b; r++)
+                {
+                    var row = dh.Slice(r * h, h);
+                    TensorPrimitives.Multiply(row, zNext.Slice(r * g3 + h, h), row);
+                }
+                Gemm.Multiply(false, false, b, h, g3, gradRecurrent!.Span.Slice((t + 1) * b * g3, b * g3), g3, wh, h, dh, h, accumulate: true);
+            }
+            layout.AddStepGradient(gradOutput, t, b, dh);
+
+            var g = gates.Span.Slice(t * b * g3, b * g3);
+            var hr = recurrent!.Span.Slice(t * b * g3, b * g3);
+            var dg = gradGates!.Span.Slice(t * b * g3, b * g3);
+            var dhr = gradRecurrent!.Span.Slice(t * b * g3, b * g3);
+            var hPrev = hidden!.Span.Slice(t * b * h, b * h);
+            for (int r = 0; r < b; r++)
+            {
+                int o = r * g3, p = r * h;
+                for (int j = 0; j < h; j++)
+                {
+                    float rg = g[o + j], z = g[o + h + j], n = g[o + 2 * h + j], dhj = dh[p + j];
+                    float dnPre = dhj * (1 - z) * (1 - n * n);
+                    float drPre = dnPre * hr[o + 2 * h + j] * rg * (1 - rg);
+                    float dzPre = dhj * (hPrev[p + j] - n) * z * (1 - z);
+                    dg[o + j] = dhr[o + j] = drPre;
+                    dg[o + h + j] = dhr[o + h + j] = dzPre;
+                    dg[o + 2 * h + j] = dnPre;
+                    dhr[o + 2 * h + j] = dnPre * rg;
+                }
+            }
+        }
+
+        int rows = steps * b;
+        var dG = gradGates!.Span;
+        var dR = gradRecurrent!.Span;
+        Gemm.Multiply(true, false, g3, h, rows, dR, g3, hidden!.Span[..(rows * h)], h, weightHh.Grad.Span, h, accumulate: false);
+        Gemm.Multiply(true, false, g3, layout.Input, rows, dG, g3, layout.TimeMajorInput.Span, layout.Input, weightIh.Grad.Span, layout.Input, accumulate: false);
+        RecurrentLayout.ColumnSums(dG, rows, g3, biasIh.Grad.Span);
+        RecurrentLayout.ColumnSums(dR, rows, g3, biasHh.Grad.Span);
+        if (!needInputGrad) return null;
+        return layout.InputGradient(dG, g3, weightIh.Value.Span, b);
+    }
+
+    public override string Describe() => layout.Describe();
+}
