@@ -37,7 +37,9 @@ internal static class AnomalyCommand
             double p = parse.GetValue(percentile);
             if (!(p >= 0 && p <= 100)) throw new UsageException($"--percentile must be between 0 and 100, got {p.ToString(CultureInfo.InvariantCulture)}");
             var (model, json, directory) = shared.LoadModel(parse);
-            var data = shared.LoadData(parse, json);
+            // A model of windows of a time series scores its windows and, through them, every step.
+            var series = json.Windows is not null ? shared.LoadSeries(parse, json) : default;
+            var data = json.Windows is not null ? series.Windows : shared.LoadData(parse, json);
             int[]? labels = data.Labels is { } raw ? Binary(raw, parse.GetValue(normalLabel), data.Name) : null;
             if (parse.GetValue(bestF1) && labels is null) throw new UsageException("--best-f1 needs labelled data (a label column, y in an .npz, or image labels)");
 
@@ -81,7 +83,10 @@ internal static class AnomalyCommand
                 }
             });
             Console.WriteLine($"Scores: {csv}");
-            if (Directory.Exists(parse.GetValue(shared.Model)))
+            string? figures = Directory.Exists(parse.GetValue(shared.Model)) ? directory : null;
+            if (json.Windows is { } w)
+                StepAnomalies.Score(model, data, series.Series, series.Starts, w.Length, threshold, parse.GetValue(bestF1), csv, figures);
+            if (figures is not null)
             {
                 WriteFigures(directory, scores, labels, threshold);
                 RunReport.Write(directory);
@@ -91,7 +96,8 @@ internal static class AnomalyCommand
         return command;
     }
 
-    private static void Describe(string what, double[] scores, int[] labels, double? threshold)
+    /// <summary>Prints ROC-AUC and PR-AUC of <paramref name="scores"/>, and precision, recall and F1 at the threshold.</summary>
+    internal static void Describe(string what, double[] scores, int[] labels, double? threshold)
     {
         if (labels.All(l => l == 0) || labels.All(l => l == 1))
         {

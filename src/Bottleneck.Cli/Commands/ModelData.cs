@@ -19,12 +19,15 @@ internal sealed class ModelData
 
     public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "CSV: the label column" };
 
+    public Option<int?> Stride { get; } = new("--stride") { Description = "Time series: steps between windows (default: the stride the model was trained with)" };
+
     public void AddTo(Command command)
     {
         command.Options.Add(Model);
         command.Options.Add(Data);
         command.Options.Add(Split);
         command.Options.Add(LabelColumn);
+        command.Options.Add(Stride);
     }
 
     /// <summary>The model, its description and its run folder (the folder of its files).</summary>
@@ -41,7 +44,9 @@ internal sealed class ModelData
     {
         string? path = parse.GetValue(Data);
         Dataset data;
-        if (path is not null && File.Exists(path))
+        if (json.Windows is not null) return LoadSeries(parse, json).Windows;
+        else if (parse.GetValue(Stride) is not null) throw new UsageException("--stride applies to models trained on windows of a time series");
+        else if (path is not null && File.Exists(path))
         {
             var raw = TabularLoader.Load(path, new TabularOptions { LabelColumn = parse.GetValue(LabelColumn) });
             data = json.Normalization.FeatureScaler() is { } scaler ? scaler.Transform(raw) : raw;
@@ -53,8 +58,25 @@ internal sealed class ModelData
             var (train, test) = Mnist.Load(new DatasetLocator().Locate(dataset, path), dataset);
             data = split == "train" ? train : test;
         }
-        if (data.FeatureCount != json.Architecture.InputSize)
-            throw new BottleneckException($"{data.Name}: items have {data.FeatureCount} values but the model expects {json.Architecture.InputSize}");
-        return data;
+        return CheckSize(data, json);
+    }
+
+    private static Dataset CheckSize(Dataset data, ModelJson json) => data.FeatureCount == json.Architecture.InputSize ? data
+        : throw new BottleneckException($"{data.Name}: items have {data.FeatureCount} values but the model expects {json.Architecture.InputSize}");
+
+    /// <summary>
+    /// A CSV time series for a model trained on windows: the same variables and grouping, scaled
+    /// per variable as in training, cut into windows of the model's length; with the series and
+    /// each window's first step, so that scores can be given per step as well.
+    /// </summary>
+    public (Dataset Windows, TimeSeries Series, int[] Starts) LoadSeries(ParseResult parse, ModelJson json)
+    {
+        var w = json.Windows ?? throw new UsageException("this model was not trained on windows of a time series");
+        string path = parse.GetValue(Data) is { } p && File.Exists(p) ? p
+            : throw new UsageException($"the model reads windows of a time series: give its CSV file with --data (it was trained on {json.Training?.DataPath ?? "a CSV file"})");
+        int stride = parse.GetValue(Stride) is int st ? OptionParsing.AtLeast(st, 1, "--stride") : w.Stride;
+        var series = TimeSeries.Read(path, new SeriesOptions { Window = w.Length, Stride = stride, FeatureColumns = w.Variables, LabelColumn = parse.GetValue(LabelColumn), GroupColumn = w.GroupColumn });
+        if (json.Normalization.FeatureScaler() is { } scaler) series = series.Scaled(scaler);
+        return (CheckSize(series.Windows(w.Length, stride), json), series, series.WindowStarts(w.Length, stride));
     }
 }

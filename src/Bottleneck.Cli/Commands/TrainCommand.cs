@@ -19,6 +19,10 @@ internal static class TrainCommand
         var testData = new Option<string?>("--test-data") { Description = "Table data: the test file (default: a seeded 10% of --data held out)" };
         var labelColumn = new Option<string?>("--label-column") { Description = "CSV: the label column (kept out of the features)" };
         var features = new Option<string?>("--features") { Description = "CSV: feature columns, comma separated (default: every numeric column but the label)" };
+        var window = new Option<int?>("--window") { Description = "CSV time series: cut the rows into windows of N steps, the items of the model (needed by lstm, gru and attention; any other kind reads a window as one flat item)" };
+        var stride = new Option<int?>("--stride") { Description = "Time series: steps between the starts of consecutive windows (default 1)" };
+        var groupColumn = new Option<string?>("--group-column") { Description = "Time series: a column naming the series each row belongs to (e.g. a sensor id); windows never span two" };
+        var heads = new Option<int?>("--heads") { Description = "attention: heads of each self-attention layer (default 4; they split the --hidden width)" };
         var scale = new Option<string?>("--scale") { Description = "Table data: per-feature scaling fitted on the training data: standard (default), minmax or none" };
         var hidden = new Option<string?>("--hidden") { Description = "Dense hidden layer sizes, input side first, e.g. 400 or 256,128 (the decoder mirrors them); default per kind" };
         var latent = new Option<int?>("--latent") { Description = "Size of the code (default 20; deep and sparse 32)" };
@@ -56,7 +60,7 @@ internal static class TrainCommand
             "  bottleneck train --model vae --data ../shared/datasets/mnist --out runs/vae\n" +
             "  bottleneck train --model deep --hidden 256,128 --latent 32 --loss mse --data ../shared/datasets/mnist")
         {
-            model, dataset, data, testData, labelColumn, features, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
+            model, dataset, data, testData, labelColumn, features, window, stride, groupColumn, heads, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
             channels, kernel, batchNorm, dropout, noise, noiseLevel, sparsity, sparsityWeight, sparsityTarget, contractiveWeight, beta,
             seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
         };
@@ -67,6 +71,7 @@ internal static class TrainCommand
             (noise, [ModelKinds.Denoising]), (noiseLevel, [ModelKinds.Denoising]),
             (sparsity, [ModelKinds.Sparse]), (sparsityWeight, [ModelKinds.Sparse]), (sparsityTarget, [ModelKinds.Sparse]),
             (contractiveWeight, [ModelKinds.Contractive]), (beta, [ModelKinds.Vae, ModelKinds.BetaVae]),
+            (heads, [ModelKinds.Attention]),
         };
         command.SetAction(parse =>
         {
@@ -96,7 +101,13 @@ internal static class TrainCommand
                 SparsityTarget = OptionParsing.Positive(parse.GetValue(sparsityTarget) ?? d.SparsityTarget, "--sparsity-target"),
                 ContractiveWeight = OptionParsing.Positive(parse.GetValue(contractiveWeight) ?? d.ContractiveWeight, "--contractive-weight"),
                 Beta = OptionParsing.Positive(parse.GetValue(beta) ?? d.Beta, "--beta"),
+                Heads = OptionParsing.AtLeast(parse.GetValue(heads) ?? d.Heads, 1, "--heads"),
             };
+            int? windowSteps = parse.GetValue(window) is int w ? OptionParsing.AtLeast(w, 1, "--window") : null;
+            if (ModelKinds.IsSequence(kind) && windowSteps is null && parse.GetValue(resume) is null)
+                throw new UsageException($"--model {kind} reads windows of a time series: give --window N (and --data FILE.csv)");
+            if (windowSteps is null && (Given(stride) || Given(groupColumn)))
+                throw new UsageException("--stride and --group-column apply to time series cut into windows: give --window N too");
             var settings = new TrainSettings
             {
                 Config = config,
@@ -106,6 +117,9 @@ internal static class TrainCommand
                 LabelColumn = parse.GetValue(labelColumn),
                 FeatureColumns = parse.GetValue(features)?.Split(',', StringSplitOptions.TrimEntries),
                 Scale = parse.GetValue(scale) is { } sc ? OptionParsing.OneOf(sc, "--scale", "standard", "minmax", "none") : null,
+                Window = windowSteps,
+                Stride = OptionParsing.AtLeast(parse.GetValue(stride) ?? 1, 1, "--stride"),
+                GroupColumn = parse.GetValue(groupColumn),
                 Given = new ArchitectureGiven(Given(hidden), Given(latent), Given(outputActivation), Given(loss)),
                 Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
                 BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
@@ -143,6 +157,10 @@ internal static class TrainCommand
         public string? LabelColumn { get; init; }
         public string[]? FeatureColumns { get; init; }
         public string? Scale { get; init; }
+        /// <summary>Time series: steps per window (null: the rows are the items).</summary>
+        public int? Window { get; init; }
+        public int Stride { get; init; } = 1;
+        public string? GroupColumn { get; init; }
         public ArchitectureGiven Given { get; init; } = new(true, true, true, true);
         public required int Epochs { get; init; }
         public required int BatchSize { get; init; }
@@ -196,6 +214,9 @@ internal static class TrainCommand
             FeatureColumns = given.FeatureColumns ?? t.FeatureColumns,
             // A table's scaling is refitted on the same training part, so it comes out the same.
             Scale = json.Normalization.Type is "standard" or "minmax" or "none" ? json.Normalization.Type : null,
+            Window = json.Windows?.Length,
+            Stride = json.Windows?.Stride ?? 1,
+            GroupColumn = json.Windows?.GroupColumn,
             Epochs = epochsGiven ? given.Epochs : t.Epochs,
             BatchSize = t.BatchSize,
             LearningRate = t.LearningRate,
@@ -229,7 +250,7 @@ internal static class TrainCommand
             : Task.Run(() => WarmUp.Run(s.Config, s.BatchSize));
         var data = LoadData(s);
         warmUp.Wait();
-        var (train, test, normalization, dataName, _) = data;
+        var (train, test, normalization, dataName, _, _) = data;
         if (s.Limit is int limit && limit < train.Count) train = train.Slice(0, limit);
 
         var config = SizeToData(s, train);
@@ -276,7 +297,7 @@ internal static class TrainCommand
             // The checkpoint carries the run's settings itself: resumable even if killed before model.json.
             CheckpointMetadata = new Dictionary<string, string>
             {
-                [RunMetadataKey] = ModelFile.ToJsonText(ModelFile.Describe(config) with { Normalization = normalization, Training = Describe(0) }),
+                [RunMetadataKey] = ModelFile.ToJsonText(ModelFile.Describe(config) with { Normalization = normalization, Windows = data.Windows, Training = Describe(0) }),
             },
             ResumeFrom = resumed,
         };
@@ -293,7 +314,7 @@ internal static class TrainCommand
             {
                 // Checked again now that no other training can start writing here.
                 if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
-                var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, e => Describe(e.Epoch), resumed?.History) { Normalization = normalization, TrainingData = train };
+                var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, e => Describe(e.Epoch), resumed?.History) { Normalization = normalization, Windows = data.Windows, TrainingData = train };
                 history = ConsoleProgress.Run(reporter => autoencoder.Fit(train, options, new CallbackList(reporter, runFolder)));
                 foreach (var d in runFolder.FinalDiagnostics)
                     Console.WriteLine($"{d.Description}: {d.Value.ToString("G5", CultureInfo.InvariantCulture)}");
@@ -319,6 +340,8 @@ internal static class TrainCommand
     {
         var config = s.Config with { InputSize = train.FeatureCount, InputShape = train.SampleShape };
         if (train.SampleShape is not null) return config;
+        // A sequence kind's defaults are for windows already; it only learns their length.
+        if (ModelKinds.IsSequence(config.Kind)) return config with { Steps = s.Window ?? config.Steps };
         // A table: unless told otherwise, a model sized to its columns with a linear output and MSE.
         var (tableHidden, tableLatent) = Applications.AnomalyDetector.DefaultArchitecture(train.FeatureCount);
         return config with
@@ -344,7 +367,7 @@ internal static class TrainCommand
     }
 
     /// <summary>The data a run trains on, and where it came from (a dataset's folder or a table file, as a full path).</summary>
-    private sealed record TrainingData(Dataset Train, Dataset Test, NormalizationJson Normalization, string Name, string Source);
+    private sealed record TrainingData(Dataset Train, Dataset Test, NormalizationJson Normalization, string Name, string Source, WindowsJson? Windows = null);
 
     /// <summary>
     /// The training and test data: a named image dataset (IDX files, pixels / 255), or a table
@@ -355,14 +378,15 @@ internal static class TrainCommand
     {
         if (s.DataPath is not { } path || !File.Exists(path))
         {
-            if (s.TestDataPath is not null || s.Scale is not null || s.LabelColumn is not null || s.FeatureColumns is not null)
-                throw new UsageException("--test-data, --scale, --label-column and --features apply to table data (--data FILE)");
+            if (s.TestDataPath is not null || s.Scale is not null || s.LabelColumn is not null || s.FeatureColumns is not null || s.Window is not null)
+                throw new UsageException("--test-data, --scale, --label-column, --features and --window apply to table data (--data FILE)");
             string folder = Path.GetFullPath(new DatasetLocator().Locate(s.Dataset, s.DataPath));
             var (images, testImages) = Mnist.Load(folder, s.Dataset);
             if (images.Count == 0) throw new BottleneckException($"{folder}: its training images file holds no images");
             if (testImages.Count == 0) throw new BottleneckException($"{folder}: its test images file holds no images; a run needs test items for its test loss");
             return new(images, testImages, ModelFile.PixelScale, s.Dataset, folder);
         }
+        if (s.Window is int window) return LoadWindows(s, path, window);
         var options = new TabularOptions { LabelColumn = s.LabelColumn, FeatureColumns = s.FeatureColumns };
         var raw = TabularLoader.Load(path, options);
         if (raw.Count == 0) throw new BottleneckException($"{path}: holds no rows to train on");
@@ -384,7 +408,40 @@ internal static class TrainCommand
         return new(scaler.Transform(rawTrain), scaler.Transform(rawTest), NormalizationJson.From(scaler), Path.GetFileName(path), Path.GetFullPath(path));
     }
 
-    private static string FormatLayers(AutoencoderConfig c) => c.IsConvolutional
-        ? $"{string.Join("x", c.InputShape ?? [c.InputSize])} conv {string.Join("-", c.Channels)} → {c.Latent}"
-        : string.Join("-", new[] { c.InputSize }.Concat(c.Hidden).Append(c.Latent));
+    /// <summary>
+    /// A CSV time series cut into windows: the first 90% of every series trains (and fits the
+    /// per-variable scaling), the rest gives the test loss, unless a test file is given. Split in
+    /// time rather than at random, so that no test window shares steps with a training one.
+    /// </summary>
+    private static TrainingData LoadWindows(TrainSettings s, string path, int window)
+    {
+        var options = new SeriesOptions { Window = window, Stride = s.Stride, FeatureColumns = s.FeatureColumns, LabelColumn = s.LabelColumn, GroupColumn = s.GroupColumn };
+        var series = TimeSeries.Read(path, options);
+        TimeSeries trainPart, testPart;
+        if (s.TestDataPath is { } testPath)
+        {
+            testPart = TimeSeries.Read(testPath, options);
+            if (!testPart.Variables.SequenceEqual(series.Variables))
+                throw new BottleneckException($"{testPath}: has the variables {string.Join(",", testPart.Variables)} but {path} has {string.Join(",", series.Variables)}");
+            trainPart = series;
+        }
+        else
+        {
+            (trainPart, testPart) = series.SplitInTime(0.9);
+            if (testPart.WindowStarts(window, s.Stride).Length == 0)
+                throw new BottleneckException($"{path}: the last tenth of the series is shorter than a window of {window} steps, so no test windows are left; choose a smaller --window or give --test-data");
+        }
+        var scaler = new FeatureScaler(s.Scale ?? "standard").Fit(trainPart.AsTable());
+        var windows = new WindowsJson { Length = window, Stride = s.Stride, Variables = [.. series.Variables], GroupColumn = s.GroupColumn, LabelColumn = s.LabelColumn };
+        return new(trainPart.Scaled(scaler).Windows(window, s.Stride), testPart.Scaled(scaler).Windows(window, s.Stride),
+            NormalizationJson.From(scaler), Path.GetFileName(path), Path.GetFullPath(path), windows);
+    }
+
+    private static string FormatLayers(AutoencoderConfig c) => c.Kind switch
+    {
+        ModelKinds.Conv => $"{string.Join("x", c.InputShape ?? [c.InputSize])} conv {string.Join("-", c.Channels)} → {c.Latent}",
+        ModelKinds.Lstm or ModelKinds.Gru => $"{c.Steps} steps × {c.StepFeatures} variables, {c.Kind.ToUpperInvariant()} {string.Join("-", c.Hidden)} → {c.Latent}",
+        ModelKinds.Attention => $"{c.Steps} steps × {c.StepFeatures} variables, transformer width {c.Hidden[0]} ({c.Heads} heads) → {c.Latent}",
+        _ => string.Join("-", new[] { c.InputSize }.Concat(c.Hidden).Append(c.Latent)),
+    };
 }

@@ -65,4 +65,56 @@ public static class AnomalyScores
         }
         return scores;
     }
+
+    /// <summary>
+    /// Per time step of a series, the squared reconstruction error of that step's variables,
+    /// averaged over the windows that cover it (<paramref name="starts"/>: each window's first
+    /// step, as <see cref="TimeSeries.WindowStarts"/> gives them; <paramref name="steps"/>: the
+    /// series' length); NaN for a step no window covers. Tells where in a window the model fails.
+    /// A window's own score sums these errors over its <paramref name="window"/> steps.
+    /// </summary>
+    public static double[] PerStep(Autoencoder model, Dataset windows, ReadOnlySpan<int> starts, int steps, int window)
+    {
+        if (starts.Length != windows.Count)
+            throw new BottleneckException($"{windows.Count} windows but {starts.Length} window starts");
+        int length = windows.FeatureCount, features = window < 1 ? 0 : length / window;
+        if (window < 1 || length != window * features)
+            throw new BottleneckException($"items of {length} values are not windows of {window} steps");
+        foreach (int start in starts)
+        {
+            if (start < 0 || start + window > steps)
+                throw new BottleneckException($"a window starting at step {start} does not lie within the series' {steps} steps");
+        }
+        var sums = new double[steps];
+        var counts = new int[steps];
+        var chunk = new Tensor(Math.Min(Math.Max(1, windows.Count), Autoencoder.InferenceChunk), length);
+        lock (model.Gate)
+        {
+            for (int first = 0; first < windows.Count; first += Autoencoder.InferenceChunk)
+            {
+                int count = Math.Min(Autoencoder.InferenceChunk, windows.Count - first);
+                chunk.ResizeBatch(count);
+                windows.CopyRows(first, count, chunk);
+                var reconstruction = model.Forward(chunk, null, false);
+                for (int i = 0; i < count; i++)
+                {
+                    ReadOnlySpan<float> x = chunk.Row(i), y = reconstruction.Row(i);
+                    int start = starts[first + i];
+                    for (int t = 0; t < window; t++)
+                    {
+                        double e = 0;
+                        for (int j = t * features; j < (t + 1) * features; j++)
+                        {
+                            double d = (double)y[j] - x[j];
+                            e += d * d;
+                        }
+                        sums[start + t] += e;
+                        counts[start + t]++;
+                    }
+                }
+            }
+        }
+        for (int t = 0; t < steps; t++) sums[t] = counts[t] > 0 ? sums[t] / counts[t] : double.NaN;
+        return sums;
+    }
 }

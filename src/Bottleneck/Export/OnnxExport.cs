@@ -49,6 +49,9 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(normalization);
         var config = model.Config;
+        // Their recurrent and attention layers have no ONNX writer yet; say so before any work.
+        if (ModelKinds.IsSequence(config.Kind))
+            throw new BottleneckException($"ONNX export does not support the {config.Kind} kind yet (windows of a time series); dense, conv and VAE models export");
         var graph = new OnnxGraph();
         graph.Input(InputName, OnnxGraph.Batch, config.InputSize);
         string x = Normalize(graph, InputName, normalization, config.InputSize);

@@ -70,6 +70,18 @@ public sealed record AutoencoderConfig
     /// <summary>VAE: weight β of the KL divergence (1 for a plain VAE).</summary>
     public double Beta { get; init; } = 1;
 
+    /// <summary>
+    /// Sequence kinds: steps per item (the window length); each item is <see cref="InputSize"/> /
+    /// <see cref="Steps"/> variables per step, laid out step after step. 0 for the other kinds.
+    /// </summary>
+    public int Steps { get; init; }
+
+    /// <summary>Attention: heads of every self-attention layer (they split <see cref="Hidden"/>[0], the model width).</summary>
+    public int Heads { get; init; } = 4;
+
+    /// <summary>Sequence kinds: the variables per step.</summary>
+    public int StepFeatures => Steps > 0 ? InputSize / Steps : InputSize;
+
     /// <summary>Whether the kind is built from convolutions.</summary>
     public bool IsConvolutional => Kind == ModelKinds.Conv;
 
@@ -106,6 +118,20 @@ public sealed record AutoencoderConfig
                 throw new BottleneckException($"conv channels must be positive, got [{string.Join(",", Channels ?? [])}]");
             if (Kernel < 2 || Kernel > 7) throw new BottleneckException($"conv kernel size must be 2 to 7, got {Kernel}");
         }
+        if (ModelKinds.IsSequence(Kind))
+        {
+            if (Steps < 1) throw new BottleneckException($"a {Kind} model reads windows of a series: give the window length in steps (--window), got {Steps}");
+            if (InputSize % Steps != 0) throw new BottleneckException($"an item of {InputSize} values does not split into {Steps} steps");
+            if (Hidden.Length == 0) throw new BottleneckException($"a {Kind} model needs a hidden size (--hidden)");
+            if (BatchNorm) throw new BottleneckException($"batch normalisation does not apply to a {Kind} model");
+            if (Kind == ModelKinds.Attention)
+            {
+                if (Hidden.Length != 1) throw new BottleneckException($"an attention model has one width, the model dimension (--hidden {Hidden[0]}), got [{string.Join(",", Hidden)}]");
+                if (Heads < 1 || Hidden[0] % Heads != 0) throw new BottleneckException($"the model width {Hidden[0]} must split evenly into {Heads} heads");
+            }
+            else if (Dropout > 0) throw new BottleneckException($"dropout does not apply to a {Kind} model");
+        }
+        else if (Steps != 0) throw new BottleneckException($"steps per item apply to the sequence kinds ({ModelKinds.Lstm}, {ModelKinds.Gru}, {ModelKinds.Attention}), not to {Kind}");
         if (ModelSize.Check(this, Autoencoder.InferenceChunk, training: false) is { } tooLarge)
             throw new BottleneckException($"the model is too large: {tooLarge.Message}");
         switch (Kind)

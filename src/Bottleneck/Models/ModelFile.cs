@@ -18,13 +18,14 @@ public static class ModelFile
     public static readonly NormalizationJson PixelScale = new() { Type = "scale", Offset = 0, Scale = 1.0 / 255, Description = "pixel / 255" };
 
     public static void Save(Autoencoder model, string directory, NormalizationJson? normalization = null,
-        TrainingJson? training = null, MetricsJson? metrics = null)
+        TrainingJson? training = null, MetricsJson? metrics = null, WindowsJson? windows = null)
     {
         Directory.CreateDirectory(directory);
         SafeTensorsFile.Write(Path.Combine(directory, WeightsName), model.StateDict());
         var json = Describe(model.Config) with
         {
             Normalization = normalization ?? PixelScale,
+            Windows = windows,
             Training = training,
             Metrics = metrics,
         };
@@ -79,6 +80,8 @@ public static class ModelFile
                 Kernel = conv ? c.Kernel : null,
                 BatchNorm = c.BatchNorm,
                 Dropout = c.Dropout,
+                Steps = ModelKinds.IsSequence(c.Kind) ? c.Steps : null,
+                Heads = c.Kind == ModelKinds.Attention ? c.Heads : null,
             },
             Loss = c.Loss,
             Objective = c.Kind switch
@@ -125,6 +128,8 @@ public static class ModelFile
             Kernel = a.Kernel ?? defaults.Kernel,
             BatchNorm = a.BatchNorm,
             Dropout = a.Dropout,
+            Steps = a.Steps ?? 0,
+            Heads = a.Heads ?? defaults.Heads,
             Loss = json.Loss,
             Noise = o.Noise ?? defaults.Noise,
             NoiseLevel = o.NoiseLevel ?? defaults.NoiseLevel,

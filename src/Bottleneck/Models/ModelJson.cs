@@ -26,6 +26,9 @@ public sealed record ModelJson
 
     public required NormalizationJson Normalization { get; init; }
 
+    /// <summary>Time series: how the rows of a CSV file became the model's items (windows).</summary>
+    public WindowsJson? Windows { get; init; }
+
     public TrainingJson? Training { get; init; }
 
     public MetricsJson? Metrics { get; init; }
@@ -66,6 +69,30 @@ public sealed record ArchitectureJson
     public bool BatchNorm { get; init; }
 
     public double Dropout { get; init; }
+
+    /// <summary>Sequence kinds: steps per item (the window length).</summary>
+    public int? Steps { get; init; }
+
+    /// <summary>Attention: heads of each self-attention layer.</summary>
+    public int? Heads { get; init; }
+}
+
+/// <summary>
+/// How a CSV time series is cut into items: windows of <see cref="Length"/> rows,
+/// <see cref="Stride"/> rows apart, never across a change of <see cref="GroupColumn"/>; each step
+/// holds the <see cref="Variables"/> columns, scaled per variable by the model's normalisation.
+/// </summary>
+public sealed record WindowsJson
+{
+    public required int Length { get; init; }
+
+    public required int Stride { get; init; }
+
+    public required string[] Variables { get; init; }
+
+    public string? GroupColumn { get; init; }
+
+    public string? LabelColumn { get; init; }
 }
 
 /// <summary>What the kind adds to plain reconstruction: corruption, a penalty or the KL weight. Only the kind's own fields are written.</summary>

@@ -11,8 +11,14 @@ public static class ModelKinds
     public const string Contractive = "contractive";
     public const string Vae = "vae";
     public const string BetaVae = "beta-vae";
+    public const string Lstm = "lstm";
+    public const string Gru = "gru";
+    public const string Attention = "attention";
 
-    public static readonly string[] Names = [Vanilla, Deep, Conv, Denoising, Sparse, Contractive, Vae, BetaVae];
+    public static readonly string[] Names = [Vanilla, Deep, Conv, Denoising, Sparse, Contractive, Vae, BetaVae, Lstm, Gru, Attention];
+
+    /// <summary>True for the kinds that read each item as a sequence of steps (windows of a time series).</summary>
+    public static bool IsSequence(string kind) => kind is Lstm or Gru or Attention;
 
     /// <summary>True for the kinds whose encoder gives a distribution (μ, log σ²) rather than a code.</summary>
     public static bool IsVariational(string kind) => kind is Vae or BetaVae;
@@ -29,6 +35,9 @@ public static class ModelKinds
         Conv => new AutoencoderConfig { Kind = kind, Hidden = [], Channels = [16, 32] },
         Sparse => new AutoencoderConfig { Kind = kind, Latent = 32, LatentActivation = "relu", SparsityWeight = 0.1 },
         BetaVae => new AutoencoderConfig { Kind = kind, Beta = 4 },
+        // Windows of a standardised series: a linear output and MSE, as for tables.
+        Lstm or Gru => new AutoencoderConfig { Kind = kind, Hidden = [64], Latent = 16, OutputActivation = "none", Loss = "mse", InputShape = null },
+        Attention => new AutoencoderConfig { Kind = kind, Hidden = [32], Latent = 16, OutputActivation = "none", Loss = "mse", InputShape = null },
         _ => throw new BottleneckException($"unknown model kind '{kind}'; choose one of {string.Join(", ", Names)}"),
     };
 
@@ -43,6 +52,9 @@ public static class ModelKinds
         Contractive => "penalty λ‖J‖²_F on the encoder's Jacobian",
         Vae => "variational: μ and log σ², reparameterised sample, BCE + KL",
         BetaVae => "VAE with the KL weighted by β (default 4)",
+        Lstm => "windows of a time series: an LSTM encoder to a code, an LSTM decoder unrolled from it (--window)",
+        Gru => "as lstm with GRU cells",
+        Attention => "windows of a time series: transformer encoder layers (self-attention) on each side of a dense code (--window)",
         _ => kind,
     };
 }

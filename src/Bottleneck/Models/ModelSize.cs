@@ -90,6 +90,11 @@ public static class ModelSize
             yield return new Layer(c.Latent * flat, flat, flat, "latent", c.Latent);
             yield break;
         }
+        if (ModelKinds.IsSequence(c.Kind) && c.Steps > 0)
+        {
+            foreach (var layer in SequenceLayers(c, encoded)) yield return layer;
+            yield break;
+        }
         // Each dense layer is blamed on the width it is named for (the user's setting), never on the data's input size.
         long size = c.InputSize;
         foreach (int hidden in c.Hidden)
@@ -106,6 +111,43 @@ public static class ModelSize
             (size, setting, value) = (hidden, "hidden", hidden);
         }
         yield return Dense(size, c.InputSize, setting, value);
+    }
+
+    /// <summary>The sequence kinds' layers (see NetworkBuilder): per-step widths times the steps of a window.</summary>
+    private static IEnumerable<Layer> SequenceLayers(AutoencoderConfig c, long encoded)
+    {
+        long steps = c.Steps, features = c.StepFeatures;
+        if (c.Kind == ModelKinds.Attention)
+        {
+            long d = c.Hidden[0], ff = 2 * d;
+            // Per step: q, k and v (3d) or the feed-forward width; per item also every head's steps×steps weights.
+            long widest = steps * Math.Max(3 * d, ff) + c.Heads * steps * steps;
+            var block = new Layer(4 * d * d + 2 * d * ff, 6 * d + ff + 4 * d, widest, "hidden", d);
+            yield return new Layer(features * d, d, steps * d, "hidden", d);
+            yield return block;
+            yield return new Layer(steps * d * encoded, encoded, encoded, "hidden", d);
+            yield return new Layer(c.Latent * steps * d, steps * d, steps * d, "hidden", d);
+            yield return block;
+            yield return new Layer(d * features, features, steps * features, "hidden", d);
+            yield break;
+        }
+        long gates = c.Kind == ModelKinds.Lstm ? 4 : 3;
+        long input = features;
+        foreach (int h in c.Hidden)
+        {
+            // The gates of every step are kept for backpropagation through time.
+            yield return new Layer(gates * h * (input + h), 2 * gates * h, steps * gates * h, "hidden", h);
+            input = h;
+        }
+        yield return Dense(input, encoded, "latent", c.Latent);
+        input = c.Hidden[^1];
+        yield return new Layer(c.Latent * input, input, steps * input, "latent", c.Latent);
+        foreach (int h in c.Hidden.Reverse())
+        {
+            yield return new Layer(gates * h * (input + h), 2 * gates * h, steps * gates * h, "hidden", h);
+            input = h;
+        }
+        yield return new Layer(input * features, features, steps * features, "hidden", input);
     }
 
     private static Layer Dense(long input, long output, string setting, long value) => new(input * output, output, output, setting, value);

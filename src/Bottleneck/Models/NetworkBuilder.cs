@@ -10,7 +10,77 @@ namespace Bottleneck.Models;
 internal static class NetworkBuilder
 {
     public static (Sequential Encoder, Sequential Decoder) Build(AutoencoderConfig config, int encodedSize, Rng init, Rng sampler) =>
-        config.IsConvolutional ? Convolutional(config, encodedSize, init, sampler) : Dense(config, encodedSize, init, sampler);
+        config.Kind switch
+        {
+            ModelKinds.Conv => Convolutional(config, encodedSize, init, sampler),
+            ModelKinds.Lstm or ModelKinds.Gru => Recurrent(config, encodedSize, init),
+            ModelKinds.Attention => Attention(config, encodedSize, init, sampler),
+            _ => Dense(config, encodedSize, init, sampler),
+        };
+
+    /// <summary>
+    /// Encoder: recurrent layers over the window (the last one keeps only its final state), then a
+    /// dense layer to the code. Decoder: a dense layer back to the recurrent width, that vector
+    /// repeated at every step, recurrent layers unrolled over the window, and one dense layer
+    /// applied at every step back to the variables (Keras' RepeatVector and TimeDistributed).
+    /// </summary>
+    private static (Sequential, Sequential) Recurrent(AutoencoderConfig c, int encodedSize, Rng init)
+    {
+        int steps = c.Steps, features = c.StepFeatures;
+        Layer Cell(int input, int hidden, bool sequences) => c.Kind == ModelKinds.Lstm
+            ? new Lstm(input, hidden, steps, sequences, init)
+            : new Gru(input, hidden, steps, sequences, init);
+        var encoder = new List<Layer>();
+        int width = features;
+        for (int i = 0; i < c.Hidden.Length; i++)
+        {
+            encoder.Add(Cell(width, c.Hidden[i], sequences: i < c.Hidden.Length - 1));
+            width = c.Hidden[i];
+        }
+        encoder.Add(new Linear(width, encodedSize, init));
+        AddLast(encoder, c.LatentActivation);
+
+        var widths = c.Hidden.Reverse().ToArray();
+        var decoder = new List<Layer> { new Linear(c.Latent, widths[0], init), new RepeatSteps(steps) };
+        width = widths[0];
+        foreach (int hidden in widths)
+        {
+            decoder.Add(Cell(width, hidden, sequences: true));
+            width = hidden;
+        }
+        decoder.Add(new TimeDistributed(new Linear(width, features, init), steps));
+        AddLast(decoder, c.OutputActivation);
+        return (new Sequential(encoder), new Sequential(decoder));
+    }
+
+    /// <summary>
+    /// Encoder: every step projected to the model width, the positional encoding added, a
+    /// transformer encoder layer (self-attention over the window), and a dense layer from the
+    /// whole window to the code. Decoder: a dense layer from the code back to a window of model
+    /// width, the positional encoding, a transformer encoder layer, and a projection of every step
+    /// back to the variables.
+    /// </summary>
+    private static (Sequential, Sequential) Attention(AutoencoderConfig c, int encodedSize, Rng init, Rng sampler)
+    {
+        int steps = c.Steps, features = c.StepFeatures, model = c.Hidden[0], feedForward = 2 * model;
+        var encoder = new List<Layer>
+        {
+            new TimeDistributed(new Linear(features, model, init), steps),
+            new PositionalEncoding(steps, model),
+            new TransformerEncoderLayer(model, c.Heads, feedForward, steps, init, c.Dropout, sampler),
+            new Linear(steps * model, encodedSize, init),
+        };
+        AddLast(encoder, c.LatentActivation);
+        var decoder = new List<Layer>
+        {
+            new Linear(c.Latent, steps * model, init),
+            new PositionalEncoding(steps, model),
+            new TransformerEncoderLayer(model, c.Heads, feedForward, steps, init, c.Dropout, sampler),
+            new TimeDistributed(new Linear(model, features, init), steps),
+        };
+        AddLast(decoder, c.OutputActivation);
+        return (new Sequential(encoder), new Sequential(decoder));
+    }
 
     private static (Sequential, Sequential) Dense(AutoencoderConfig c, int encodedSize, Rng init, Rng sampler)
     {

@@ -26,6 +26,8 @@ public static class RunReport
         (RunFolder.LatentMapStem, "fig-latent", "The latent space: test codes coloured by label"),
         (RunFolder.AnomalyHistogramStem, "fig-anomaly-scores", "Anomaly scores of normal and anomalous items, with the threshold"),
         (RunFolder.RocCurveStem, "fig-roc", "ROC curve of the anomaly scores"),
+        (RunFolder.SeriesStem, "fig-series", "The time series (scaled variables), labelled anomalous steps marked"),
+        (RunFolder.StepScoresStem, "fig-step-scores", "Anomaly score of every time step, with the threshold and the labelled anomalous steps"),
     ];
 
     /// <summary>Builds and writes report.html in <paramref name="runDirectory"/>; returns its path.</summary>

@@ -51,6 +51,8 @@ public sealed class RunFolder : TrainingCallback
     public const string LatentMapStem = "latent_map";
     public const string AnomalyHistogramStem = "anomaly_scores";
     public const string RocCurveStem = "roc_curve";
+    public const string SeriesStem = "anomaly_series";
+    public const string StepScoresStem = "anomaly_steps";
 
     // Fixed so that each epoch's samples decode the same points of the latent space.
     private const ulong SampleSeed = 0x5A3B1EUL;
@@ -59,6 +61,9 @@ public sealed class RunFolder : TrainingCallback
 
     /// <summary>How raw inputs were scaled for this model (model.json's normalization); pixel / 255 when not set.</summary>
     public NormalizationJson? Normalization { get; init; }
+
+    /// <summary>Time series: how the rows of the data file were cut into windows (model.json's windows).</summary>
+    public WindowsJson? Windows { get; init; }
 
     /// <summary>The training data, scored after the last epoch so anomaly thresholds can be taken from its score distribution.</summary>
     public Dataset? TrainingData { get; init; }
@@ -113,7 +118,7 @@ public sealed class RunFolder : TrainingCallback
         Reports.RunReport.Write(Directory);
     }
 
-    private void SaveModel(EpochEnd info) => ModelFile.Save(model, Directory, Normalization, training(info), new MetricsJson
+    private void SaveModel(EpochEnd info) => ModelFile.Save(model, Directory, Normalization, training(info), windows: Windows, metrics: new MetricsJson
     {
         TrainLoss = Finite(info.TrainLoss),
         TestLoss = Finite(info.TestLoss),

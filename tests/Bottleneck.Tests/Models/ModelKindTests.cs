@@ -14,7 +14,10 @@ public class ModelKindTests
     {
         InputSize = 12,
         InputShape = null,
-        Hidden = [7],
+        // Sequence kinds read the 12 values as 4 steps of 3 variables; attention's width splits into its heads.
+        Hidden = kind == ModelKinds.Attention ? [6] : [7],
+        Steps = ModelKinds.IsSequence(kind) ? 4 : 0,
+        Heads = 2,
         Latent = 3,
         LatentActivation = kind == ModelKinds.Sparse ? "sigmoid" : "none",
         Sparsity = "kl",
