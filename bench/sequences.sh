@@ -27,6 +27,7 @@ for net in single-hop multi-hop; do
   for kind in $kinds; do
     for seed in $seeds; do
       run="$out/$net/$kind-$seed"
+      mkdir -p "$out/$net"
       start=$(date +%s.%N)
       bottleneck train --model "$kind" --data "$csv" --features humidity,temperature --group-column mote_id \
         --label-column label --window $window --stride $stride --epochs "$epochs" --seed "$seed" --out "$run" --force > "$run.train.log"
