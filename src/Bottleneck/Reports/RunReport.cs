@@ -18,7 +18,7 @@ public static class RunReport
     public static readonly IReadOnlyList<(string Stem, string Id, string Caption)> KnownFigures =
     [
         ("loss_curve", "fig-loss", "Loss per epoch (train and test)"),
-        ("reconstruction", "fig-reconstruction", "Test images (top) and their reconstructions (bottom) after the last epoch"),
+        ("reconstruction", "fig-reconstruction", "Test items and their reconstructions after the last epoch (images: originals on top; windows of a series: the reconstruction dashed)"),
         ("samples", "fig-samples", "Samples: codes drawn from N(0, I), decoded"),
         (RunFolder.GeneratedStem, "fig-generated", "Generated images"),
         (RunFolder.InterpolationStem, "fig-interpolation", "Interpolation between two inputs in the latent space"),
@@ -26,6 +26,7 @@ public static class RunReport
         (RunFolder.LatentMapStem, "fig-latent", "The latent space: test codes coloured by label"),
         (RunFolder.AnomalyHistogramStem, "fig-anomaly-scores", "Anomaly scores of normal and anomalous items, with the threshold"),
         (RunFolder.RocCurveStem, "fig-roc", "ROC curve of the anomaly scores"),
+        (SequenceFigures.AttentionStem, "fig-attention", "Self-attention of the encoder on test windows (averaged over heads; row t: the weights step t gives each step)"),
         (RunFolder.SeriesStem, "fig-series", "The time series (scaled variables), labelled anomalous steps marked"),
         (RunFolder.StepScoresStem, "fig-step-scores", "Anomaly score of every time step, with the threshold and the labelled anomalous steps"),
     ];

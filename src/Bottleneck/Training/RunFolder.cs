@@ -103,6 +103,8 @@ public sealed class RunFolder : TrainingCallback
         {
             FinalDiagnostics = Diagnostics.Measure(model, pictures);
             SaveModel(last);
+            if (model.Config.Kind == ModelKinds.Attention && pictures.Count > 0)
+                SequenceFigures.SaveAttentionMaps(model, pictures, Path.Combine(Directory, SequenceFigures.AttentionStem + ".png"));
         }
         if (TrainingData is { Count: > 0 } train)
         {
@@ -168,7 +170,13 @@ public sealed class RunFolder : TrainingCallback
 
     private void WriteReconstruction(int epoch)
     {
-        if (pictures is null || model.Config.InputShape is not [int c, int h, int w] || pictures.Count == 0) return;
+        if (pictures is null || pictures.Count == 0) return;
+        if (Windows is { } windows && ModelKinds.IsSequence(model.Config.Kind))
+        {
+            SequenceFigures.SaveReconstruction(model, pictures, windows.Variables, Path.Combine(Directory, ReconstructionName(epoch)));
+            return;
+        }
+        if (model.Config.InputShape is not [int c, int h, int w]) return;
         int count = Math.Min(GridImages, pictures.Count);
         var originals = new Tensor(count, model.Config.InputSize);
         pictures.CopyRows(0, count, originals);

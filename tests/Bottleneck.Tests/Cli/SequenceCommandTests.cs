@@ -34,6 +34,9 @@ public class SequenceCommandTests
         Assert.Equal(16, json.Windows!.Length);
         Assert.Equal(["realgdp", "realcons", "realinv", "unemp"], json.Windows.Variables);
         Assert.Equal(64, json.Architecture.InputSize);
+        // The report's pictures: a test window over its reconstruction, and attention's maps.
+        Assert.True(File.Exists(Path.Combine(run, "reconstruction_2.png")));
+        Assert.Equal(kind == "attention", File.Exists(Path.Combine(run, "attention_maps.png")));
 
         var encode = CliRunner.Run("encode", "--model", run, "--data", SeriesData.Macrodata, "--out", dir.File("codes.npy"));
         Assert.True(encode.ExitCode == 0, encode.Stderr);
