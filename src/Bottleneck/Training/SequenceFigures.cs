@@ -11,20 +11,24 @@ namespace Bottleneck.Training;
 /// (each variable a line, the reconstruction dashed), and for the attention kind the encoder's
 /// self-attention maps (which steps each step looks at).
 /// </summary>
-internal static class SequenceFigures
+public static class SequenceFigures
 {
     public const string AttentionStem = "attention_maps";
     private const int Maps = 8;
     private const int CellPixels = 4; // a step of a map drawn 4×4 pixels, so that 32 steps make 128
 
-    /// <summary>The first test window and its reconstruction, as a line chart per variable.</summary>
-    public static void SaveReconstruction(Autoencoder model, Dataset test, IReadOnlyList<string> variables, string path)
+    /// <summary>Window <paramref name="index"/> of <paramref name="windows"/> and its reconstruction, as a line chart per variable.</summary>
+    public static void SaveReconstruction(Autoencoder model, Dataset windows, IReadOnlyList<string> variables, string path, int index = 0)
     {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(windows);
+        if (index < 0 || index >= windows.Count)
+            throw new BottleneckException($"{windows.Name}: no window {index}; it has windows 0 to {windows.Count - 1}");
         int steps = model.Config.Steps, f = model.Config.StepFeatures;
         var x = new Tensor(1, model.Config.InputSize);
-        test.CopyRows(0, 1, x);
+        windows.CopyRows(index, 1, x);
         var y = model.Reconstruct(x);
-        var chart = new LineChart { Title = "A test window and its reconstruction (dashed)", XLabel = "step", YLabel = "scaled value" };
+        var chart = new LineChart { Title = $"Window {index} and its reconstruction (dashed)", XLabel = "step", YLabel = "scaled value" };
         for (int v = 0; v < f; v++)
         {
             var color = ChartColor.Palette[v % ChartColor.Palette.Count];

@@ -43,6 +43,14 @@ public class SequenceCommandTests
         // 203 rows, windows of 16 every 2 steps: 94 windows.
         Assert.Contains("94 codes of 4 values", encode.Stdout);
 
+        var picture = CliRunner.Run("reconstruct", "--model", run, "--data", SeriesData.Macrodata, "--index", "93", "--out", dir.File("w.png"));
+        Assert.True(picture.ExitCode == 0, picture.Stderr);
+        Assert.True(new FileInfo(dir.File("w.png")).Length > 0);
+        var beyond = CliRunner.Run("reconstruct", "--model", run, "--data", SeriesData.Macrodata, "--index", "94", "--out", dir.File("x.png"));
+        Assert.NotEqual(0, beyond.ExitCode);
+        Assert.Contains("no window 94; it has windows 0 to 93", beyond.Stderr);
+        Assert.False(File.Exists(dir.File("x.png")));
+
         var anomaly = CliRunner.Run("anomaly", "--model", run, "--data", SeriesData.Macrodata);
         Assert.True(anomaly.ExitCode == 0, anomaly.Stderr);
         Assert.Contains("Scored 94 items", anomaly.Stdout);
