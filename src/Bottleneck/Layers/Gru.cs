@@ -12,11 +12,8 @@ namespace Bottleneck.Layers;
 /// folded into the input projection: each step's recurrent GEMM adds b_hh itself.
 /// </summary>
 /// <remarks>Laid out as <see cref="Lstm"/>: time-major inside, one input GEMM, one recurrent GEMM per step.</remarks>
-public sealed class Gru : Layer
+public sealed class Gru : RecurrentLayer
 {
-    private readonly Parameter weightIh, weightHh, biasIh, biasHh;
-    private readonly Parameter[] parameters;
-    private readonly RecurrentLayout layout;
     private Tensor? gates;      // [T·B, 3H]: input projections, then the activated r, z, n
     private Tensor? recurrent;  // [T·B, 3H]: h_{t-1}·W_hhᵀ + b_hh, kept for backward
     private Tensor? hidden;     // [(T+1)·B, H]: h_{-1} = 0 in block 0, h_t in block t+1
@@ -30,43 +27,24 @@ public sealed class Gru : Layer
     /// <param name="returnSequences">Output h at every step (true) or only the last (false).</param>
     /// <param name="init">PyTorch's initialisation, U(-1/√hidden, 1/√hidden), drawn in state_dict order.</param>
     public Gru(int inputSize, int hiddenSize, int steps, bool returnSequences, Rng init)
+        : base("GRU", 3, inputSize, hiddenSize, steps, returnSequences, init)
     {
-        layout = new RecurrentLayout("GRU", inputSize, hiddenSize, steps, returnSequences);
-        int rows = 3 * hiddenSize;
-        weightIh = new Parameter("weight_ih_l0", rows, inputSize);
-        weightHh = new Parameter("weight_hh_l0", rows, hiddenSize);
-        biasIh = new Parameter("bias_ih_l0", rows);
-        biasHh = new Parameter("bias_hh_l0", rows);
-        parameters = [weightIh, weightHh, biasIh, biasHh];
-        foreach (var p in parameters) Init.UniformFanIn(p.Value, hiddenSize, init);
     }
-
-    public int InputSize => layout.Input;
-
-    public int HiddenSize => layout.Hidden;
-
-    public int Steps => layout.Steps;
-
-    public bool ReturnSequences => layout.ReturnSequences;
-
-    public override IReadOnlyList<Parameter> Parameters => parameters;
-
-    public override int OutputSize(int inputSize) => layout.OutputSize(inputSize);
 
     public override Tensor Forward(Tensor x, bool training)
     {
-        layout.OutputSize(x.RowLength);
-        int b = batch = x.Rows, h = layout.Hidden, g3 = 3 * h, steps = layout.Steps;
-        var xs = layout.ToTimeMajor(x);
+        Layout.OutputSize(x.RowLength);
+        int b = batch = x.Rows, h = Layout.Hidden, g3 = 3 * h, steps = Layout.Steps;
+        var xs = Layout.ToTimeMajor(x);
         EnsureShape(ref gates, steps * b, g3);
         EnsureShape(ref recurrent, steps * b, g3);
         EnsureShape(ref hidden, (steps + 1) * b, h);
         hidden!.Span[..(b * h)].Clear();
 
-        Gemm.MultiplyAddBias(false, true, steps * b, g3, layout.Input,
-            xs.Span, layout.Input, weightIh.Value.Span, layout.Input, gates!.Span, g3, biasIh.Value.Span);
-        var wh = weightHh.Value.Span;
-        var bh = biasHh.Value.Span;
+        Gemm.MultiplyAddBias(false, true, steps * b, g3, Layout.Input,
+            xs.Span, Layout.Input, WeightIh.Value.Span, Layout.Input, gates!.Span, g3, BiasIh.Value.Span);
+        var wh = WeightHh.Value.Span;
+        var bh = BiasHh.Value.Span;
         for (int t = 0; t < steps; t++)
         {
             var g = gates.Span.Slice(t * b * g3, b * g3);
@@ -91,20 +69,20 @@ public sealed class Gru : Layer
                 TensorPrimitives.FusedMultiplyAdd(row.Slice(h, h), hn, n, hn);
             }
         }
-        output = layout.WriteOutput(hidden, b, ref output);
+        output = Layout.WriteOutput(hidden, b, ref output);
         return output;
     }
 
     public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
     {
         if (batch < 0 || gates is null) throw new InvalidOperationException("GRU.Backward called before Forward");
-        int b = batch, h = layout.Hidden, g3 = 3 * h, steps = layout.Steps;
-        layout.CheckGradOutput(gradOutput, b);
+        int b = batch, h = Layout.Hidden, g3 = 3 * h, steps = Layout.Steps;
+        Layout.CheckGradOutput(gradOutput, b);
         EnsureShape(ref gradGates, steps * b, g3);
         EnsureShape(ref gradRecurrent, steps * b, g3);
         EnsureShape(ref gradHidden, b, h);
         var dh = gradHidden!.Span;
-        var wh = weightHh.Value.Span;
+        var wh = WeightHh.Value.Span;
         for (int t = steps - 1; t >= 0; t--)
         {
             // dL/dh_t: from the step after, through its recurrent projection and its z·h_t term.
@@ -122,7 +100,7 @@ public sealed class Gru : Layer
                 }
                 Gemm.Multiply(false, false, b, h, g3, gradRecurrent!.Span.Slice((t + 1) * b * g3, b * g3), g3, wh, h, dh, h, accumulate: true);
             }
-            layout.AddStepGradient(gradOutput, t, b, dh);
+            Layout.AddStepGradient(gradOutput, t, b, dh);
 
             var g = gates.Span.Slice(t * b * g3, b * g3);
             var hr = recurrent!.Span.Slice(t * b * g3, b * g3);
@@ -149,13 +127,11 @@ public sealed class Gru : Layer
         int rows = steps * b;
         var dG = gradGates!.Span;
         var dR = gradRecurrent!.Span;
-        Gemm.Multiply(true, false, g3, h, rows, dR, g3, hidden!.Span[..(rows * h)], h, weightHh.Grad.Span, h, accumulate: false);
-        Gemm.Multiply(true, false, g3, layout.Input, rows, dG, g3, layout.TimeMajorInput.Span, layout.Input, weightIh.Grad.Span, layout.Input, accumulate: false);
-        RecurrentLayout.ColumnSums(dG, rows, g3, biasIh.Grad.Span);
-        RecurrentLayout.ColumnSums(dR, rows, g3, biasHh.Grad.Span);
+        Gemm.Multiply(true, false, g3, h, rows, dR, g3, hidden!.Span[..(rows * h)], h, WeightHh.Grad.Span, h, accumulate: false);
+        Gemm.Multiply(true, false, g3, Layout.Input, rows, dG, g3, Layout.TimeMajorInput.Span, Layout.Input, WeightIh.Grad.Span, Layout.Input, accumulate: false);
+        RecurrentLayout.ColumnSums(dG, rows, g3, BiasIh.Grad.Span);
+        RecurrentLayout.ColumnSums(dR, rows, g3, BiasHh.Grad.Span);
         if (!needInputGrad) return null;
-        return layout.InputGradient(dG, g3, weightIh.Value.Span, b);
+        return Layout.InputGradient(dG, g3, WeightIh.Value.Span, b);
     }
-
-    public override string Describe() => layout.Describe();
 }

@@ -17,12 +17,9 @@ namespace Bottleneck.Layers;
 /// GEMM with W_hh, and backward gathers the weight gradients of all steps into one GEMM each. All
 /// buffers are kept from one batch to the next, so a steady-state step allocates nothing.
 /// </remarks>
-public sealed class Lstm : Layer
+public sealed class Lstm : RecurrentLayer
 {
-    private readonly Parameter weightIh, weightHh, biasIh, biasHh;
-    private readonly Parameter[] parameters;
     private readonly float[] biasSum;
-    private readonly RecurrentLayout layout;
     private Tensor? gates;      // [T·B, 4H]: pre-activations, then the activated i, f, g, o
     private Tensor? hidden;     // [(T+1)·B, H]: h_{-1} = 0 in block 0, h_t in block t+1
     private Tensor? cells;      // [(T+1)·B, H]: c likewise
@@ -36,35 +33,16 @@ public sealed class Lstm : Layer
     /// <param name="returnSequences">Output h at every step (true) or only the last (false).</param>
     /// <param name="init">PyTorch's initialisation, U(-1/√hidden, 1/√hidden), drawn in state_dict order.</param>
     public Lstm(int inputSize, int hiddenSize, int steps, bool returnSequences, Rng init)
+        : base("LSTM", 4, inputSize, hiddenSize, steps, returnSequences, init)
     {
-        layout = new RecurrentLayout("LSTM", inputSize, hiddenSize, steps, returnSequences);
-        int rows = 4 * hiddenSize;
-        weightIh = new Parameter("weight_ih_l0", rows, inputSize);
-        weightHh = new Parameter("weight_hh_l0", rows, hiddenSize);
-        biasIh = new Parameter("bias_ih_l0", rows);
-        biasHh = new Parameter("bias_hh_l0", rows);
-        parameters = [weightIh, weightHh, biasIh, biasHh];
-        foreach (var p in parameters) Init.UniformFanIn(p.Value, hiddenSize, init);
-        biasSum = new float[rows];
+        biasSum = new float[4 * hiddenSize];
     }
-
-    public int InputSize => layout.Input;
-
-    public int HiddenSize => layout.Hidden;
-
-    public int Steps => layout.Steps;
-
-    public bool ReturnSequences => layout.ReturnSequences;
-
-    public override IReadOnlyList<Parameter> Parameters => parameters;
-
-    public override int OutputSize(int inputSize) => layout.OutputSize(inputSize);
 
     public override Tensor Forward(Tensor x, bool training)
     {
-        layout.OutputSize(x.RowLength);
-        int b = batch = x.Rows, h = layout.Hidden, g4 = 4 * h, steps = layout.Steps;
-        var xs = layout.ToTimeMajor(x);
+        Layout.OutputSize(x.RowLength);
+        int b = batch = x.Rows, h = Layout.Hidden, g4 = 4 * h, steps = Layout.Steps;
+        var xs = Layout.ToTimeMajor(x);
         EnsureShape(ref gates, steps * b, g4);
         EnsureShape(ref hidden, (steps + 1) * b, h);
         EnsureShape(ref cells, (steps + 1) * b, h);
@@ -73,10 +51,10 @@ public sealed class Lstm : Layer
         cells!.Span[..(b * h)].Clear();
 
         // Both biases are constant over the steps, so they go in once, with the input projection.
-        TensorPrimitives.Add(biasIh.Value.Span, biasHh.Value.Span, biasSum);
-        Gemm.MultiplyAddBias(false, true, steps * b, g4, layout.Input,
-            xs.Span, layout.Input, weightIh.Value.Span, layout.Input, gates!.Span, g4, biasSum);
-        var wh = weightHh.Value.Span;
+        TensorPrimitives.Add(BiasIh.Value.Span, BiasHh.Value.Span, biasSum);
+        Gemm.MultiplyAddBias(false, true, steps * b, g4, Layout.Input,
+            xs.Span, Layout.Input, WeightIh.Value.Span, Layout.Input, gates!.Span, g4, biasSum);
+        var wh = WeightHh.Value.Span;
         for (int t = 0; t < steps; t++)
         {
             var g = gates.Span.Slice(t * b * g4, b * g4);
@@ -99,28 +77,28 @@ public sealed class Lstm : Layer
                 TensorPrimitives.Multiply(row.Slice(3 * h, h), tc.Slice(r * h, h), hNext.Slice(r * h, h));
             }
         }
-        output = layout.WriteOutput(hidden, b, ref output);
+        output = Layout.WriteOutput(hidden, b, ref output);
         return output;
     }
 
     public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)
     {
         if (batch < 0 || gates is null) throw new InvalidOperationException("LSTM.Backward called before Forward");
-        int b = batch, h = layout.Hidden, g4 = 4 * h, steps = layout.Steps;
-        layout.CheckGradOutput(gradOutput, b);
+        int b = batch, h = Layout.Hidden, g4 = 4 * h, steps = Layout.Steps;
+        Layout.CheckGradOutput(gradOutput, b);
         EnsureShape(ref gradGates, steps * b, g4);
         EnsureShape(ref gradHidden, b, h);
         EnsureShape(ref gradCell, b, h);
         var dh = gradHidden!.Span;
         var dc = gradCell!.Span;
         dc.Clear();
-        var wh = weightHh.Value.Span;
+        var wh = WeightHh.Value.Span;
         for (int t = steps - 1; t >= 0; t--)
         {
             // dL/dh_t: from the step after (through W_hh) and from the output.
             if (t == steps - 1) dh.Clear();
             else Gemm.Multiply(false, false, b, h, g4, gradGates!.Span.Slice((t + 1) * b * g4, b * g4), g4, wh, h, dh, h, accumulate: false);
-            layout.AddStepGradient(gradOutput, t, b, dh);
+            Layout.AddStepGradient(gradOutput, t, b, dh);
 
             var g = gates.Span.Slice(t * b * g4, b * g4);
             var dg = gradGates!.Span.Slice(t * b * g4, b * g4);
@@ -148,14 +126,12 @@ public sealed class Lstm : Layer
         var dG = gradGates!.Span;
         int rows = steps * b;
         // Step t's gates met h_{t-1}, which is block t of the hidden store (block 0 the zero state).
-        Gemm.Multiply(true, false, g4, h, rows, dG, g4, hidden!.Span[..(rows * h)], h, weightHh.Grad.Span, h, accumulate: false);
-        var xs = layout.TimeMajorInput;
-        Gemm.Multiply(true, false, g4, layout.Input, rows, dG, g4, xs.Span, layout.Input, weightIh.Grad.Span, layout.Input, accumulate: false);
-        RecurrentLayout.ColumnSums(dG, rows, g4, biasIh.Grad.Span);
-        biasIh.Grad.Span.CopyTo(biasHh.Grad.Span); // both biases enter every gate the same way
+        Gemm.Multiply(true, false, g4, h, rows, dG, g4, hidden!.Span[..(rows * h)], h, WeightHh.Grad.Span, h, accumulate: false);
+        var xs = Layout.TimeMajorInput;
+        Gemm.Multiply(true, false, g4, Layout.Input, rows, dG, g4, xs.Span, Layout.Input, WeightIh.Grad.Span, Layout.Input, accumulate: false);
+        RecurrentLayout.ColumnSums(dG, rows, g4, BiasIh.Grad.Span);
+        BiasIh.Grad.Span.CopyTo(BiasHh.Grad.Span); // both biases enter every gate the same way
         if (!needInputGrad) return null;
-        return layout.InputGradient(dG, g4, weightIh.Value.Span, b);
+        return Layout.InputGradient(dG, g4, WeightIh.Value.Span, b);
     }
-
-    public override string Describe() => layout.Describe();
 }
