@@ -11,7 +11,13 @@ namespace Bottleneck.Layers;
 /// The recurrent bias of n sits inside the reset product, so unlike the LSTM's it cannot be
 /// folded into the input projection: each step's recurrent GEMM adds b_hh itself.
 /// </summary>
-/// <remarks>Laid out as <see cref="Lstm"/>: time-major inside, one input GEMM, one recurrent GEMM per step.</remarks>
+/// <remarks>
+/// Laid out as <see cref="Lstm"/>: time-major inside, one input GEMM, one recurrent GEMM per step.
+/// For padded batches of sequences of different lengths (text), a last-step GRU takes each row's
+/// length (<see cref="Lengths"/>) and, as PyTorch's packed sequences do, returns the state at that
+/// row's last real step; and a GRU can start from a given state (<see cref="InitialState"/>),
+/// which is how greedy decoding feeds one step at a time.
+/// </remarks>
 public sealed class Gru : RecurrentLayer
 {
     private Tensor? gates;      // [T·B, 3H]: input projections, then the activated r, z, n
@@ -23,7 +29,7 @@ public sealed class Gru : RecurrentLayer
     private Tensor? gradHidden;    // [B, H]
     private int batch = -1;
 
-    /// <param name="steps">Steps per item: items are [steps·input].</param>
+    /// <param name="steps">Steps per item: items are [steps·input]; 0 takes any number of steps, read from each input.</param>
     /// <param name="returnSequences">Output h at every step (true) or only the last (false).</param>
     /// <param name="init">PyTorch's initialisation, U(-1/√hidden, 1/√hidden), drawn in state_dict order.</param>
     public Gru(int inputSize, int hiddenSize, int steps, bool returnSequences, Rng init)
@@ -31,15 +37,35 @@ public sealed class Gru : RecurrentLayer
     {
     }
 
+    /// <summary>
+    /// Real steps of each row of the next forward's batch (the rest is padding), or null when every
+    /// step is real. Past its length a row keeps its state, so a last-step GRU outputs the state
+    /// after the row's own last step. Only for a last-step GRU: there padded steps have no output.
+    /// </summary>
+    public int[]? Lengths { get; set; }
+
+    /// <summary>The state h_{-1} [batch, hidden] the next forward starts from, or null for zeros. Gradients treat it as a constant.</summary>
+    public Tensor? InitialState { get; set; }
+
     public override Tensor Forward(Tensor x, bool training)
     {
-        Layout.OutputSize(x.RowLength);
-        int b = batch = x.Rows, h = Layout.Hidden, g3 = 3 * h, steps = Layout.Steps;
         var xs = Layout.ToTimeMajor(x);
+        int b = batch = x.Rows, h = Layout.Hidden, g3 = 3 * h, steps = Layout.Steps;
+        var lengths = CheckLengths(b, steps);
         EnsureShape(ref gates, steps * b, g3);
         EnsureShape(ref recurrent, steps * b, g3);
         EnsureShape(ref hidden, (steps + 1) * b, h);
-        hidden!.Span[..(b * h)].Clear();
+        bool fromState = InitialState is not null;
+        if (InitialState is { } h0)
+        {
+            if (h0.Rows != b || h0.RowLength != h)
+                throw new BottleneckException($"{Describe()}: initial state of {h0.Rows}×{h0.RowLength} for a batch of {b} and {h} hidden units");
+            h0.Span.CopyTo(hidden!.Span);
+        }
+        else
+        {
+            hidden!.Span[..(b * h)].Clear();
+        }
 
         Gemm.MultiplyAddBias(false, true, steps * b, g3, Layout.Input,
             xs.Span, Layout.Input, WeightIh.Value.Span, Layout.Input, gates!.Span, g3, BiasIh.Value.Span);
@@ -51,11 +77,20 @@ public sealed class Gru : RecurrentLayer
             var hr = recurrent!.Span.Slice(t * b * g3, b * g3);
             var hPrev = hidden.Span.Slice(t * b * h, b * h);
             var hNext = hidden.Span.Slice((t + 1) * b * h, b * h);
-            if (t > 0) Gemm.MultiplyAddBias(false, true, b, g3, h, hPrev, h, wh, h, hr, g3, bh);
+            if (t > 0 || fromState) Gemm.MultiplyAddBias(false, true, b, g3, h, hPrev, h, wh, h, hr, g3, bh);
             else for (int r = 0; r < b; r++) bh.CopyTo(hr.Slice(r * g3, g3)); // h_{-1} = 0
             for (int r = 0; r < b; r++)
             {
                 var row = g.Slice(r * g3, g3);
+                if (lengths is not null && t >= lengths[r])
+                {
+                    // Padding: the state passes through unchanged. Stored as z = 1, r = n = 0, the
+                    // step's gate gradients come out zero and dL/dh flows straight to h_{t-1}.
+                    row.Clear();
+                    row.Slice(h, h).Fill(1f);
+                    hPrev.Slice(r * h, h).CopyTo(hNext.Slice(r * h, h));
+                    continue;
+                }
                 var rec = hr.Slice(r * g3, g3);
                 var rz = row[..(2 * h)];
                 TensorPrimitives.Add(rz, rec[..(2 * h)], rz);
@@ -71,6 +106,19 @@ public sealed class Gru : RecurrentLayer
         }
         output = Layout.WriteOutput(hidden, b, ref output);
         return output;
+    }
+
+    private int[]? CheckLengths(int b, int steps)
+    {
+        if (Lengths is not { } lengths) return null;
+        if (Layout.ReturnSequences) throw new InvalidOperationException("GRU lengths apply to a last-step GRU only");
+        if (lengths.Length < b) throw new BottleneckException($"{Describe()}: {lengths.Length} lengths for a batch of {b}");
+        for (int r = 0; r < b; r++)
+        {
+            if (lengths[r] < 1 || lengths[r] > steps)
+                throw new BottleneckException($"{Describe()}: row {r} has length {lengths[r]}, outside 1..{steps}");
+        }
+        return lengths;
     }
 
     public override Tensor? Backward(Tensor gradOutput, bool needInputGrad)

@@ -40,9 +40,8 @@ public sealed class Lstm : RecurrentLayer
 
     public override Tensor Forward(Tensor x, bool training)
     {
-        Layout.OutputSize(x.RowLength);
-        int b = batch = x.Rows, h = Layout.Hidden, g4 = 4 * h, steps = Layout.Steps;
         var xs = Layout.ToTimeMajor(x);
+        int b = batch = x.Rows, h = Layout.Hidden, g4 = 4 * h, steps = Layout.Steps;
         EnsureShape(ref gates, steps * b, g4);
         EnsureShape(ref hidden, (steps + 1) * b, h);
         EnsureShape(ref cells, (steps + 1) * b, h);

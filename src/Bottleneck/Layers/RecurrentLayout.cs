@@ -7,7 +7,8 @@ namespace Bottleneck.Layers;
 /// What LSTM and GRU share around their cells: the sizes and their checks, the move between the
 /// batch-first layout of the network ([batch, steps·features]) and the time-major layout the
 /// loop over steps works in ([steps·batch, features], step t in rows t·batch ..), the output
-/// (every step's hidden state, or the last one) and the input gradient.
+/// (every step's hidden state, or the last one) and the input gradient. Built with 0 steps, the
+/// layout takes any number of steps, read from each forward's input (a batch of padded text).
 /// </summary>
 internal sealed class RecurrentLayout
 {
@@ -16,12 +17,13 @@ internal sealed class RecurrentLayout
 
     public RecurrentLayout(string name, int input, int hidden, int steps, bool returnSequences)
     {
-        if (input < 1 || hidden < 1 || steps < 1)
+        if (input < 1 || hidden < 1 || steps < 0)
             throw new BottleneckException($"{name} sizes must be positive, got input {input}, hidden {hidden}, steps {steps}");
         this.name = name;
         Input = input;
         Hidden = hidden;
         Steps = steps;
+        VariableSteps = steps == 0;
         ReturnSequences = returnSequences;
     }
 
@@ -29,7 +31,11 @@ internal sealed class RecurrentLayout
 
     public int Hidden { get; }
 
-    public int Steps { get; }
+    /// <summary>Steps per item; for a variable layout, those of the last forward's input.</summary>
+    public int Steps { get; private set; }
+
+    /// <summary>Whether each forward may bring its own number of steps.</summary>
+    public bool VariableSteps { get; }
 
     public bool ReturnSequences { get; }
 
@@ -38,14 +44,25 @@ internal sealed class RecurrentLayout
 
     public int OutputSize(int inputSize)
     {
+        if (VariableSteps)
+        {
+            if (inputSize < Input || inputSize % Input != 0)
+                throw new BottleneckException($"{Describe()} expects items of whole steps of {Input} features, got {inputSize} values");
+            return ReturnSequences ? inputSize / Input * Hidden : Hidden;
+        }
         if (inputSize != Steps * Input)
             throw new BottleneckException($"{Describe()} expects items of {Steps} steps × {Input} features = {Steps * Input} values, got {inputSize}");
         return ReturnSequences ? Steps * Hidden : Hidden;
     }
 
-    /// <summary>x [batch, steps·input] copied to [steps·batch, input].</summary>
+    /// <summary>
+    /// Checks a forward's input [batch, steps·input] (a variable layout takes its step count from
+    /// it) and copies it time-major to [steps·batch, input].
+    /// </summary>
     public Tensor ToTimeMajor(Tensor x)
     {
+        OutputSize(x.RowLength);
+        if (VariableSteps) Steps = x.RowLength / Input;
         int b = x.Rows;
         Tensor.Ensure(ref inputTimeMajor, Steps * b, Input);
         Transpose(x.Span, inputTimeMajor!.Span, b, Steps, Input);

@@ -14,9 +14,13 @@ public static class AutoencoderStateDict
     /// Copies weights in by name. Every parameter must be present with its exact shape and no
     /// unknown names may be given; <paramref name="source"/> names the file in error messages.
     /// </summary>
-    public static void LoadStateDict(this Autoencoder model, IReadOnlyDictionary<string, Tensor> tensors, string source)
+    public static void LoadStateDict(this Autoencoder model, IReadOnlyDictionary<string, Tensor> tensors, string source) =>
+        Load(model.StateDict(), tensors, source);
+
+    /// <summary>Copies <paramref name="tensors"/> into a model's named tensors <paramref name="stateDict"/>, strictly (see LoadStateDict).</summary>
+    internal static void Load(IEnumerable<KeyValuePair<string, Tensor>> stateDict, IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
-        var expected = model.StateDict().ToDictionary(p => p.Key, p => p.Value);
+        var expected = stateDict.ToDictionary(p => p.Key, p => p.Value);
         var unexpected = tensors.Keys.Where(k => !expected.ContainsKey(k)).ToArray();
         if (unexpected.Length > 0)
             throw new BottleneckException($"{source}: unexpected tensor(s) {string.Join(", ", unexpected.Take(5))}; the model has {string.Join(", ", expected.Keys)}");

@@ -101,7 +101,7 @@ public static class Trainer
         if (!double.IsFinite(loss))
             throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {batchNumber}; try a lower --lr");
         model.BackwardFromLoss(output, batch, grad);
-        CheckGradients(model, epoch, batchNumber);
+        CheckGradients(model.NamedParameters, epoch, batchNumber);
         optimizer.Update();
         return loss;
     }
@@ -140,10 +140,9 @@ public static class Trainer
     /// A NaN or infinity in any gradient stops the run before it reaches the weights, so the last
     /// checkpoint stays good. The check reads exponent bits (on all threads for large tensors).
     /// </summary>
-    internal static void CheckGradients(Autoencoder model, int epoch, int batch)
+    internal static void CheckGradients(IReadOnlyList<(string Name, Layers.Parameter Parameter)> parameters, int epoch, int batch)
     {
         // An index loop: foreach over the IReadOnlyList would allocate an enumerator every step.
-        var parameters = model.NamedParameters;
         for (int i = 0; i < parameters.Count; i++)
         {
             var (name, p) = parameters[i];

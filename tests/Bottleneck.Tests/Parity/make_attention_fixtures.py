@@ -10,30 +10,17 @@ features at [t*features, (t+1)*features)); PyTorch sees them as [batch, steps, f
 Parameters keep their state_dict names. Regenerate with Debian's PyTorch:
     apt-get install python3-torch && /usr/bin/python3 make_attention_fixtures.py [OUTDIR]
 """
-import json, math, os, struct, sys
+import math, os, sys
 import torch, torch.nn as nn
+from fixture_file import Cases
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, 'Fixtures')
-os.makedirs(OUT, exist_ok=True)
+CASES = Cases(OUT, 'MANIFEST.attention.json')
 torch.manual_seed(2024)
 torch.set_num_threads(1)
-manifest = {}
 
-def save(name, tensors, meta, doc):
-    header, offset, blobs = {}, 0, []
-    for k, t in tensors.items():
-        t = t.detach().to(torch.float32).contiguous()
-        b = t.numpy().tobytes()
-        header[k] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        offset += len(b); blobs.append(b)
-    header["__metadata__"] = {k: str(v) for k, v in meta.items()}
-    h = json.dumps(header, separators=(',', ':')).encode()
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(os.path.join(OUT, name + '.safetensors'), 'wb') as f:
-        f.write(struct.pack('<Q', len(h))); f.write(h)
-        for b in blobs: f.write(b)
-    manifest[name] = {"settings": meta, "tensors": doc}
+save = CASES.save
 
 def flat(t):
     """[batch, steps, features] -> [batch, steps*features], Bottleneck's layout."""
@@ -113,6 +100,4 @@ def encoding(steps, d):
 save('positional_encoding', dict(pe_50x8=encoding(50, 8), pe_6x7=encoding(6, 7)), {'base': 10000},
      "pe_SxD[t, 2i] = sin(t / 10000^(2i/D)), pe_SxD[t, 2i+1] = cos(t / 10000^(2i/D)); D = 7 has no last cosine")
 
-with open(os.path.join(OUT, 'MANIFEST.attention.json'), 'w') as f:
-    json.dump(manifest, f, indent=1)
-    f.write('\n')
+CASES.write_manifest()

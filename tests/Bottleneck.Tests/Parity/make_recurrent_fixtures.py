@@ -16,31 +16,18 @@ r, z, n (n = tanh(W_in x + b_in + r * (W_hn h + b_hn))), the LSTM as i, f, g, o.
 Regenerate with Debian's PyTorch:
     apt-get install python3-torch && /usr/bin/python3 make_recurrent_fixtures.py [OUTDIR]
 """
-import json, os, struct, sys
+import os, sys
 import torch, torch.nn as nn
+from fixture_file import Cases
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, 'Fixtures')
-os.makedirs(OUT, exist_ok=True)
+CASES = Cases(OUT, 'MANIFEST.recurrent.json')
 torch.manual_seed(2025)
 torch.set_num_threads(1)
-manifest = {}
 INPUT, HIDDEN, STEPS, BATCH = 3, 4, 5, 2
 
-def save(name, tensors, meta, doc):
-    header, offset, blobs = {}, 0, []
-    for k, t in tensors.items():
-        t = t.detach().to(torch.float32).contiguous()
-        b = t.numpy().tobytes()
-        header[k] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(b)]}
-        offset += len(b); blobs.append(b)
-    header["__metadata__"] = {k: str(v) for k, v in meta.items()}
-    h = json.dumps(header, separators=(',', ':')).encode()
-    h += b' ' * ((8 - len(h) % 8) % 8)
-    with open(os.path.join(OUT, name + '.safetensors'), 'wb') as f:
-        f.write(struct.pack('<Q', len(h))); f.write(h)
-        for b in blobs: f.write(b)
-    manifest[name] = {"settings": meta, "tensors": doc}
+save = CASES.save
 
 PARAMS = ('weight_ih', 'weight_hh', 'bias_ih', 'bias_hh')
 
@@ -89,6 +76,4 @@ case('gru_last', nn.GRU(INPUT, HIDDEN, batch_first=True), True,
      "out, h_n = GRU(3, 4, batch_first=True)(x) from h_0 = 0; " + gru_shapes +
      "; dh_last [2, 4] random; " + grads + " of (out[:, -1, :] * dh_last).sum(), the last step's output only")
 
-with open(os.path.join(OUT, 'MANIFEST.recurrent.json'), 'w') as f:
-    json.dump(manifest, f, indent=1)
-    f.write('\n')
+CASES.write_manifest()
