@@ -36,6 +36,12 @@ internal static class AnomalyCommand
         {
             double p = parse.GetValue(percentile);
             if (!(p >= 0 && p <= 100)) throw new UsageException($"--percentile must be between 0 and 100, got {p.ToString(CultureInfo.InvariantCulture)}");
+            if (shared.IsTextModel(parse))
+            {
+                if (parse.GetValue(bestF1) || parse.GetValue(normalLabel) is not null)
+                    throw new UsageException("--best-f1 and --normal-label need labels, which a text file of sequences does not have; a seq2seq model's threshold is a --percentile of its training scores");
+                return TextModel.Anomaly(parse.GetValue(shared.Model)!, parse.GetValue(shared.Data), p, parse.GetValue(output));
+            }
             var (model, json, directory) = shared.LoadModel(parse);
             // A model of windows of a time series scores its windows and, through them, every step.
             var series = json.Windows is not null ? shared.LoadSeries(parse, json) : default;

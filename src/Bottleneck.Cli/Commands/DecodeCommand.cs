@@ -25,6 +25,11 @@ internal static class DecodeCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
+            if (TextModel.Is(parse.GetValue(modelData.Model)!))
+            {
+                int? first = parse.GetValue(count) is int k ? OptionParsing.AtLeast(k, 1, "--count") : null;
+                return TextModel.Decode(parse.GetValue(modelData.Model)!, parse.GetValue(codes)!, path, first);
+            }
             bool png = path.EndsWith(".png", StringComparison.OrdinalIgnoreCase);
             if (!png) LatentCodes.FormatOf(path, "--out file (.png, .csv, .npy or .npz)");
             int columns = OptionParsing.AtLeast(parse.GetValue(nrow), 1, "--nrow");

@@ -24,6 +24,7 @@ internal static class EncodeCommand
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
+            if (modelData.IsTextModel(parse)) return TextModel.Encode(parse.GetValue(modelData.Model)!, parse.GetValue(modelData.Data), path);
             LatentCodes.FormatOf(path);
             var (model, json, _) = modelData.LoadModel(parse);
             var data = modelData.LoadData(parse, json);

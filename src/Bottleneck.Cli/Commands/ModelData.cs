@@ -30,6 +30,19 @@ internal sealed class ModelData
         command.Options.Add(Stride);
     }
 
+    /// <summary>
+    /// True when --model is a seq2seq model of text, which the command then applies to the text
+    /// file --data; --split, --label-column and --stride mean nothing to it and are refused.
+    /// </summary>
+    public bool IsTextModel(ParseResult parse)
+    {
+        if (!TextModel.Is(parse.GetValue(Model)!)) return false;
+        foreach (var option in new Option[] { Split, LabelColumn, Stride })
+            if (parse.GetResult(option) is { Implicit: false })
+                throw new UsageException($"{option.Name} does not apply to a seq2seq model (it reads a text file of one sequence per line with --data)");
+        return true;
+    }
+
     /// <summary>The model, its description and its run folder (the folder of its files).</summary>
     public (Autoencoder Model, ModelJson Json, string Directory) LoadModel(ParseResult parse)
     {

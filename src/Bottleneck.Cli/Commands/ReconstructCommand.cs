@@ -14,9 +14,10 @@ internal static class ReconstructCommand
         var count = new Option<int>("--count") { Description = "Items to show (the first ones of the split)", DefaultValueFactory = _ => 16 };
         var nrow = new Option<int>("--nrow") { Description = "Images per row: each row of originals has its reconstructions below it", DefaultValueFactory = _ => 8 };
         var window = new Option<int>("--index") { Description = "Time series: the window to draw, counted from 0 in file order", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--out") { Description = "The grid PNG", Required = true };
+        var output = new Option<string>("--out") { Description = "The grid PNG (a seq2seq model: a CSV of each line beside its reconstruction)", Required = true };
         var command = new Command("reconstruct", "Draw test images over their reconstructions, one row of originals above one row of reconstructions; for a model of a time series, one window and its reconstruction.\n\nExamples:\n" +
             "  bottleneck reconstruct --model runs/gru --data sensors.csv --index 120 --out window.png\n" +
+            "  bottleneck reconstruct --model runs/words --data words.txt --out words.csv\n" +
             "  bottleneck reconstruct --model runs/tutorial --data ../shared/datasets/mnist --count 16 --out grid.png")
         {
             count, nrow, window, output,
@@ -24,6 +25,8 @@ internal static class ReconstructCommand
         modelData.AddTo(command);
         command.SetAction(parse =>
         {
+            if (modelData.IsTextModel(parse))
+                return TextModel.Reconstruct(parse.GetValue(modelData.Model)!, parse.GetValue(modelData.Data), parse.GetValue(output)!);
             string path = ApplyConsole.Png(parse.GetValue(output)!);
             int n = OptionParsing.AtLeast(parse.GetValue(count), 1, "--count");
             int perRow = OptionParsing.AtLeast(parse.GetValue(nrow), 1, "--nrow");

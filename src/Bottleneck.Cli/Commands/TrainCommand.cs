@@ -13,7 +13,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model kind: " + string.Join("; ", ModelKinds.Names.Select(k => $"{k} ({ModelKinds.Describe(k)})")), DefaultValueFactory = _ => ModelKinds.Vanilla };
+        var model = new Option<string>("--model") { Description = "Model kind: " + string.Join("; ", ModelKinds.Names.Append(ModelKinds.Seq2Seq).Select(k => $"{k} ({ModelKinds.Describe(k)})")), DefaultValueFactory = _ => ModelKinds.Vanilla };
         var dataset = new Option<string>("--dataset") { Description = "Named dataset: mnist or fashion-mnist", DefaultValueFactory = _ => "mnist" };
         var data = new Option<string?>("--data") { Description = "Folder holding the dataset's IDX files (else $BOTTLENECK_DATA, the user cache, then a download), or a table: .csv with a header, .npy, .npz (X and y)" };
         var testData = new Option<string?>("--test-data") { Description = "Table data: the test file (default: a seeded 10% of --data held out)" };
@@ -22,6 +22,8 @@ internal static class TrainCommand
         var window = new Option<int?>("--window") { Description = "CSV time series: cut the rows into windows of N steps, the items of the model (needed by lstm, gru and attention; any other kind reads a window as one flat item)" };
         var stride = new Option<int?>("--stride") { Description = "Time series: steps between the starts of consecutive windows (default 1)" };
         var groupColumn = new Option<string?>("--group-column") { Description = "Time series: a column naming the series each row belongs to (e.g. a sensor id); windows never span two" };
+        var embedding = new Option<int?>("--embedding") { Description = $"seq2seq: size of each character's embedding (default {Seq2SeqTrain.Defaults.Embedding})" };
+        var clipNorm = new Option<double?>("--clip-norm") { Description = $"seq2seq: the largest gradient norm (of the loss per sequence) a step takes; 0 turns clipping off (default {Seq2SeqTrain.DefaultClipNorm})" };
         var heads = new Option<int?>("--heads") { Description = "attention: heads of each self-attention layer (default 4; they split the --hidden width)" };
         var scale = new Option<string?>("--scale") { Description = "Table data: per-feature scaling fitted on the training data: standard (default), minmax or none" };
         var hidden = new Option<string?>("--hidden") { Description = "Dense hidden layer sizes, input side first, e.g. 400 or 256,128 (the decoder mirrors them); default per kind" };
@@ -60,7 +62,7 @@ internal static class TrainCommand
             "  bottleneck train --model vae --data ../shared/datasets/mnist --out runs/vae\n" +
             "  bottleneck train --model deep --hidden 256,128 --latent 32 --loss mse --data ../shared/datasets/mnist")
         {
-            model, dataset, data, testData, labelColumn, features, window, stride, groupColumn, heads, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
+            model, dataset, data, testData, labelColumn, features, window, stride, groupColumn, heads, embedding, clipNorm, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
             channels, kernel, batchNorm, dropout, noise, noiseLevel, sparsity, sparsityWeight, sparsityTarget, contractiveWeight, beta,
             seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
         };
@@ -71,15 +73,43 @@ internal static class TrainCommand
             (noise, [ModelKinds.Denoising]), (noiseLevel, [ModelKinds.Denoising]),
             (sparsity, [ModelKinds.Sparse]), (sparsityWeight, [ModelKinds.Sparse]), (sparsityTarget, [ModelKinds.Sparse]),
             (contractiveWeight, [ModelKinds.Contractive]), (beta, [ModelKinds.Vae, ModelKinds.BetaVae]),
-            (heads, [ModelKinds.Attention]),
+            (heads, [ModelKinds.Attention]), (embedding, [ModelKinds.Seq2Seq]), (clipNorm, [ModelKinds.Seq2Seq]),
         };
         command.SetAction(parse =>
         {
             bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
-            string kind = OptionParsing.OneOf(parse.GetValue(model)!, "--model", ModelKinds.Names);
+            string kind = OptionParsing.OneOf(parse.GetValue(model)!, "--model", [.. ModelKinds.Names, ModelKinds.Seq2Seq]);
             foreach (var (option, kinds) in kindOptions)
                 if (Given(option) && !kinds.Contains(kind))
                     throw new UsageException($"{option.Name} applies to --model {string.Join(" or ", kinds)}, not {kind}");
+            if (kind == ModelKinds.Seq2Seq)
+            {
+                // Text has its own few settings; the image, table and series options mean nothing to it.
+                var applies = new HashSet<Option> { model, data, testData, hidden, latent, embedding, clipNorm, epochs, batchSize, lr, seed, output, initWeights, noShuffle, threads, force, limit };
+                if (command.Options.FirstOrDefault(o => !applies.Contains(o) && Given(o)) is { } other)
+                    throw new UsageException($"{other.Name} does not apply to --model seq2seq (it reads a text file of one sequence per line)");
+                var sizes = Seq2SeqTrain.Defaults;
+                return Seq2SeqTrain.Run(new Seq2SeqTrain.Settings
+                {
+                    DataPath = parse.GetValue(data) ?? throw new UsageException("--model seq2seq reads a text file of one sequence per line: give it with --data FILE"),
+                    TestDataPath = parse.GetValue(testData),
+                    Hidden = parse.GetValue(hidden) is { } hs ? OptionParsing.LayerList(hs, "--hidden") is [int one] ? one
+                        : throw new UsageException("--hidden: a seq2seq model has one hidden size, that of its GRUs (e.g. --hidden 256)") : sizes.Hidden,
+                    Latent = OptionParsing.AtLeast(parse.GetValue(latent) ?? sizes.Latent, 1, "--latent"),
+                    Embedding = OptionParsing.AtLeast(parse.GetValue(embedding) ?? sizes.Embedding, 1, "--embedding"),
+                    Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
+                    BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
+                    LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
+                    ClipNorm = OptionParsing.NotNegative(parse.GetValue(clipNorm) ?? Seq2SeqTrain.DefaultClipNorm, "--clip-norm") is var clip and > 0 ? clip : null,
+                    Seed = parse.GetValue(seed),
+                    Shuffle = !parse.GetValue(noShuffle),
+                    Threads = OptionParsing.Threads(parse.GetValue(threads)),
+                    OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
+                    Force = parse.GetValue(force),
+                    InitWeights = parse.GetValue(initWeights),
+                    Limit = parse.GetValue(limit) is int lim ? OptionParsing.AtLeast(lim, 1, "--limit") : null,
+                });
+            }
             var d = ModelKinds.Defaults(kind);
             string sparsityKind = OptionParsing.OneOf(parse.GetValue(sparsity) ?? d.Sparsity, "--sparsity", "l1", "kl");
             var config = d with
@@ -136,6 +166,8 @@ internal static class TrainCommand
             };
             if (parse.GetValue(resume) is { } runDirectory)
             {
+                if (Directory.Exists(runDirectory) && TextModel.Is(runDirectory))
+                    throw new UsageException($"{runDirectory}: a seq2seq run, which keeps its model after every epoch but cannot be resumed yet; train again, or start from its weights with --init-weights {Path.Combine(runDirectory, ModelFile.WeightsName)}");
                 var allowed = new HashSet<Option> { data, testData, labelColumn, features, epochs, threads, resume };
                 var extra = command.Options.FirstOrDefault(o => !allowed.Contains(o) && Given(o));
                 if (extra is not null)

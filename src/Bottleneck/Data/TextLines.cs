@@ -25,27 +25,37 @@ public static class TextLines
 
     private static string[] Parse(Stream stream, string source)
     {
+        // Decoded line by line from the bytes, so that bad UTF-8 is reported at its own line.
+        using var bytes = new MemoryStream();
+        stream.CopyTo(bytes);
+        var all = bytes.GetBuffer().AsSpan(0, (int)bytes.Length);
+        if (all.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF])) all = all[3..];
         var utf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
         var lines = new List<string>();
-        using var reader = new StreamReader(stream, utf8, detectEncodingFromByteOrderMarks: true);
         int number = 0;
-        try
+        while (all.Length > 0)
         {
-            while (reader.ReadLine() is { } line)
+            number++;
+            int end = all.IndexOf((byte)'\n');
+            var bytesOfLine = end < 0 ? all : all[..end];
+            all = end < 0 ? [] : all[(end + 1)..];
+            if (bytesOfLine.EndsWith((ReadOnlySpan<byte>)[(byte)'\r'])) bytesOfLine = bytesOfLine[..^1];
+            string line;
+            try
             {
-                number++;
-                if (line.Length == 0)
-                    throw new BottleneckException($"{source}:{number}: empty line; a text file for seq2seq holds one sequence per line, none empty");
-                if (line.Contains('\0'))
-                    throw new BottleneckException($"{source}:{number}: holds a NUL character; this is not a text file of one sequence per line");
-                if (line.Length > MaxLength && line.EnumerateRunes().Count() > MaxLength)
-                    throw new BottleneckException($"{source}:{number}: a line of more than {MaxLength} characters; seq2seq reads short sequences (words, names) one per line");
-                lines.Add(line);
+                line = utf8.GetString(bytesOfLine);
             }
-        }
-        catch (DecoderFallbackException)
-        {
-            throw new BottleneckException($"{source}:{number + 1}: not valid UTF-8 text");
+            catch (DecoderFallbackException)
+            {
+                throw new BottleneckException($"{source}:{number}: not valid UTF-8 text");
+            }
+            if (line.Length == 0)
+                throw new BottleneckException($"{source}:{number}: empty line; a text file for seq2seq holds one sequence per line, none empty");
+            if (line.Contains('\0'))
+                throw new BottleneckException($"{source}:{number}: holds a NUL character; this is not a text file of one sequence per line");
+            if (line.Length > MaxLength && line.EnumerateRunes().Count() > MaxLength)
+                throw new BottleneckException($"{source}:{number}: a line of more than {MaxLength} characters; seq2seq reads short sequences (words, names) one per line");
+            lines.Add(line);
         }
         if (lines.Count == 0) throw new BottleneckException($"{source}: holds no lines");
         return [.. lines];

@@ -44,6 +44,8 @@ public static class ModelFile
         if (!File.Exists(weights)) throw new BottleneckException($"{weights}: no such model file; give a run folder or its {WeightsName}");
         if (!File.Exists(jsonPath)) throw new BottleneckException($"{jsonPath}: missing; a model needs its {JsonName} beside {WeightsName}");
         var json = ReadJson(jsonPath);
+        if (json.Kind == ModelKinds.Seq2Seq)
+            throw new BottleneckException($"{directory}: a seq2seq model of text; encode, decode, reconstruct and anomaly apply it to a text file (--data FILE), this command does not");
         var config = ToConfig(json);
         Autoencoder model;
         try

@@ -29,6 +29,9 @@ public sealed record ModelJson
     /// <summary>Time series: how the rows of a CSV file became the model's items (windows).</summary>
     public WindowsJson? Windows { get; init; }
 
+    /// <summary>seq2seq: the characters of the model's vocabulary, in token-id order from id 3.</summary>
+    public string[]? Vocabulary { get; init; }
+
     public TrainingJson? Training { get; init; }
 
     public MetricsJson? Metrics { get; init; }
@@ -75,6 +78,12 @@ public sealed record ArchitectureJson
 
     /// <summary>Attention: heads of each self-attention layer.</summary>
     public int? Heads { get; init; }
+
+    /// <summary>seq2seq: size of each character's embedding.</summary>
+    public int? Embedding { get; init; }
+
+    /// <summary>seq2seq: the longest sequence the decoder writes, in characters.</summary>
+    public int? MaxLength { get; init; }
 }
 
 /// <summary>
@@ -185,6 +194,9 @@ public sealed record TrainingJson
 
     public int CheckpointEvery { get; init; } = 1;
 
+    /// <summary>seq2seq: the largest gradient norm per sequence a step takes (null: no clipping).</summary>
+    public double? ClipNorm { get; init; }
+
     /// <summary>Only the first this many training items were used (null: all).</summary>
     public int? Limit { get; init; }
 
@@ -217,6 +229,9 @@ public sealed record MetricsJson
     public double? TestPenalty { get; init; }
 
     public double? Seconds { get; init; }
+
+    /// <summary>seq2seq: the share of test sequences that greedy decoding writes back exactly.</summary>
+    public double? TestExactMatch { get; init; }
 
     /// <summary>Figures that show what the kind does (PSNR, code sparsity, Jacobian norm), by name.</summary>
     public Dictionary<string, double>? Diagnostics { get; init; }

@@ -15,6 +15,9 @@ public static class ModelKinds
     public const string Gru = "gru";
     public const string Attention = "attention";
 
+    /// <summary>Text: a character-level sequence-to-sequence model of one sequence per line (<see cref="Seq2SeqAutoencoder"/>), outside <see cref="Names"/>, the kinds of <see cref="Autoencoder"/>.</summary>
+    public const string Seq2Seq = "seq2seq";
+
     public static readonly string[] Names = [Vanilla, Deep, Conv, Denoising, Sparse, Contractive, Vae, BetaVae, Lstm, Gru, Attention];
 
     /// <summary>True for the kinds that read each item as a sequence of steps (windows of a time series).</summary>
@@ -54,6 +57,7 @@ public static class ModelKinds
         BetaVae => "VAE with the KL weighted by β (default 4)",
         Lstm => "windows of a time series: an LSTM encoder to a code, an LSTM decoder unrolled from it (--window)",
         Gru => "as lstm with GRU cells",
+        Seq2Seq => "text, one sequence (word) per line: a GRU encoder of the characters to a code, a GRU decoder that writes them back",
         Attention => "windows of a time series: transformer encoder layers (self-attention) on each side of a dense code (--window)",
         _ => kind,
     };

@@ -18,6 +18,7 @@ public static class RunReport
     public static readonly IReadOnlyList<(string Stem, string Id, string Caption)> KnownFigures =
     [
         ("loss_curve", "fig-loss", "Loss per epoch (train and test)"),
+        (Seq2SeqRunFolder.ExactMatchStem, "fig-exact-match", "Share of the test sequences that greedy decoding writes back exactly, per epoch"),
         ("reconstruction", "fig-reconstruction", "Test items and their reconstructions after the last epoch (images: originals on top; windows of a series: the reconstruction dashed)"),
         ("samples", "fig-samples", "Samples: codes drawn from N(0, I), decoded"),
         (RunFolder.GeneratedStem, "fig-generated", "Generated images"),
@@ -46,6 +47,10 @@ public static class RunReport
         string metricsPath = Path.Combine(runDirectory, RunFolder.MetricsName);
         if (File.Exists(metricsPath) && ReadCsv(metricsPath) is { Count: > 1 } rows)
             report.AddTable("Per-epoch losses (per item)", rows[0], rows.Skip(1).Select(r => r.Length == rows[0].Length ? r : Pad(r, rows[0].Length)).ToArray());
+
+        string byLength = Path.Combine(runDirectory, Seq2SeqRunFolder.AccuracyByLengthName);
+        if (File.Exists(byLength) && ReadCsv(byLength) is { Count: > 1 } lengthRows)
+            report.AddTable("Test sequences written back exactly, by length", lengthRows[0], lengthRows.Skip(1).ToArray());
 
         foreach (var (stem, id, caption) in KnownFigures)
             if (LatestFigure(runDirectory, stem) is { } file)
@@ -109,6 +114,7 @@ public static class RunReport
         if (m.TestLoss is { } test) yield return ("Test loss", Format(test));
         if (m.TestReconstruction is { } rec) yield return ("Test reconstruction loss", Format(rec));
         if (m.TestPenalty is { } pen) yield return ("Test penalty", Format(pen));
+        if (m.TestExactMatch is { } exact) yield return ("Test sequences written back exactly", Format(exact));
         if (m.Seconds is { } s) yield return ("Training time", $"{s:F1} s");
         foreach (var (name, value) in m.Diagnostics ?? []) yield return (name.Replace('_', ' '), Format(value));
     }

@@ -16,8 +16,22 @@ public sealed record Seq2SeqFitOptions
 
     public ulong Seed { get; init; } = 42;
 
+    /// <summary>
+    /// Batches of sequences of about one length (sorted by length, then cut), which pad little;
+    /// off, batches are drawn from the whole set and padded to their longest sequence.
+    /// </summary>
+    public bool GroupByLength { get; init; } = true;
+
     /// <summary>A fresh order of batches each epoch (off: batches in length order).</summary>
     public bool Shuffle { get; init; } = true;
+
+    /// <summary>
+    /// The largest norm of a step's gradient, taken over all parameters for the loss per sequence
+    /// (the batch's mean, as torch.nn.utils.clip_grad_norm_ after loss.mean()); larger gradients
+    /// are scaled down to it. Recurrent networks now and then meet a steep cliff in the loss, and
+    /// one unclipped step off it undoes epochs of training. Null: no clipping.
+    /// </summary>
+    public double? ClipNorm { get; init; } = 1.0;
 
     /// <summary>Held-out sequences (token ids): their loss and exact-match rate after each epoch.</summary>
     public IReadOnlyList<int[]>? Validation { get; init; }
@@ -27,6 +41,7 @@ public sealed record Seq2SeqFitOptions
         if (Epochs < 1) throw new BottleneckException($"epochs must be at least 1, got {Epochs}");
         if (BatchSize < 1) throw new BottleneckException($"batch size must be at least 1, got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new BottleneckException($"learning rate must be a positive number, got {LearningRate}");
+        if (ClipNorm is double c && !(c > 0 && double.IsFinite(c))) throw new BottleneckException($"the gradient clipping norm must be a positive number, got {c}");
     }
 }
 
@@ -74,7 +89,7 @@ public static class Seq2SeqTrainer
             for (int i = 0; i < n; i++)
             {
                 order[i] = i;
-                keys[i] = train[i].Length + (options.Shuffle ? rng.NextDouble() : 0);
+                keys[i] = (options.GroupByLength ? train[i].Length : 0) + (options.Shuffle ? rng.NextDouble() : 0);
             }
             // Length first, then the random key: sequences of one length in a fresh order.
             Array.Sort(keys, order);
@@ -93,6 +108,7 @@ public static class Seq2SeqTrainer
                         throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {k + 1}; try a lower --lr");
                     model.Backward();
                     Trainer.CheckGradients(model.NamedParameters, epoch, k + 1);
+                    if (options.ClipNorm is double clip) ClipGradients(model.NamedParameters, clip, rows.Length);
                     optimizer.Update();
                 }
                 total += loss;
@@ -105,6 +121,29 @@ public static class Seq2SeqTrainer
             epochEnd?.Invoke(end);
         }
         return history;
+    }
+
+    /// <summary>
+    /// Scales the gradients (of the batch's summed loss) so that the gradient of the loss per
+    /// sequence has a norm of at most <paramref name="maxNorm"/>; returns that norm before clipping.
+    /// </summary>
+    internal static double ClipGradients(IReadOnlyList<(string Name, Layers.Parameter Parameter)> parameters, double maxNorm, int sequences)
+    {
+        double squares = 0;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var g = parameters[i].Parameter.Grad.Span;
+            squares += System.Numerics.Tensors.TensorPrimitives.Dot(g, g);
+        }
+        double norm = Math.Sqrt(squares) / sequences;
+        if (norm <= maxNorm) return norm;
+        float scale = (float)(maxNorm / norm);
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            var g = parameters[i].Parameter.Grad.Span;
+            System.Numerics.Tensors.TensorPrimitives.Multiply(g, scale, g);
+        }
+        return norm;
     }
 
     /// <summary>Mean teacher-forced loss per sequence, and the greedy reconstructions with their exact-match rate, overall and by length.</summary>

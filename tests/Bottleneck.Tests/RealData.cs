@@ -33,3 +33,29 @@ public sealed class SeriesTheoryAttribute : TheoryAttribute
         if (!SeriesData.Available) Skip = SeriesData.MissingReason;
     }
 }
+
+/// <summary>
+/// A word list no one here wrote: Debian's wamerican (/usr/share/dict/american-english, about
+/// 104,000 words), which .ci/run installs. Tests that need it are skipped, saying why, where it is missing.
+/// </summary>
+public static class WordsData
+{
+    public const string Path = "/usr/share/dict/american-english";
+
+    public const string MissingReason = "Debian's wamerican is not installed (apt-get install wamerican); .ci/run installs it, so CI runs this test";
+
+    public static bool Available => File.Exists(Path);
+
+    /// <summary>Every <paramref name="every"/>-th word of the list, at most <paramref name="count"/>, of at most <paramref name="maxLength"/> characters.</summary>
+    public static string[] Sample(int count, int every, int maxLength = int.MaxValue) =>
+        File.ReadLines(Path).Where((_, i) => i % every == 0).Where(w => w.Length > 0 && w.Length <= maxLength).Take(count).ToArray();
+}
+
+/// <summary>A fact that reads the wamerican word list; skipped where it is not installed.</summary>
+public sealed class WordsFactAttribute : FactAttribute
+{
+    public WordsFactAttribute()
+    {
+        if (!WordsData.Available) Skip = WordsData.MissingReason;
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using Bottleneck.Data;
+using Bottleneck.Models;
+using Bottleneck.Tensors;
+using Bottleneck.Training;
+
+namespace Bottleneck.Cli.Commands;
+
+/// <summary>`bottleneck train --model seq2seq`: a character-level autoencoder of a text file of one sequence per line.</summary>
+internal static class Seq2SeqTrain
+{
+    internal sealed record Settings
+    {
+        public required string DataPath { get; init; }
+        public string? TestDataPath { get; init; }
+        public required int Hidden { get; init; }
+        public required int Latent { get; init; }
+        public required int Embedding { get; init; }
+        public required int Epochs { get; init; }
+        public required int BatchSize { get; init; }
+        public required double LearningRate { get; init; }
+        public double? ClipNorm { get; init; }
+        public required ulong Seed { get; init; }
+        public required bool Shuffle { get; init; }
+        public required int Threads { get; init; }
+        public required string OutputDirectory { get; init; }
+        public required bool Force { get; init; }
+        public string? InitWeights { get; init; }
+        public int? Limit { get; init; }
+    }
+
+    /// <summary>The kind's default sizes (embedding, hidden, latent); the vocabulary comes from the data.</summary>
+    public static readonly Seq2SeqConfig Defaults = new() { Vocabulary = [] };
+
+    /// <summary>The kind's default gradient clipping (see <see cref="Seq2SeqFitOptions.ClipNorm"/>).</summary>
+    public static readonly double DefaultClipNorm = new Seq2SeqFitOptions().ClipNorm!.Value;
+
+    public static int Run(Settings s)
+    {
+        if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
+        Engine.Threads = s.Threads;
+        var lines = TextLines.Read(s.DataPath);
+        string[] trainLines, testLines;
+        if (s.TestDataPath is { } testPath)
+        {
+            (trainLines, testLines) = (lines, TextLines.Read(testPath));
+        }
+        else
+        {
+            if (lines.Length < 2)
+                throw new BottleneckException($"{s.DataPath}: {lines.Length} line is too few to hold a tenth out for the test loss; give more lines, or a test file with --test-data");
+            // A seeded tenth (at least one line) held out, the rest in file order.
+            var order = Enumerable.Range(0, lines.Length).ToArray();
+            new Rng(s.Seed).Shuffle(order);
+            int testCount = Math.Max(1, lines.Length / 10);
+            var held = order.Take(testCount).Order().ToArray();
+            var isTest = new bool[lines.Length];
+            foreach (int i in held) isTest[i] = true;
+            testLines = held.Select(i => lines[i]).ToArray();
+            trainLines = Enumerable.Range(0, lines.Length).Where(i => !isTest[i]).Select(i => lines[i]).ToArray();
+        }
+        if (s.Limit is int limit && limit < trainLines.Length) trainLines = trainLines[..limit];
+
+        // The alphabet of the training file; a test file must keep to it (its lines are checked by Tokenize).
+        var vocabulary = CharacterVocabulary.FromLines(lines);
+        int longest = lines.Concat(testLines).Max(l => l.EnumerateRunes().Count());
+        var config = new Seq2SeqConfig { Vocabulary = vocabulary.Characters, Embedding = s.Embedding, Hidden = s.Hidden, Latent = s.Latent, MaxLength = longest };
+        var model = new Seq2SeqAutoencoder(config, s.Seed);
+        if (s.InitWeights is { } init)
+        {
+            if (!File.Exists(init)) throw new BottleneckException($"{init}: no such file (--init-weights)");
+            model.LoadStateDict(IO.SafeTensorsFile.Read(init).Tensors, init);
+        }
+        var train = model.Tokenize(trainLines, s.DataPath);
+        var test = model.Tokenize(testLines, s.TestDataPath ?? $"{s.DataPath} (held-out lines)");
+        string dataName = Path.GetFileName(s.DataPath);
+
+        TrainingJson Describe(int epochsDone) => new()
+        {
+            Dataset = dataName,
+            DataPath = Path.GetFullPath(s.DataPath),
+            TestDataPath = s.TestDataPath is { } p ? Path.GetFullPath(p) : null,
+            Epochs = s.Epochs,
+            EpochsDone = epochsDone,
+            Limit = s.Limit,
+            BatchSize = s.BatchSize,
+            LearningRate = s.LearningRate,
+            ClipNorm = s.ClipNorm,
+            Optimizer = "adam",
+            Shuffle = s.Shuffle,
+            Seed = s.Seed,
+            Threads = s.Threads,
+            InitWeights = s.InitWeights,
+        };
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Training seq2seq autoencoder: {vocabulary.Characters.Count} characters, embedding {s.Embedding}, GRU {s.Hidden} → {s.Latent} → GRU {s.Hidden} ({model.ParameterCount:N0} parameters) on {dataName}: " +
+            $"{train.Length} train / {test.Length} test sequences (1 to {longest} characters), cross-entropy, Adam lr {s.LearningRate}{(s.ClipNorm is double c ? $", gradient norm clipped at {c}" : "")}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads"));
+        bool created = !Directory.Exists(s.OutputDirectory);
+        using var folderLock = RunFolderLock.Acquire(s.OutputDirectory);
+        try
+        {
+            if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
+            var folder = new Seq2SeqRunFolder(s.OutputDirectory, model, Describe);
+            var options = new Seq2SeqFitOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, ClipNorm = s.ClipNorm, GroupByLength = Environment.GetEnvironmentVariable("S2S_MIX") is null, Seed = s.Seed, Shuffle = s.Shuffle, Validation = test };
+            var history = Seq2SeqTrainer.Fit(model, train, options, e =>
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test loss {e.TestLoss:F4}, test exact match {e.TestExactMatch:P2} ({e.Seconds:F1} s)"));
+                folder.OnEpochEnd(e);
+            });
+            var final = Seq2SeqTrainer.Evaluate(model, test);
+            folder.OnTrainEnd(train, final, testLines);
+            Console.WriteLine("Exact match of the test sequences by length:");
+            foreach (var row in final.ByLength)
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Length,3} characters: {row.Correct,6} of {row.Count,6} ({row.Accuracy:P1})"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Done in {history[^1].ElapsedSeconds:F1} s: test loss {final.Loss:F4}, {final.ExactMatch:P2} of {test.Length} test sequences written back exactly. Run folder: {s.OutputDirectory}"));
+        }
+        catch when (created)
+        {
+            folderLock.Dispose();
+            if (RunFolderLock.IsEmptyFolder(s.OutputDirectory)) Directory.Delete(s.OutputDirectory, recursive: true);
+            throw;
+        }
+        return 0;
+    }
+
+    private static UsageException NotEmpty(string directory) =>
+        new($"{directory} already exists and is not empty; choose another --out, or add --force to overwrite it");
+}
