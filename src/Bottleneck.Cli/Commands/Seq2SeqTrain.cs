@@ -20,6 +20,7 @@ internal static class Seq2SeqTrain
         public required int BatchSize { get; init; }
         public required double LearningRate { get; init; }
         public double? ClipNorm { get; init; }
+        public required string LrSchedule { get; init; }
         public required ulong Seed { get; init; }
         public required bool Shuffle { get; init; }
         public required int Threads { get; init; }
@@ -32,8 +33,6 @@ internal static class Seq2SeqTrain
     /// <summary>The kind's default sizes (embedding, hidden, latent); the vocabulary comes from the data.</summary>
     public static readonly Seq2SeqConfig Defaults = new() { Vocabulary = [] };
 
-    /// <summary>The kind's default gradient clipping (see <see cref="Seq2SeqFitOptions.ClipNorm"/>).</summary>
-    public static readonly double DefaultClipNorm = new Seq2SeqFitOptions().ClipNorm!.Value;
 
     public static int Run(Settings s)
     {
@@ -86,6 +85,7 @@ internal static class Seq2SeqTrain
             BatchSize = s.BatchSize,
             LearningRate = s.LearningRate,
             ClipNorm = s.ClipNorm,
+            LrSchedule = s.LrSchedule,
             Optimizer = "adam",
             Shuffle = s.Shuffle,
             Seed = s.Seed,
@@ -95,14 +95,14 @@ internal static class Seq2SeqTrain
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Training seq2seq autoencoder: {vocabulary.Characters.Count} characters, embedding {s.Embedding}, GRU {s.Hidden} → {s.Latent} → GRU {s.Hidden} ({model.ParameterCount:N0} parameters) on {dataName}: " +
-            $"{train.Length} train / {test.Length} test sequences (1 to {longest} characters), cross-entropy, Adam lr {s.LearningRate}{(s.ClipNorm is double c ? $", gradient norm clipped at {c}" : "")}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads"));
+            $"{train.Length} train / {test.Length} test sequences (1 to {longest} characters), cross-entropy, Adam lr {s.LearningRate}{(s.LrSchedule == "cosine" ? " with cosine decay" : "")}{(s.ClipNorm is double c ? $", gradient norm clipped at {c}" : "")}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads"));
         bool created = !Directory.Exists(s.OutputDirectory);
         using var folderLock = RunFolderLock.Acquire(s.OutputDirectory);
         try
         {
             if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
             var folder = new Seq2SeqRunFolder(s.OutputDirectory, model, Describe);
-            var options = new Seq2SeqFitOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, ClipNorm = s.ClipNorm, GroupByLength = Environment.GetEnvironmentVariable("S2S_MIX") is null, Seed = s.Seed, Shuffle = s.Shuffle, Validation = test };
+            var options = new Seq2SeqFitOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, ClipNorm = s.ClipNorm, CosineDecay = s.LrSchedule == "cosine", Seed = s.Seed, Shuffle = s.Shuffle, Validation = test };
             var history = Seq2SeqTrainer.Fit(model, train, options, e =>
             {
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,

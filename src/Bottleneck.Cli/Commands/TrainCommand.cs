@@ -23,7 +23,8 @@ internal static class TrainCommand
         var stride = new Option<int?>("--stride") { Description = "Time series: steps between the starts of consecutive windows (default 1)" };
         var groupColumn = new Option<string?>("--group-column") { Description = "Time series: a column naming the series each row belongs to (e.g. a sensor id); windows never span two" };
         var embedding = new Option<int?>("--embedding") { Description = $"seq2seq: size of each character's embedding (default {Seq2SeqTrain.Defaults.Embedding})" };
-        var clipNorm = new Option<double?>("--clip-norm") { Description = $"seq2seq: the largest gradient norm (of the loss per sequence) a step takes; 0 turns clipping off (default {Seq2SeqTrain.DefaultClipNorm})" };
+        var clipNorm = new Option<double?>("--clip-norm") { Description = "seq2seq: clip each step's gradient (of the loss per sequence) to this norm (default: no clipping)" };
+        var lrSchedule = new Option<string?>("--lr-schedule") { Description = "seq2seq: the learning rate over the run: cosine (default; decays to zero by the last step) or constant" };
         var heads = new Option<int?>("--heads") { Description = "attention: heads of each self-attention layer (default 4; they split the --hidden width)" };
         var scale = new Option<string?>("--scale") { Description = "Table data: per-feature scaling fitted on the training data: standard (default), minmax or none" };
         var hidden = new Option<string?>("--hidden") { Description = "Dense hidden layer sizes, input side first, e.g. 400 or 256,128 (the decoder mirrors them); default per kind" };
@@ -62,7 +63,7 @@ internal static class TrainCommand
             "  bottleneck train --model vae --data ../shared/datasets/mnist --out runs/vae\n" +
             "  bottleneck train --model deep --hidden 256,128 --latent 32 --loss mse --data ../shared/datasets/mnist")
         {
-            model, dataset, data, testData, labelColumn, features, window, stride, groupColumn, heads, embedding, clipNorm, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
+            model, dataset, data, testData, labelColumn, features, window, stride, groupColumn, heads, embedding, clipNorm, lrSchedule, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
             channels, kernel, batchNorm, dropout, noise, noiseLevel, sparsity, sparsityWeight, sparsityTarget, contractiveWeight, beta,
             seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
         };
@@ -73,7 +74,7 @@ internal static class TrainCommand
             (noise, [ModelKinds.Denoising]), (noiseLevel, [ModelKinds.Denoising]),
             (sparsity, [ModelKinds.Sparse]), (sparsityWeight, [ModelKinds.Sparse]), (sparsityTarget, [ModelKinds.Sparse]),
             (contractiveWeight, [ModelKinds.Contractive]), (beta, [ModelKinds.Vae, ModelKinds.BetaVae]),
-            (heads, [ModelKinds.Attention]), (embedding, [ModelKinds.Seq2Seq]), (clipNorm, [ModelKinds.Seq2Seq]),
+            (heads, [ModelKinds.Attention]), (embedding, [ModelKinds.Seq2Seq]), (clipNorm, [ModelKinds.Seq2Seq]), (lrSchedule, [ModelKinds.Seq2Seq]),
         };
         command.SetAction(parse =>
         {
@@ -85,7 +86,7 @@ internal static class TrainCommand
             if (kind == ModelKinds.Seq2Seq)
             {
                 // Text has its own few settings; the image, table and series options mean nothing to it.
-                var applies = new HashSet<Option> { model, data, testData, hidden, latent, embedding, clipNorm, epochs, batchSize, lr, seed, output, initWeights, noShuffle, threads, force, limit };
+                var applies = new HashSet<Option> { model, data, testData, hidden, latent, embedding, clipNorm, lrSchedule, epochs, batchSize, lr, seed, output, initWeights, noShuffle, threads, force, limit };
                 if (command.Options.FirstOrDefault(o => !applies.Contains(o) && Given(o)) is { } other)
                     throw new UsageException($"{other.Name} does not apply to --model seq2seq (it reads a text file of one sequence per line)");
                 var sizes = Seq2SeqTrain.Defaults;
@@ -100,7 +101,8 @@ internal static class TrainCommand
                     Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
                     BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
                     LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
-                    ClipNorm = OptionParsing.NotNegative(parse.GetValue(clipNorm) ?? Seq2SeqTrain.DefaultClipNorm, "--clip-norm") is var clip and > 0 ? clip : null,
+                    ClipNorm = parse.GetValue(clipNorm) is double clip ? OptionParsing.Positive(clip, "--clip-norm") : null,
+                    LrSchedule = OptionParsing.OneOf(parse.GetValue(lrSchedule) ?? "cosine", "--lr-schedule", "cosine", "constant"),
                     Seed = parse.GetValue(seed),
                     Shuffle = !parse.GetValue(noShuffle),
                     Threads = OptionParsing.Threads(parse.GetValue(threads)),

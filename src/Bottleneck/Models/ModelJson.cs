@@ -197,6 +197,9 @@ public sealed record TrainingJson
     /// <summary>seq2seq: the largest gradient norm per sequence a step takes (null: no clipping).</summary>
     public double? ClipNorm { get; init; }
 
+    /// <summary>seq2seq: how the learning rate changes over the run, "constant" or "cosine" (null: constant).</summary>
+    public string? LrSchedule { get; init; }
+
     /// <summary>Only the first this many training items were used (null: all).</summary>
     public int? Limit { get; init; }
 

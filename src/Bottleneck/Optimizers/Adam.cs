@@ -36,7 +36,12 @@ public sealed class Adam : GemmThreadPool.IParallelJob
         WeightDecay = weightDecay;
     }
 
-    public double LearningRate { get; }
+    /// <summary>The step size; a schedule may change it between steps.</summary>
+    public double LearningRate
+    {
+        get;
+        set => field = value > 0 && double.IsFinite(value) ? value : throw new BottleneckException($"learning rate must be a positive number, got {value}");
+    }
 
     public double Beta1 { get; }
 

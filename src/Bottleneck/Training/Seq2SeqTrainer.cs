@@ -16,12 +16,6 @@ public sealed record Seq2SeqFitOptions
 
     public ulong Seed { get; init; } = 42;
 
-    /// <summary>
-    /// Batches of sequences of about one length (sorted by length, then cut), which pad little;
-    /// off, batches are drawn from the whole set and padded to their longest sequence.
-    /// </summary>
-    public bool GroupByLength { get; init; } = true;
-
     /// <summary>A fresh order of batches each epoch (off: batches in length order).</summary>
     public bool Shuffle { get; init; } = true;
 
@@ -31,7 +25,15 @@ public sealed record Seq2SeqFitOptions
     /// are scaled down to it. Recurrent networks now and then meet a steep cliff in the loss, and
     /// one unclipped step off it undoes epochs of training. Null: no clipping.
     /// </summary>
-    public double? ClipNorm { get; init; } = 1.0;
+    public double? ClipNorm { get; init; }
+
+    /// <summary>
+    /// Cosine decay of the learning rate over the run, from <see cref="LearningRate"/> to zero
+    /// after the last step (SGDR without restarts; torch.optim.lr_scheduler.CosineAnnealingLR
+    /// stepped per batch). Adam at a constant rate keeps jumping between good and worse weights
+    /// from one epoch to the next; the decay lets the last epochs settle.
+    /// </summary>
+    public bool CosineDecay { get; init; } = true;
 
     /// <summary>Held-out sequences (token ids): their loss and exact-match rate after each epoch.</summary>
     public IReadOnlyList<int[]>? Validation { get; init; }
@@ -89,7 +91,7 @@ public static class Seq2SeqTrainer
             for (int i = 0; i < n; i++)
             {
                 order[i] = i;
-                keys[i] = (options.GroupByLength ? train[i].Length : 0) + (options.Shuffle ? rng.NextDouble() : 0);
+                keys[i] = train[i].Length + (options.Shuffle ? rng.NextDouble() : 0);
             }
             // Length first, then the random key: sequences of one length in a fresh order.
             Array.Sort(keys, order);
@@ -109,6 +111,7 @@ public static class Seq2SeqTrainer
                     model.Backward();
                     Trainer.CheckGradients(model.NamedParameters, epoch, k + 1);
                     if (options.ClipNorm is double clip) ClipGradients(model.NamedParameters, clip, rows.Length);
+                    if (options.CosineDecay) optimizer.LearningRate = CosineRate(options.LearningRate, (long)(epoch - 1) * batches + k, (long)options.Epochs * batches);
                     optimizer.Update();
                 }
                 total += loss;
@@ -122,6 +125,10 @@ public static class Seq2SeqTrainer
         }
         return history;
     }
+
+    /// <summary>The cosine schedule's rate for step <paramref name="step"/> (from 0) of <paramref name="steps"/>: lr·(1 + cos(π·step/steps))/2.</summary>
+    internal static double CosineRate(double learningRate, long step, long steps) =>
+        Math.Max(learningRate * 0.5 * (1 + Math.Cos(Math.PI * step / steps)), learningRate * 1e-6);
 
     /// <summary>
     /// Scales the gradients (of the batch's summed loss) so that the gradient of the loss per
