@@ -56,4 +56,25 @@ public class ReadmeExampleTests
         Assert.Equal(table.Count, scores.Length);
         Assert.All(scores, s => Assert.True(double.IsFinite(s) && s >= 0));
     }
+
+    [WordsFact]
+    public void Seq2seq_example_runs()
+    {
+        using var dir = new TempDir();
+        // A slice of the word list and small sizes, for speed; the README trains on all of it.
+        var words = TextLines.Read(WordsData.Path).Where((_, i) => i % 50 == 0).ToArray();
+        var vocabulary = CharacterVocabulary.FromLines(words);
+        var s2s = new Seq2SeqAutoencoder(new Seq2SeqConfig { Vocabulary = vocabulary.Characters, Hidden = 32, Latent = 8, MaxLength = 23 }, seed: 42);
+        int[][] tokens = s2s.Tokenize(words, "american-english");
+        Seq2SeqTrainer.Fit(s2s, tokens, new Seq2SeqFitOptions { Epochs = 1 });
+        var codes = s2s.Encode(s2s.Tokenize(["autoencoder"], "input"));
+        string[] back = s2s.Decode(codes);
+        Seq2SeqModelFile.Save(s2s, dir.File("words-run"));
+        var (loaded, json) = Seq2SeqModelFile.Load(dir.File("words-run"));
+
+        Assert.Equal([1, 8], codes.Shape.ToArray());
+        Assert.Single(back);
+        Assert.Equal(back, loaded.Decode(codes));
+        Assert.Equal("seq2seq", json.Kind);
+    }
 }
