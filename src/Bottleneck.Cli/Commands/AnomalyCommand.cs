@@ -58,7 +58,7 @@ internal static class AnomalyCommand
             {
                 var choice = Thresholds.BestF1Threshold(scores, labels!);
                 threshold = choice.Threshold;
-                Console.WriteLine(Invariant($"Threshold {threshold:G6}: best F1 on the labels"));
+                Console.WriteLine(ApplyConsole.Invariant($"Threshold {threshold:G6}: best F1 on the labels"));
             }
             else
             {
@@ -66,10 +66,10 @@ internal static class AnomalyCommand
                 if (!File.Exists(trainingScores))
                     throw new BottleneckException($"{trainingScores}: missing, so no percentile threshold can be set; retrain with this version of bottleneck, or use --best-f1 with labelled data");
                 threshold = Thresholds.PercentileThreshold(NpyFile.Read(trainingScores).ToSingles(), p);
-                Console.WriteLine(Invariant($"Threshold {threshold:G6}: the {p}th percentile of the training items' scores"));
+                Console.WriteLine(ApplyConsole.Invariant($"Threshold {threshold:G6}: the {p}th percentile of the training items' scores"));
             }
             int flagged = scores.Count(s => s >= threshold);
-            Console.WriteLine(Invariant($"Flagged {flagged} of {data.Count} items ({(double)flagged / data.Count:P2})"));
+            Console.WriteLine(ApplyConsole.Invariant($"Flagged {flagged} of {data.Count} items ({(double)flagged / data.Count:P2})"));
             if (labels is not null)
             {
                 Describe("reconstruction", scores, labels, threshold);
@@ -110,14 +110,14 @@ internal static class AnomalyCommand
             Console.WriteLine($"{what}: the labels hold one class only, so no ROC-AUC");
             return;
         }
-        string line = Invariant($"{what}: ROC-AUC {Classification.RocAuc(scores, labels):F4}, PR-AUC {Classification.AveragePrecision(scores, labels):F4}");
+        string line = ApplyConsole.Invariant($"{what}: ROC-AUC {Classification.RocAuc(scores, labels):F4}, PR-AUC {Classification.AveragePrecision(scores, labels):F4}");
         if (threshold is double t)
         {
             var c = Classification.Confusion(scores, labels, t);
             double precision = c.TruePositives + c.FalsePositives > 0 ? (double)c.TruePositives / (c.TruePositives + c.FalsePositives) : 0;
             double recall = (double)c.TruePositives / Math.Max(1, c.TruePositives + c.FalseNegatives);
             double f1 = precision + recall > 0 ? 2 * precision * recall / (precision + recall) : 0;
-            line += Invariant($"; at the threshold precision {precision:F4}, recall {recall:F4}, F1 {f1:F4}");
+            line += ApplyConsole.Invariant($"; at the threshold precision {precision:F4}, recall {recall:F4}, F1 {f1:F4}");
         }
         Console.WriteLine(line);
     }
@@ -145,6 +145,4 @@ internal static class AnomalyCommand
         if (labels is not null && labels.Contains(0) && labels.Contains(1))
             CurveChart.Roc(Classification.RocCurve(scores, labels)).SavePng(Path.Combine(directory, RunFolder.RocCurveStem + ".png"));
     }
-
-    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

@@ -74,6 +74,9 @@ internal static class ApplyConsole
             });
     }
 
+    /// <summary>Text with invariant-culture numbers, as every line the commands print.</summary>
+    public static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>The output path: the one given, or &lt;run folder&gt;/&lt;stem&gt;&lt;extension&gt;.</summary>
     public static string OutputOrDefault(string? given, string runDirectory, string stem, string extension = ".png") =>
         given ?? Path.Combine(runDirectory, stem + extension);

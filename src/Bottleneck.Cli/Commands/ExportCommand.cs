@@ -30,7 +30,7 @@ internal static class ExportCommand
             if (given is not null && Directory.Exists(given))
                 throw new UsageException($"--out names a folder: {given}");
             var (autoencoder, json) = ModelFile.Load(modelPath);
-            string directory = Directory.Exists(modelPath) ? modelPath : Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".";
+            string directory = ModelFile.DirectoryOf(modelPath);
             string path = ApplyConsole.OutputOrDefault(given, directory, "model", ".onnx");
             OnnxExport.Save(autoencoder, json.Normalization, path);
             var c = autoencoder.Config;

@@ -48,7 +48,7 @@ internal sealed class ModelData
     {
         string path = parse.GetValue(Model)!;
         var (model, json) = ModelFile.Load(path);
-        string directory = System.IO.Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        string directory = ModelFile.DirectoryOf(path);
         return (model, json, directory);
     }
 

@@ -36,7 +36,7 @@ internal static class Seq2SeqTrain
 
     public static int Run(Settings s)
     {
-        if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
+        if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw TrainCommand.NotEmpty(s.OutputDirectory, resumable: false);
         Engine.Threads = s.Threads;
         var lines = TextLines.Read(s.DataPath);
         string[] trainLines, testLines;
@@ -100,7 +100,7 @@ internal static class Seq2SeqTrain
         using var folderLock = RunFolderLock.Acquire(s.OutputDirectory);
         try
         {
-            if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
+            if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw TrainCommand.NotEmpty(s.OutputDirectory, resumable: false);
             var folder = new Seq2SeqRunFolder(s.OutputDirectory, model, Describe);
             var options = new Seq2SeqFitOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, ClipNorm = s.ClipNorm, CosineDecay = s.LrSchedule == "cosine", Seed = s.Seed, Shuffle = s.Shuffle, Validation = test };
             var history = Seq2SeqTrainer.Fit(model, train, options, e =>
@@ -125,7 +125,4 @@ internal static class Seq2SeqTrain
         }
         return 0;
     }
-
-    private static UsageException NotEmpty(string directory) =>
-        new($"{directory} already exists and is not empty; choose another --out, or add --force to overwrite it");
 }

@@ -37,7 +37,7 @@ internal static class StepAnomalies
             how = $"the window threshold's share of one step, / {window}";
         }
         int flagged = coveredScores.Count(s => s >= threshold);
-        Console.WriteLine(Invariant($"Per step: {covered.Length} of {series.Steps} steps lie in a window; threshold {threshold:G6} ({how}); flagged {flagged} ({(double)flagged / Math.Max(1, covered.Length):P2})"));
+        Console.WriteLine(ApplyConsole.Invariant($"Per step: {covered.Length} of {series.Steps} steps lie in a window; threshold {threshold:G6} ({how}); flagged {flagged} ({(double)flagged / Math.Max(1, covered.Length):P2})"));
         if (labels is not null) AnomalyCommand.Describe("per-step reconstruction", coveredScores, labels, threshold);
 
         string csv = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(windowCsv))!, Path.GetFileNameWithoutExtension(windowCsv) + "_steps.csv");
@@ -101,6 +101,4 @@ internal static class StepAnomalies
         line.Dashed = true;
         scoreChart.SavePng(Path.Combine(directory, RunFolder.StepScoresStem + ".png"), 960, 400);
     }
-
-    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

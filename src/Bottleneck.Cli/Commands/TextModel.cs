@@ -18,9 +18,6 @@ internal static class TextModel
     /// <summary>Whether --model names a seq2seq model (so the command takes the text path).</summary>
     public static bool Is(string modelPath) => Seq2SeqModelFile.IsSeq2Seq(modelPath);
 
-    public static string RunDirectory(string modelPath) =>
-        Directory.Exists(modelPath) ? modelPath : Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".";
-
     /// <summary>The model and the lines of --data as token ids (a character outside the vocabulary is an error naming its line).</summary>
     public static (Seq2SeqAutoencoder Model, string[] Lines, int[][] Sequences) Load(string modelPath, string? dataPath)
     {
@@ -36,7 +33,7 @@ internal static class TextModel
         var (model, lines, sequences) = Load(modelPath, dataPath);
         var codes = model.Encode(sequences);
         var written = LatentCodes.Save(output, new CodeSet(codes.Buffer[..codes.Length], lines.Length, model.Config.Latent));
-        Console.WriteLine(Invariant($"Wrote {string.Join(" and ", written)}: {lines.Length} codes of {model.Config.Latent} values"));
+        Console.WriteLine(ApplyConsole.Invariant($"Wrote {string.Join(" and ", written)}: {lines.Length} codes of {model.Config.Latent} values"));
         return 0;
     }
 
@@ -55,7 +52,7 @@ internal static class TextModel
             using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
             foreach (var t in texts) w.WriteLine(t);
         });
-        Console.WriteLine(Invariant($"Wrote {output}: {n} decoded sequences"));
+        Console.WriteLine(ApplyConsole.Invariant($"Wrote {output}: {n} decoded sequences"));
         return 0;
     }
 
@@ -73,8 +70,8 @@ internal static class TextModel
                 csv.Field(lines[i]).Field(evaluation.Reconstructions[i]).Field(lines[i] == evaluation.Reconstructions[i] ? 1 : 0).EndRow();
         });
         foreach (var row in evaluation.ByLength)
-            Console.WriteLine(Invariant($"  {row.Length,3} characters: {row.Correct,6} of {row.Count,6} ({row.Accuracy:P1})"));
-        Console.WriteLine(Invariant($"Wrote {output}: {evaluation.ExactMatch:P2} of {lines.Length} sequences written back exactly"));
+            Console.WriteLine(ApplyConsole.Invariant($"  {row.Length,3} characters: {row.Correct,6} of {row.Count,6} ({row.Accuracy:P1})"));
+        Console.WriteLine(ApplyConsole.Invariant($"Wrote {output}: {evaluation.ExactMatch:P2} of {lines.Length} sequences written back exactly"));
         return 0;
     }
 
@@ -85,16 +82,16 @@ internal static class TextModel
     public static int Anomaly(string modelPath, string? dataPath, double percentile, string? output)
     {
         var (model, lines, sequences) = Load(modelPath, dataPath);
-        string directory = RunDirectory(modelPath);
+        string directory = ModelFile.DirectoryOf(modelPath);
         string trainingScores = Path.Combine(directory, AnomalyScores.TrainingScoresName);
         if (!File.Exists(trainingScores))
             throw new BottleneckException($"{trainingScores}: missing, so no percentile threshold can be set; retrain with this version of bottleneck");
         double threshold = Thresholds.PercentileThreshold(NpyFile.Read(trainingScores).ToSingles(), percentile);
         var scores = model.SequenceLosses(sequences);
         int flagged = scores.Count(s => s >= threshold);
-        Console.WriteLine(Invariant($"Scored {lines.Length} lines of {Path.GetFileName(dataPath)} with the seq2seq model: cross-entropy per sequence (nats)"));
-        Console.WriteLine(Invariant($"Threshold {threshold:G6}: the {percentile}th percentile of the training sequences' scores"));
-        Console.WriteLine(Invariant($"Flagged {flagged} of {lines.Length} lines ({(double)flagged / lines.Length:P2})"));
+        Console.WriteLine(ApplyConsole.Invariant($"Scored {lines.Length} lines of {Path.GetFileName(dataPath)} with the seq2seq model: cross-entropy per sequence (nats)"));
+        Console.WriteLine(ApplyConsole.Invariant($"Threshold {threshold:G6}: the {percentile}th percentile of the training sequences' scores"));
+        Console.WriteLine(ApplyConsole.Invariant($"Flagged {flagged} of {lines.Length} lines ({(double)flagged / lines.Length:P2})"));
         string csv = output ?? Path.Combine(directory, "anomaly_scores.csv");
         CsvWriter.WriteFile(csv, w =>
         {
@@ -112,6 +109,4 @@ internal static class TextModel
         }
         return 0;
     }
-
-    private static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 }

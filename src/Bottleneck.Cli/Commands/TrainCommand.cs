@@ -366,8 +366,8 @@ internal static class TrainCommand
         return 0;
     }
 
-    private static UsageException NotEmpty(string directory) =>
-        new($"{directory} already exists and is not empty; choose another --out, add --force to overwrite it, or --resume it");
+    internal static UsageException NotEmpty(string directory, bool resumable = true) =>
+        new($"{directory} already exists and is not empty; choose another --out, {(resumable ? "add --force to overwrite it, or --resume it" : "or add --force to overwrite it")}");
 
     /// <summary>The configuration with the data's input size and shape; a table gets a model sized to its columns unless told otherwise.</summary>
     private static AutoencoderConfig SizeToData(TrainSettings s, Dataset train)

@@ -35,10 +35,13 @@ public static class ModelFile
     /// <summary>model.json's text for a description (what <see cref="Save"/> writes beside the weights).</summary>
     public static string ToJsonText(ModelJson json) => JsonSerializer.Serialize(json, ModelJson.Options);
 
+    /// <summary>The folder of a model given as its run folder or as its model.safetensors.</summary>
+    public static string DirectoryOf(string path) => Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+
     /// <summary>Loads a model from its run folder, or from its model.safetensors with model.json beside it.</summary>
     public static (Autoencoder Model, ModelJson Json) Load(string path)
     {
-        string directory = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        string directory = DirectoryOf(path);
         string weights = Directory.Exists(path) ? Path.Combine(path, WeightsName) : path;
         string jsonPath = Path.Combine(directory, JsonName);
         if (!File.Exists(weights)) throw new BottleneckException($"{weights}: no such model file; give a run folder or its {WeightsName}");

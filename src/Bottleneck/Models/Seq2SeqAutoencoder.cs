@@ -103,9 +103,10 @@ public sealed class Seq2SeqAutoencoder
     /// <summary>
     /// Teacher-forced forward pass over the sequences <paramref name="rows"/> of
     /// <paramref name="sequences"/>: the summed cross-entropy, the gradient of the logits kept for
-    /// <see cref="Backward"/>, and each sequence's own loss in <paramref name="perSequence"/> when given.
+    /// <see cref="Backward"/> (unless <paramref name="withGradient"/> is false: scoring only), and
+    /// each sequence's own loss in <paramref name="perSequence"/> when given.
     /// </summary>
-    internal double Forward(IReadOnlyList<int[]> sequences, ReadOnlySpan<int> rows, Span<double> perSequence = default)
+    internal double Forward(IReadOnlyList<int[]> sequences, ReadOnlySpan<int> rows, Span<double> perSequence = default, bool withGradient = true)
     {
         int b = rows.Length, v = Vocabulary.Size;
         Prepare(sequences, rows);
@@ -129,7 +130,7 @@ public sealed class Seq2SeqAutoencoder
         var logits = ToLogits.Forward(hiddenView!, training: true);
         Tensor.Ensure(ref gradLogits, b * steps, v);
         if (rowLosses.Length < b * steps) rowLosses = new double[b * steps];
-        double loss = TokenCrossEntropy.Forward(logits.Span, v, targets.AsSpan(0, b * steps), gradLogits!.Span, rowLosses.AsSpan(0, b * steps));
+        double loss = TokenCrossEntropy.Forward(logits.Span, v, targets.AsSpan(0, b * steps), withGradient ? gradLogits!.Span : default, rowLosses.AsSpan(0, b * steps));
         if (!perSequence.IsEmpty)
         {
             for (int r = 0; r < b; r++)
@@ -268,7 +269,7 @@ public sealed class Seq2SeqAutoencoder
         var chunk = new double[InferenceChunk];
         InChunks(sequences, rows =>
         {
-            Forward(sequences, rows, chunk);
+            Forward(sequences, rows, chunk, withGradient: false);
             for (int r = 0; r < rows.Length; r++) result[rows[r]] = chunk[r];
         });
         return result;

@@ -46,14 +46,14 @@ public static class Seq2SeqModelFile
     /// <summary>Whether <paramref name="path"/> (a run folder or its model.safetensors) holds a seq2seq model.</summary>
     public static bool IsSeq2Seq(string path)
     {
-        string jsonPath = Path.Combine(Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".", ModelFile.JsonName);
+        string jsonPath = Path.Combine(ModelFile.DirectoryOf(path), ModelFile.JsonName);
         return File.Exists(jsonPath) && ModelFile.ReadJson(jsonPath).Kind == ModelKinds.Seq2Seq;
     }
 
     /// <summary>Loads a seq2seq model from its run folder, or from its model.safetensors with model.json beside it.</summary>
     public static (Seq2SeqAutoencoder Model, ModelJson Json) Load(string path)
     {
-        string directory = Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        string directory = ModelFile.DirectoryOf(path);
         string weights = Directory.Exists(path) ? Path.Combine(path, ModelFile.WeightsName) : path;
         string jsonPath = Path.Combine(directory, ModelFile.JsonName);
         if (!File.Exists(weights)) throw new BottleneckException($"{weights}: no such model file; give a run folder or its {ModelFile.WeightsName}");

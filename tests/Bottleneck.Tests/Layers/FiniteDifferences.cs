@@ -8,6 +8,14 @@ internal static class FiniteDifferences
     public const float Step = 1e-2f;
     public const double Tolerance = 2e-2;
 
+    /// <summary>A [rows, rowLength] tensor of values drawn from U(−scale, scale).</summary>
+    public static Tensor Uniform(Rng rng, int rows, int rowLength, float scale = 1f)
+    {
+        var t = new Tensor(rows, rowLength);
+        rng.FillUniform(t.Span, -scale, scale);
+        return t;
+    }
+
     /// <summary>Σ a ⊙ r in double: the scalar objective L = Σ r ⊙ f(x) for a random r.</summary>
     public static double Dot(Tensor a, Tensor r)
     {

@@ -9,13 +9,6 @@ namespace Bottleneck.Tests.Layers;
 /// </summary>
 public class RecurrentGradientTests
 {
-    private static Tensor Random(Rng rng, int rows, int rowLength, float scale = 1f)
-    {
-        var t = new Tensor(rows, rowLength);
-        rng.FillUniform(t.Span, -scale, scale);
-        return t;
-    }
-
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
@@ -24,8 +17,8 @@ public class RecurrentGradientTests
         var rng = new Rng(21);
         const int batch = 3, steps = 4, input = 2, hidden = 3;
         var layer = new Lstm(input, hidden, steps, sequences, rng);
-        var x = Random(rng, batch, steps * input, 1.5f);
-        FiniteDifferences.CheckLayer(layer, x, Random(rng, batch, layer.OutputSize(steps * input)));
+        var x = FiniteDifferences.Uniform(rng, batch, steps * input, 1.5f);
+        FiniteDifferences.CheckLayer(layer, x, FiniteDifferences.Uniform(rng, batch, layer.OutputSize(steps * input)));
     }
 
     [Theory]
@@ -36,8 +29,8 @@ public class RecurrentGradientTests
         var rng = new Rng(22);
         const int batch = 3, steps = 4, input = 2, hidden = 3;
         var layer = new Gru(input, hidden, steps, sequences, rng);
-        var x = Random(rng, batch, steps * input, 1.5f);
-        FiniteDifferences.CheckLayer(layer, x, Random(rng, batch, layer.OutputSize(steps * input)));
+        var x = FiniteDifferences.Uniform(rng, batch, steps * input, 1.5f);
+        FiniteDifferences.CheckLayer(layer, x, FiniteDifferences.Uniform(rng, batch, layer.OutputSize(steps * input)));
     }
 
     [Fact]
@@ -45,9 +38,9 @@ public class RecurrentGradientTests
     {
         var rng = new Rng(23);
         var repeat = new RepeatSteps(3);
-        FiniteDifferences.CheckLayer(repeat, Random(rng, 2, 4), Random(rng, 2, 12));
+        FiniteDifferences.CheckLayer(repeat, FiniteDifferences.Uniform(rng, 2, 4), FiniteDifferences.Uniform(rng, 2, 12));
         var perStep = new TimeDistributed(new Linear(4, 2, rng), 3);
-        FiniteDifferences.CheckLayer(perStep, Random(rng, 2, 12), Random(rng, 2, 6));
+        FiniteDifferences.CheckLayer(perStep, FiniteDifferences.Uniform(rng, 2, 12), FiniteDifferences.Uniform(rng, 2, 6));
     }
 
     [Fact]
@@ -56,7 +49,7 @@ public class RecurrentGradientTests
         var rng = new Rng(24);
         var linear = new Linear(2, 3, rng);
         var perStep = new TimeDistributed(linear, 4);
-        var x = Random(rng, 2, 8);
+        var x = FiniteDifferences.Uniform(rng, 2, 8);
         var y = perStep.Forward(x, training: false).Clone();
         Assert.Equal(12, y.RowLength);
         var one = new Tensor(1, 2);

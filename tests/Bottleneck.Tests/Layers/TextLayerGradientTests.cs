@@ -13,13 +13,6 @@ namespace Bottleneck.Tests.Layers;
 /// </summary>
 public class TextLayerGradientTests
 {
-    private static Tensor Random(Rng rng, int rows, int rowLength, float scale = 1f)
-    {
-        var t = new Tensor(rows, rowLength);
-        rng.FillUniform(t.Span, -scale, scale);
-        return t;
-    }
-
     [Fact]
     public void Embedding_backward_matches_finite_differences_and_leaves_padding_alone()
     {
@@ -27,7 +20,7 @@ public class TextLayerGradientTests
         var layer = new Embedding(5, 3, rng);
         Assert.All(layer.Weight.Value.Span[..3].ToArray(), v => Assert.Equal(0f, v));
         var ids = Tensor.Wrap([1, 3, 4, 4, 2, 1], 2, 3);
-        var r = Random(rng, 2, 9);
+        var r = FiniteDifferences.Uniform(rng, 2, 9);
         layer.Forward(ids, training: true);
         layer.Backward(r, needInputGrad: false);
         FiniteDifferences.Check(layer.Weight.Value, () => FiniteDifferences.Dot(layer.Forward(ids, true), r), layer.Weight.Grad.Clone().Span, "embedding dweight");
@@ -46,7 +39,7 @@ public class TextLayerGradientTests
     public void Token_cross_entropy_matches_finite_differences_and_ignores_padding()
     {
         var rng = new Rng(32);
-        var logits = Random(rng, 4, 5, 3f);
+        var logits = FiniteDifferences.Uniform(rng, 4, 5, 3f);
         int[] targets = [3, 0, 1, 4];
         var grad = new float[20];
         var rows = new double[4];
@@ -67,8 +60,8 @@ public class TextLayerGradientTests
         var rng = new Rng(33);
         const int batch = 3, steps = 4, input = 2, hidden = 3;
         var layer = new Gru(input, hidden, 0, returnSequences: false, rng);
-        var x = Random(rng, batch, steps * input, 1.5f);
-        FiniteDifferences.CheckLayer(layer, x, Random(rng, batch, hidden), () => layer.Lengths = [4, 2, 1]);
+        var x = FiniteDifferences.Uniform(rng, batch, steps * input, 1.5f);
+        FiniteDifferences.CheckLayer(layer, x, FiniteDifferences.Uniform(rng, batch, hidden), () => layer.Lengths = [4, 2, 1]);
     }
 
     [Fact]
@@ -76,8 +69,8 @@ public class TextLayerGradientTests
     {
         var rng = new Rng(34);
         var layer = new Gru(2, 3, 0, returnSequences: true, rng);
-        layer.InitialState = Random(rng, 2, 3);
-        FiniteDifferences.CheckLayer(layer, Random(rng, 2, 6, 1.5f), Random(rng, 2, 9));
+        layer.InitialState = FiniteDifferences.Uniform(rng, 2, 3);
+        FiniteDifferences.CheckLayer(layer, FiniteDifferences.Uniform(rng, 2, 6, 1.5f), FiniteDifferences.Uniform(rng, 2, 9));
     }
 
     [Fact]
@@ -85,7 +78,7 @@ public class TextLayerGradientTests
     {
         var rng = new Rng(35);
         var layer = new Gru(2, 3, 0, returnSequences: false, rng);
-        var x = Random(rng, 2, 8);
+        var x = FiniteDifferences.Uniform(rng, 2, 8);
         layer.Lengths = [4, 2];
         var padded = layer.Forward(x, training: false).Clone();
         layer.Lengths = null;
