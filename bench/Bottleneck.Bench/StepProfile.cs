@@ -44,7 +44,7 @@ public static class StepProfile
             at[3] = Stopwatch.GetTimestamp();
             model.BackwardFromLoss(y, batch, grad); // the loss's gradient, then the layers
             at[4] = Stopwatch.GetTimestamp();
-            Trainer.CheckGradients(model, 1, step); // reads only the gradients no layer vouched for
+            Trainer.CheckGradients(model.NamedParameters, 1, step); // reads only the gradients no layer vouched for
             at[5] = Stopwatch.GetTimestamp();
             adam.Update();
             at[6] = Stopwatch.GetTimestamp();

@@ -13,7 +13,7 @@ internal static class ExportCommand
         var model = new Option<string>("--model") { Description = "The trained model: a run folder, or its model.safetensors", Required = true };
         var format = new Option<string>("--format") { Description = "Export format: onnx", DefaultValueFactory = _ => "onnx" };
         var output = new Option<string?>("--out") { Description = "The file to write (default: model.onnx in the model's folder)" };
-        var command = new Command("export", "Export a trained model as ONNX (opset 17, any batch size). Raw values go in (pixels 0-255 or table rows, normalised inside the graph); out come code (a VAE's mu, and log_variance), reconstruction and score (each item's reconstruction loss).\n\nExamples:\n" +
+        var command = new Command("export", "Export a trained model as ONNX (opset 17, any batch size). Raw values go in (pixels 0-255, table rows or windows of a series, normalised inside the graph); out come code (a VAE's mu, and log_variance), reconstruction and score (each item's reconstruction loss).\n\nExamples:\n" +
             "  bottleneck export --model runs/tutorial --format onnx --out model.onnx")
         {
             model,
@@ -35,8 +35,9 @@ internal static class ExportCommand
             OnnxExport.Save(autoencoder, json.Normalization, path);
             var c = autoencoder.Config;
             string outputs = ModelKinds.IsVariational(c.Kind) ? "code (mu), log_variance, reconstruction, score" : "code, reconstruction, score";
+            string values = ModelKinds.IsSequence(c.Kind) ? $"raw windows of {c.Steps} steps × {c.StepFeatures} variables, step after step" : "raw values";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Wrote {path} (ONNX opset {OnnxExport.Opset}, {new FileInfo(path).Length} bytes): input [batch, {c.InputSize}] raw values ({json.Normalization.Description ?? json.Normalization.Type} inside the graph); outputs {outputs}"));
+                $"Wrote {path} (ONNX opset {OnnxExport.Opset}, {new FileInfo(path).Length} bytes): input [batch, {c.InputSize}] {values} ({json.Normalization.Description ?? json.Normalization.Type} inside the graph); outputs {outputs}"));
             return 0;
         });
         return command;

@@ -49,12 +49,9 @@ public static class OnnxExport
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(normalization);
         var config = model.Config;
-        // Their recurrent and attention layers have no ONNX writer yet; say so before any work.
-        if (ModelKinds.IsSequence(config.Kind))
-            throw new BottleneckException($"ONNX export does not support the {config.Kind} kind yet (windows of a time series); dense, conv and VAE models export");
         var graph = new OnnxGraph();
         graph.Input(InputName, OnnxGraph.Batch, config.InputSize);
-        string x = Normalize(graph, InputName, normalization, config.InputSize);
+        string x = Normalize(graph, InputName, normalization, config.InputSize, config.Steps);
 
         string encoded = new Stack(graph, "encoder").Run(model.Encoder, x);
         string code;
@@ -92,8 +89,11 @@ public static class OnnxExport
         return graph.ToModel("bottleneck_" + config.Kind.Replace('-', '_'), IrVersion, Opset, version, doc, metadata);
     }
 
-    /// <summary>model.json's normalisation as graph nodes: x' = (x − offset) · scale, for all values or per feature.</summary>
-    private static string Normalize(OnnxGraph graph, string input, NormalizationJson n, int features)
+    /// <summary>
+    /// model.json's normalisation as graph nodes: x' = (x − offset) · scale, for all values or per
+    /// feature; a window model's scaler is per variable, so its vectors repeat at every step.
+    /// </summary>
+    private static string Normalize(OnnxGraph graph, string input, NormalizationJson n, int features, int steps)
     {
         switch (n.Type)
         {
@@ -108,11 +108,20 @@ public static class OnnxExport
                 return graph.Node("Mul", [shifted, graph.Scalar("normalization_scale", (float)n.Scale)]);
             default:
                 var scaler = n.FeatureScaler() ?? throw new BottleneckException($"cannot export normalisation '{n.Type}'");
-                if (scaler.FeatureCount != features)
+                int repeats = steps > 0 && scaler.FeatureCount * steps == features ? steps : 1;
+                if (scaler.FeatureCount * repeats != features)
                     throw new BottleneckException($"the normalisation has {scaler.FeatureCount} features but the model takes {features}");
-                string centred = graph.Node("Sub", [input, graph.Weights("normalization_offsets", scaler.Offset, features)]);
-                return graph.Node("Mul", [centred, graph.Weights("normalization_scales", scaler.Scale, features)]);
+                float[] offsets = Repeat(scaler.Offset, repeats), scales = Repeat(scaler.Scale, repeats);
+                string centred = graph.Node("Sub", [input, graph.Weights("normalization_offsets", offsets, features)]);
+                return graph.Node("Mul", [centred, graph.Weights("normalization_scales", scales, features)]);
         }
+    }
+
+    private static float[] Repeat(ReadOnlySpan<float> values, int times)
+    {
+        var result = new float[values.Length * times];
+        for (int t = 0; t < times; t++) values.CopyTo(result.AsSpan(t * values.Length));
+        return result;
     }
 
     /// <summary>Each item's reconstruction loss as the training loss computes it (BCE with logs clamped at −100, or squared error).</summary>
@@ -158,7 +167,15 @@ public static class OnnxExport
         private string Layer(Layer layer, string x, string name) => layer switch
         {
             Sequential inner => Layers(inner, x, name),
-            Linear l => graph.Node("Gemm", [Flat(x), Weights(l.Weight, name), Weights(l.Bias, name)], OnnxAttribute.Of("transB", 1L)),
+            Linear l => OnnxSequenceLayers.Linear(graph, Flat(x), l.Weight, l.Bias, name),
+            RecurrentLayer r => OnnxSequenceLayers.Recurrent(graph, r, x, name),
+            RepeatSteps r => OnnxSequenceLayers.RepeatSteps(graph, r, x, name),
+            PositionalEncoding p => OnnxSequenceLayers.PositionalEncoding(graph, p, x, name),
+            TransformerEncoderLayer t => OnnxSequenceLayers.TransformerEncoder(graph, t, x, name),
+            // Every step through the same dense layer: [batch, steps·in] as [batch·steps, in] and back.
+            TimeDistributed { Inner: Linear l } t => graph.Node("Reshape",
+                [OnnxSequenceLayers.Linear(graph, graph.Node("Reshape", [x, graph.Int64s(name + ".rows", -1, l.InFeatures)]), l.Weight, l.Bias, name),
+                 graph.Int64s(name + ".items", -1, (long)t.Steps * l.OutFeatures)]),
             Conv2d c => Spatial(c, graph.Node("Conv", [Image(x, c.InputShape), Weights(c.Weight, name), Weights(c.Bias, name)],
                 OnnxAttribute.Of("kernel_shape", c.KernelSize, c.KernelSize), OnnxAttribute.Of("strides", c.Stride, c.Stride),
                 OnnxAttribute.Of("pads", c.Padding, c.Padding, c.Padding, c.Padding))),

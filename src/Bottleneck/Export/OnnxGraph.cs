@@ -75,6 +75,16 @@ internal sealed class OnnxGraph
         return name;
     }
 
+    /// <summary>A scalar (0-d) int64 constant: an index that drops the axis it picks from (Gather).</summary>
+    public string Int64Scalar(string name, long value)
+    {
+        name = Unique(name);
+        var bytes = new byte[sizeof(long)];
+        BinaryPrimitives.WriteInt64LittleEndian(bytes, value);
+        AddInitializer(name, Int64Type, [], bytes);
+        return name;
+    }
+
     /// <summary>A scalar float constant.</summary>
     public string Scalar(string name, float value) => Weights(name, [value]);
 

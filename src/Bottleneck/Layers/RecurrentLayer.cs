@@ -25,13 +25,15 @@ public abstract class RecurrentLayer : Layer
 
     private protected RecurrentLayout Layout { get; }
 
-    private protected Parameter WeightIh { get; }
+    /// <summary>weight_ih_l0 [G·hidden, input], the gates in PyTorch's order.</summary>
+    internal Parameter WeightIh { get; }
 
-    private protected Parameter WeightHh { get; }
+    /// <summary>weight_hh_l0 [G·hidden, hidden].</summary>
+    internal Parameter WeightHh { get; }
 
-    private protected Parameter BiasIh { get; }
+    internal Parameter BiasIh { get; }
 
-    private protected Parameter BiasHh { get; }
+    internal Parameter BiasHh { get; }
 
     public int InputSize => Layout.Input;
 
