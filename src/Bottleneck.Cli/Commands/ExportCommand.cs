@@ -13,7 +13,7 @@ internal static class ExportCommand
         var model = new Option<string>("--model") { Description = "The trained model: a run folder, or its model.safetensors", Required = true };
         var format = new Option<string>("--format") { Description = "Export format: onnx", DefaultValueFactory = _ => "onnx" };
         var output = new Option<string?>("--out") { Description = "The file to write (default: model.onnx in the model's folder)" };
-        var command = new Command("export", "Export a trained model as ONNX (opset 17, any batch size). Raw values go in (pixels 0-255, table rows or windows of a series, normalised inside the graph); out come code (a VAE's mu, and log_variance), reconstruction and score (each item's reconstruction loss).\n\nExamples:\n" +
+        var command = new Command("export", "Export a trained model as ONNX (opset 17, any batch size). Raw values go in (pixels 0-255, table rows or windows of a series, normalised inside the graph); out come code (a VAE's mu, and log_variance), reconstruction and score (each item's reconstruction loss). A seq2seq model takes character ids and gives code, score and its greedy decoding.\n\nExamples:\n" +
             "  bottleneck export --model runs/tutorial --format onnx --out model.onnx")
         {
             model,
@@ -29,9 +29,17 @@ internal static class ExportCommand
                 throw new UsageException($"--out must name a .onnx file, got '{given}'");
             if (given is not null && Directory.Exists(given))
                 throw new UsageException($"--out names a folder: {given}");
-            var (autoencoder, json) = ModelFile.Load(modelPath);
             string directory = ModelFile.DirectoryOf(modelPath);
             string path = ApplyConsole.OutputOrDefault(given, directory, "model", ".onnx");
+            if (TextModel.Is(modelPath))
+            {
+                var (text, _) = Seq2SeqModelFile.Load(modelPath);
+                OnnxSeq2SeqExport.Save(text, path);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Wrote {path} (ONNX opset {OnnxExport.Opset}, {new FileInfo(path).Length} bytes): input tokens [batch, time] int64 character ids, 0-padded (the vocabulary is in the file's metadata, bottleneck.vocabulary, from id 3); outputs code, score (loss per sequence), decoded [batch, {text.Config.MaxLength}] (greedy, 0 from the end on)"));
+                return 0;
+            }
+            var (autoencoder, json) = ModelFile.Load(modelPath);
             OnnxExport.Save(autoencoder, json.Normalization, path);
             var c = autoencoder.Config;
             string outputs = ModelKinds.IsVariational(c.Kind) ? "code (mu), log_variance, reconstruction, score" : "code, reconstruction, score";

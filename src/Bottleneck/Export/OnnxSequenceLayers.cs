@@ -22,13 +22,8 @@ internal static class OnnxSequenceLayers
     public static string Recurrent(OnnxGraph graph, RecurrentLayer layer, string x, string name)
     {
         bool lstm = layer is Lstm;
-        int[] order = lstm ? LstmGates : GruGates;
-        int hidden = layer.HiddenSize, input = layer.InputSize, steps = layer.Steps, rows = order.Length * hidden;
-        string w = graph.Weights(name + ".W", Reorder(layer.WeightIh.Value.Span, order, hidden * input), 1, rows, input);
-        string r = graph.Weights(name + ".R", Reorder(layer.WeightHh.Value.Span, order, hidden * hidden), 1, rows, hidden);
-        float[] biases = [.. Reorder(layer.BiasIh.Value.Span, order, hidden), .. Reorder(layer.BiasHh.Value.Span, order, hidden)];
-        string b = graph.Weights(name + ".B", biases, 1, 2 * rows);
-
+        int hidden = layer.HiddenSize, input = layer.InputSize, steps = layer.Steps;
+        var (w, r, b) = RecurrentWeights(graph, layer, name);
         string timeMajor = graph.Node("Transpose", [graph.Node("Reshape", [x, graph.Int64s(name + ".steps", 0, steps, input)])],
             OnnxAttribute.Of("perm", 1L, 0L, 2L));
         var size = OnnxAttribute.Of("hidden_size", (long)hidden);
@@ -41,6 +36,17 @@ internal static class OnnxSequenceLayers
             return graph.Node("Gather", [states, graph.Int64Scalar(name + ".last_step", steps - 1)], OnnxAttribute.Of("axis", 0L));
         string batchFirst = graph.Node("Transpose", [states], OnnxAttribute.Of("perm", 1L, 0L, 2L));
         return graph.Node("Flatten", [batchFirst], OnnxAttribute.Of("axis", 1L));
+    }
+
+    /// <summary>The W, R and B inputs of ONNX's LSTM or GRU: one direction, the gates in ONNX's order, B = [b_ih, b_hh].</summary>
+    public static (string W, string R, string B) RecurrentWeights(OnnxGraph graph, RecurrentLayer layer, string name)
+    {
+        int[] order = layer is Lstm ? LstmGates : GruGates;
+        int hidden = layer.HiddenSize, input = layer.InputSize, rows = order.Length * hidden;
+        string w = graph.Weights(name + ".W", Reorder(layer.WeightIh.Value.Span, order, hidden * input), 1, rows, input);
+        string r = graph.Weights(name + ".R", Reorder(layer.WeightHh.Value.Span, order, hidden * hidden), 1, rows, hidden);
+        float[] biases = [.. Reorder(layer.BiasIh.Value.Span, order, hidden), .. Reorder(layer.BiasHh.Value.Span, order, hidden)];
+        return (w, r, graph.Weights(name + ".B", biases, 1, 2 * rows));
     }
 
     /// <summary>Keras' RepeatVector: [batch, features] to [batch, steps·features].</summary>
