@@ -131,6 +131,42 @@ public sealed class WeightsRoundTripTests : IDisposable
             Same(ours, theirs[name], $"after 5 Adam steps: {name}");
     }
 
+    /// <summary>The README's example, as written there: a run's weights into the tutorial module written with nested Sequentials, and back.</summary>
+    [Fact]
+    public void The_readme_example_loads_a_run_into_torchsharp_and_saves_it_back()
+    {
+        var (train, test) = mnist.Value;
+        var bottleneck = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vanilla), seed: 4);
+        bottleneck.Fit(train, new FitOptions { Epochs = 1, BatchSize = 100 });
+        string run = Path.Combine(folder, "tutorial");
+        ModelFile.Save(bottleneck, run);
+        string weights = Path.Combine(run, ModelFile.WeightsName);
+
+        using var scope = NewDisposeScope();
+        // From the README:
+        var module = nn.Sequential(
+            ("encoder", nn.Sequential(("0", nn.Linear(784, 400)), ("1", nn.ReLU()), ("2", nn.Linear(400, 20)))),
+            ("decoder", nn.Sequential(("0", nn.Linear(20, 400)), ("1", nn.ReLU()), ("2", nn.Linear(400, 784)), ("3", nn.Sigmoid()))));
+        module.LoadSafeTensors(weights);
+        var optimizer = optim.Adam(module.parameters(), lr: 1e-4);
+        var images = Rows(train).ToTorch();
+        for (int step = 0; step < 10; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            var batch = images.narrow(0, step * 100, 100);
+            optimizer.zero_grad();
+            nn.functional.binary_cross_entropy(module.forward(batch), batch, reduction: nn.Reduction.Sum).backward();
+            optimizer.step();
+        }
+        module.SaveSafeTensors(weights);
+
+        var (tuned, _) = ModelFile.Load(run);
+        var x = Rows(test);
+        using var noGrad = no_grad();
+        Same(tuned.Reconstruct(x), module.forward(x.ToTorch()), "fine-tuned in TorchSharp, loaded by Bottleneck: reconstruction");
+        Assert.NotEqual(bottleneck.StateDict()[0].Value.Span.ToArray(), tuned.StateDict()[0].Value.Span.ToArray());
+    }
+
     [Fact]
     public void A_file_for_another_architecture_is_refused_with_one_line()
     {

@@ -8,8 +8,9 @@ namespace Bottleneck.Export;
 
 /// <summary>
 /// Writes a trained autoencoder as an ONNX model (opset 17) that any ONNX runtime can run: raw
-/// values go in (pixels 0–255, or table rows in their own units, normalised inside the graph as
-/// model.json says), and out come the code, the reconstruction and each item's anomaly score.
+/// values go in (pixels 0–255, table rows in their own units, or windows of a series, normalised
+/// inside the graph as model.json says), and out come the code, the reconstruction and each
+/// item's anomaly score. Seq2seq text models have their own graph: <see cref="OnnxSeq2SeqExport"/>.
 /// Inference only: dropout is left out and batch norm uses its running statistics, as in
 /// <see cref="Autoencoder.Reconstruct"/>.
 /// </summary>
