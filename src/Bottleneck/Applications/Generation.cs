@@ -46,19 +46,22 @@ public static class Generation
     }
 
     /// <summary>
-    /// <paramref name="count"/> codes drawn from the prior N(0, I) with <paramref name="seed"/>, decoded.
-    /// Only variational models have that prior; for the others it is an error.
+    /// <paramref name="count"/> codes drawn from the model's prior with <paramref name="seed"/>, decoded:
+    /// N(0, I) for a variational model, the chosen prior for an adversarial one; for the others it is an error.
     /// </summary>
     public static (Tensor Codes, Tensor Images) Sample(Autoencoder model, int count, ulong seed = 42)
     {
         ArgumentNullException.ThrowIfNull(model);
-        if (!ModelKinds.IsVariational(model.Config.Kind))
-            throw new BottleneckException($"generating needs a variational model (vae or beta-vae), whose codes follow N(0, I); this is a {model.Config.Kind} autoencoder");
+        bool adversarial = model.Regularizer is AdversarialPrior;
+        if (!ModelKinds.IsVariational(model.Config.Kind) && !adversarial)
+            throw new BottleneckException($"generating needs a model whose codes follow a prior: a variational one (vae or beta-vae) or an adversarial one (aae); this is a {model.Config.Kind} autoencoder");
         if (count < 1) throw new BottleneckException($"the number of samples must be at least 1, got {count}");
         var codes = new Tensor(count, model.Config.Latent);
         var rng = new Rng(seed);
         var span = codes.Span;
-        for (int i = 0; i < span.Length; i++) span[i] = (float)rng.NextNormal();
+        if (model.Regularizer is AdversarialPrior aae) aae.Prior.Sample(span, rng);
+        else
+            for (int i = 0; i < span.Length; i++) span[i] = (float)rng.NextNormal();
         return (codes, model.Decode(codes));
     }
 

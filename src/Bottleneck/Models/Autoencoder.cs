@@ -19,6 +19,8 @@ public sealed class Autoencoder
     internal const int InferenceChunk = 1024;
     // Distinct from the initialisation stream: dropout masks, VAE noise and input corruption.
     private const ulong SamplerStream = 0x9E3779B97F4A7C15UL;
+    // The AAE discriminator's initial weights: a stream of their own, so the autoencoder's are those of the same seed without it.
+    private const ulong DiscriminatorStream = 0xD1B54A32D192ED03UL;
     private readonly Lock gate = new();
     private Tensor? corrupted;
 
@@ -30,7 +32,7 @@ public sealed class Autoencoder
         var init = new Rng(seed);
         int encodedSize = ModelKinds.IsVariational(config.Kind) ? 2 * config.Latent : config.Latent;
         (Encoder, Decoder) = NetworkBuilder.Build(config, encodedSize, init, Sampler);
-        Regularizer = CodeRegularizer.Create(config, Encoder);
+        Regularizer = CodeRegularizer.Create(config, Encoder, new Rng(seed ^ DiscriminatorStream));
         Corruption = config.Kind == ModelKinds.Denoising ? new Corruption(config.Noise, config.NoiseLevel) : null;
         NamedParameters = Encoder.NamedParameters.Select(p => ("encoder." + p.Name, p.Parameter))
             .Concat(Decoder.NamedParameters.Select(p => ("decoder." + p.Name, p.Parameter))).ToArray();

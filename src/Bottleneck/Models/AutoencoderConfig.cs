@@ -70,6 +70,15 @@ public sealed record AutoencoderConfig
     /// <summary>VAE: weight β of the KL divergence (1 for a plain VAE).</summary>
     public double Beta { get; init; } = 1;
 
+    /// <summary>AAE: the prior the codes are pushed towards (<see cref="LatentPrior.Names"/>).</summary>
+    public string Prior { get; init; } = LatentPrior.Gaussian;
+
+    /// <summary>AAE with a mixture prior: its number of components.</summary>
+    public int PriorComponents { get; init; } = 10;
+
+    /// <summary>AAE: weight λ of the generator's adversarial penalty.</summary>
+    public double AdversarialWeight { get; init; } = 1;
+
     /// <summary>
     /// Sequence kinds: steps per item (the window length); each item is <see cref="InputSize"/> /
     /// <see cref="Steps"/> variables per step, laid out step after step. 0 for the other kinds.
@@ -155,6 +164,10 @@ public sealed record AutoencoderConfig
                     throw new BottleneckException("the contractive penalty is exact for a dense encoder with one hidden layer and a linear code (no batch norm or dropout); use one --hidden size");
                 if (!ContractivePenalty.SupportsActivation(HiddenActivations()[0]))
                     throw new BottleneckException($"the contractive penalty supports hidden activations {string.Join(", ", ContractivePenalty.Activations)}, got '{HiddenActivations()[0]}'");
+                break;
+            case ModelKinds.Aae:
+                RequirePositive(AdversarialWeight, "adversarial weight");
+                _ = new LatentPrior(Prior, Latent, PriorComponents);
                 break;
             case ModelKinds.Vae or ModelKinds.BetaVae:
                 RequirePositive(Beta, "beta");

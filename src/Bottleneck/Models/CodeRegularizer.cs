@@ -35,12 +35,14 @@ public abstract class CodeRegularizer
     }
 
     /// <summary>The regulariser the configuration asks for, wired to <paramref name="encoder"/> where it must see inside it.</summary>
-    public static CodeRegularizer Create(AutoencoderConfig config, Sequential encoder) => config.Kind switch
+    /// <remarks><paramref name="init"/> draws the initial weights of a regulariser that has its own (the AAE's discriminator).</remarks>
+    public static CodeRegularizer Create(AutoencoderConfig config, Sequential encoder, Rng init) => config.Kind switch
     {
         ModelKinds.Sparse when config.Sparsity == "kl" => new KlSparsityPenalty(config.SparsityTarget, config.SparsityWeight),
         ModelKinds.Sparse => new L1ActivityPenalty(config.SparsityWeight),
         ModelKinds.Contractive => new ContractivePenalty(encoder, config.ContractiveWeight),
         ModelKinds.Vae or ModelKinds.BetaVae => new Reparameterization(config.Latent, config.Beta),
+        ModelKinds.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init),
         _ => new NoPenalty(),
     };
 }

@@ -15,6 +15,8 @@ public static class Diagnostics
 {
     // Fixed so that two models (or two epochs) are compared on the same corrupted images.
     private const ulong NoiseSeed = 0xD15EA5EUL;
+    private const ulong PriorSeed = 0x5EED0F9E10UL;
+    private const int PriorItems = 1000;
 
     public static IReadOnlyList<Diagnostic> Measure(Autoencoder model, Dataset data, int maxItems = 10_000)
     {
@@ -27,6 +29,7 @@ public static class Diagnostics
         var codes = model.Encode(x).Span;
         list.Add(new("mean_code_activation", MeanAbs(codes), "mean |code| over the test items (smaller is sparser)"));
         list.Add(new("zero_code_fraction", Fraction(codes, v => MathF.Abs(v) < 1e-6f), "fraction of code values that are exactly zero"));
+        list.Add(PriorMatch(model, codes[..(Math.Min(n, PriorItems) * model.Config.Latent)]));
         if (model.JacobianNorms(x) is { } norms)
             list.Add(new("jacobian_norm", norms.Average(), "mean Frobenius norm of the encoder's Jacobian ‖∂code/∂x‖_F"));
         if (model.Corruption is { } corruption)
@@ -39,6 +42,22 @@ public static class Diagnostics
             list.Add(new("psnr_denoised", ImageQuality.MeanPsnr(x.Span, denoised.Span, d), "mean PSNR (dB) of the model's reconstructions of them"));
         }
         return list;
+    }
+
+    /// <summary>
+    /// How far the codes' distribution is from the prior generation would draw from (an AAE's own,
+    /// N(0, I) for the others): MMD² of up to <see cref="PriorItems"/> test codes against as many
+    /// fixed draws of it.
+    /// </summary>
+    private static Diagnostic PriorMatch(Autoencoder model, ReadOnlySpan<float> codes)
+    {
+        int l = model.Config.Latent;
+        var prior = model.Regularizer is AdversarialPrior aae ? aae.Prior : new LatentPrior(LatentPrior.Gaussian, l, 2);
+        var draws = new float[Math.Max(codes.Length, 2 * l)];
+        prior.Sample(draws, new Rng(PriorSeed));
+        string name = prior.Kind == LatentPrior.Mixture ? $"the {prior.Components}-component mixture prior" : prior.Kind == LatentPrior.Uniform ? "U(−1, 1)" : "N(0, I)";
+        double mmd = codes.Length >= 2 * l ? MaximumMeanDiscrepancy.Squared(codes, draws, l) : double.NaN;
+        return new("prior_mmd", mmd, $"MMD² of the test codes against {name} (Gaussian kernel, 2σ² = code size; 0 when they match)");
     }
 
     private static double MeanAbs(ReadOnlySpan<float> v) => System.Numerics.Tensors.TensorPrimitives.SumOfMagnitudes(v) / v.Length;

@@ -100,6 +100,12 @@ public static class ModelFile
                 },
                 ModelKinds.Contractive => new ObjectiveJson { ContractiveWeight = c.ContractiveWeight },
                 ModelKinds.Vae or ModelKinds.BetaVae => new ObjectiveJson { Beta = c.Beta },
+                ModelKinds.Aae => new ObjectiveJson
+                {
+                    Prior = c.Prior,
+                    PriorComponents = c.Prior == LatentPrior.Mixture ? c.PriorComponents : null,
+                    AdversarialWeight = c.AdversarialWeight,
+                },
                 _ => null,
             },
             Normalization = PixelScale,
@@ -143,6 +149,9 @@ public static class ModelFile
             SparsityTarget = o.SparsityTarget ?? defaults.SparsityTarget,
             ContractiveWeight = o.ContractiveWeight ?? defaults.ContractiveWeight,
             Beta = o.Beta ?? defaults.Beta,
+            Prior = o.Prior ?? defaults.Prior,
+            PriorComponents = o.PriorComponents ?? defaults.PriorComponents,
+            AdversarialWeight = o.AdversarialWeight ?? defaults.AdversarialWeight,
         };
     }
 

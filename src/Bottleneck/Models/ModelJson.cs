@@ -120,6 +120,15 @@ public sealed record ObjectiveJson
     public double? ContractiveWeight { get; init; }
 
     public double? Beta { get; init; }
+
+    /// <summary>AAE: the prior of the codes (gaussian, mixture, uniform).</summary>
+    public string? Prior { get; init; }
+
+    /// <summary>AAE with a mixture prior: its components.</summary>
+    public int? PriorComponents { get; init; }
+
+    /// <summary>AAE: the weight λ of the adversarial penalty.</summary>
+    public double? AdversarialWeight { get; init; }
 }
 
 /// <summary>How raw input values become model inputs: x' = (x − offset) · scale per feature or for all.</summary>

@@ -11,6 +11,7 @@ public static class ModelKinds
     public const string Contractive = "contractive";
     public const string Vae = "vae";
     public const string BetaVae = "beta-vae";
+    public const string Aae = "aae";
     public const string Lstm = "lstm";
     public const string Gru = "gru";
     public const string Attention = "attention";
@@ -18,7 +19,7 @@ public static class ModelKinds
     /// <summary>Text: a character-level sequence-to-sequence model of one sequence per line (<see cref="Seq2SeqAutoencoder"/>), outside <see cref="Names"/>, the kinds of <see cref="Autoencoder"/>.</summary>
     public const string Seq2Seq = "seq2seq";
 
-    public static readonly string[] Names = [Vanilla, Deep, Conv, Denoising, Sparse, Contractive, Vae, BetaVae, Lstm, Gru, Attention];
+    public static readonly string[] Names = [Vanilla, Deep, Conv, Denoising, Sparse, Contractive, Vae, BetaVae, Aae, Lstm, Gru, Attention];
 
     /// <summary>True for the kinds that read each item as a sequence of steps (windows of a time series).</summary>
     public static bool IsSequence(string kind) => kind is Lstm or Gru or Attention;
@@ -33,7 +34,7 @@ public static class ModelKinds
     /// </summary>
     public static AutoencoderConfig Defaults(string kind) => kind switch
     {
-        Vanilla or Denoising or Contractive or Vae => new AutoencoderConfig { Kind = kind },
+        Vanilla or Denoising or Contractive or Vae or Aae => new AutoencoderConfig { Kind = kind },
         Deep => new AutoencoderConfig { Kind = kind, Hidden = [256, 128], Latent = 32, Loss = "mse" },
         Conv => new AutoencoderConfig { Kind = kind, Hidden = [], Channels = [16, 32] },
         Sparse => new AutoencoderConfig { Kind = kind, Latent = 32, LatentActivation = "relu", SparsityWeight = 0.1 },
@@ -55,6 +56,7 @@ public static class ModelKinds
         Contractive => "penalty λ‖J‖²_F on the encoder's Jacobian",
         Vae => "variational: μ and log σ², reparameterised sample, BCE + KL",
         BetaVae => "VAE with the KL weighted by β (default 4)",
+        Aae => "adversarial: a discriminator on the code pushes it towards a prior (--prior gaussian|mixture|uniform)",
         Lstm => "windows of a time series: an LSTM encoder to a code, an LSTM decoder unrolled from it (--window)",
         Gru => "as lstm with GRU cells",
         Seq2Seq => "text, one sequence (word) per line: a GRU encoder of the characters to a code, a GRU decoder that writes them back",

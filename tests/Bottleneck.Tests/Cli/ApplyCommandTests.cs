@@ -138,7 +138,7 @@ public class ApplyCommandTests(TrainedModelsFixture models) : IClassFixture<Trai
     [Fact]
     public void Generate_refuses_a_model_that_is_not_variational()
     {
-        CliRunner.AssertOneLineError(CliRunner.Run("generate", "--model", models.Vanilla), 1, "generating needs a variational model (vae or beta-vae)");
+        CliRunner.AssertOneLineError(CliRunner.Run("generate", "--model", models.Vanilla), 1, "generating needs a model whose codes follow a prior");
         Assert.False(File.Exists(Path.Combine(models.Vanilla, "generated.png")));
     }
 

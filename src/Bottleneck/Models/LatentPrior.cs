@@ -1,0 +1,71 @@
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Models;
+
+/// <summary>
+/// The distribution an adversarial autoencoder's codes are pushed towards, and that
+/// <c>generate</c> draws from: a standard normal, a uniform on [−1, 1] in every dimension, or a
+/// mixture of K normals whose means lie on a circle of radius 4 in the first two dimensions (the
+/// picture of Makhzani et al.), standard deviation 0.5 there and 1 in any further dimension.
+/// </summary>
+public sealed class LatentPrior
+{
+    public const string Gaussian = "gaussian";
+    public const string Mixture = "mixture";
+    public const string Uniform = "uniform";
+
+    public static readonly string[] Names = [Gaussian, Mixture, Uniform];
+
+    private const double Radius = 4, MixtureSpread = 0.5;
+
+    public LatentPrior(string kind, int latent, int components)
+    {
+        if (!Names.Contains(kind)) throw new BottleneckException($"unknown prior '{kind}'; choose one of {string.Join(", ", Names)}");
+        if (latent < 1) throw new BottleneckException($"the code needs at least one value, got {latent}");
+        if (kind == Mixture && latent < 2) throw new BottleneckException("a mixture prior lays its components out in two dimensions: use a code of at least 2 values");
+        if (kind == Mixture && components < 2) throw new BottleneckException($"a mixture prior needs at least 2 components, got {components}");
+        Kind = kind;
+        Latent = latent;
+        Components = components;
+    }
+
+    public string Kind { get; }
+
+    public int Latent { get; }
+
+    public int Components { get; }
+
+    /// <summary>The mean of mixture component <paramref name="k"/> in dimension <paramref name="d"/>.</summary>
+    public double ComponentMean(int k, int d) => d switch
+    {
+        0 => Radius * Math.Cos(2 * Math.PI * k / Components),
+        1 => Radius * Math.Sin(2 * Math.PI * k / Components),
+        _ => 0,
+    };
+
+    /// <summary>Fills <paramref name="codes"/> (rows of <see cref="Latent"/> values) with draws; for a mixture, <paramref name="component"/> gets each row's component.</summary>
+    public void Sample(Span<float> codes, Rng rng, Span<int> component = default)
+    {
+        if (codes.Length % Latent != 0) throw new ArgumentException($"{codes.Length} values are not rows of {Latent}", nameof(codes));
+        int rows = codes.Length / Latent;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = codes.Slice(r * Latent, Latent);
+            switch (Kind)
+            {
+                case Gaussian:
+                    for (int d = 0; d < Latent; d++) row[d] = (float)rng.NextNormal();
+                    break;
+                case Uniform:
+                    for (int d = 0; d < Latent; d++) row[d] = (float)(2 * rng.NextDouble() - 1);
+                    break;
+                default:
+                    int k = rng.NextInt(Components);
+                    if (!component.IsEmpty) component[r] = k;
+                    for (int d = 0; d < Latent; d++)
+                        row[d] = (float)(ComponentMean(k, d) + (d < 2 ? MixtureSpread : 1) * rng.NextNormal());
+                    break;
+            }
+        }
+    }
+}

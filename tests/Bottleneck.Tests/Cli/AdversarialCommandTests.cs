@@ -1,0 +1,38 @@
+using Bottleneck.Tests.IO;
+
+namespace Bottleneck.Tests.Cli;
+
+/// <summary>The aae kind as a user runs it: training with a prior, generating from it, and its options' refusals.</summary>
+public class AdversarialCommandTests
+{
+    [Fact]
+    public void An_aae_trains_with_a_mixture_prior_reports_its_match_and_generates_from_it()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("aae");
+        var train = CliRunner.Run("train", "--model", "aae", "--prior", "mixture", "--prior-components", "16", "--adversarial-weight", "0.5",
+            "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Contains("MMD² of the test codes against the 16-component mixture prior", train.Stdout);
+        string json = File.ReadAllText(Path.Combine(run, "model.json"));
+        Assert.Contains("\"prior\": \"mixture\"", json);
+        Assert.Contains("\"prior_components\": 16", json);
+        Assert.Contains("Prior", File.ReadAllText(Path.Combine(run, "report.html")));
+
+        var generate = CliRunner.Run("generate", "--model", run, "--count", "8", "--out", dir.File("g.png"));
+        Assert.True(generate.ExitCode == 0, generate.Stderr);
+        Assert.True(File.Exists(dir.File("g.png")));
+    }
+
+    [Fact]
+    public void Aae_options_are_refused_where_they_do_not_apply_with_one_line()
+    {
+        using var dir = new TempDir();
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "vanilla", "--prior", "mixture", "--out", dir.File("a")), 2, "--prior applies to --model aae, not vanilla");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior-components", "4", "--out", dir.File("b")), 2, "--prior-components applies to --prior mixture, not gaussian");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior", "cauchy", "--out", dir.File("c")), 2, "--prior");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--adversarial-weight", "-1", "--out", dir.File("d")), 2, "--adversarial-weight");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior", "mixture", "--latent", "1", "--data", SharedData.Mnist, "--out", dir.File("e")), 1, "at least 2 values");
+        Assert.False(Directory.Exists(dir.File("e")) && Directory.EnumerateFileSystemEntries(dir.File("e")).Any());
+    }
+}

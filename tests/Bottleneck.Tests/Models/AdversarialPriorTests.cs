@@ -1,0 +1,127 @@
+using Bottleneck.Applications;
+using Bottleneck.Data;
+using Bottleneck.Metrics;
+using Bottleneck.Models;
+using Bottleneck.Tensors;
+using Bottleneck.Tests.IO;
+using Bottleneck.Tests.Layers;
+using Bottleneck.Training;
+
+namespace Bottleneck.Tests.Models;
+
+/// <summary>
+/// The adversarial autoencoder's parts: the priors, the generator penalty's gradient (finite
+/// differences), a discriminator that learns to tell codes from the prior, and on MNIST codes that
+/// end up nearer the prior than a plain autoencoder's.
+/// </summary>
+public class AdversarialPriorTests
+{
+    [Fact]
+    public void The_generator_penalty_gradient_matches_finite_differences()
+    {
+        var rng = new Rng(5);
+        var aae = new AdversarialPrior(new LatentPrior(LatentPrior.Gaussian, 3, 2), weight: 0.7, new Rng(9));
+        // A few discriminator steps first, so that D is not at its initial weights.
+        for (int i = 0; i < 5; i++) aae.TrainDiscriminator(FiniteDifferences.Uniform(rng, 8, 3, 2f), rng);
+        var codes = FiniteDifferences.Uniform(rng, 4, 3, 2f);
+        aae.GeneratorPenalty(codes);
+        var analytic = aae.Backward(new Tensor(4, 3)).Span.ToArray();
+        FiniteDifferences.Check(codes, () => aae.GeneratorPenalty(codes), analytic, "dPenalty/dcode");
+        Assert.Contains(analytic, g => MathF.Abs(g) > 1e-3f);
+    }
+
+    [Fact]
+    public void The_discriminator_learns_to_tell_shifted_codes_from_the_prior()
+    {
+        var rng = new Rng(1);
+        var aae = new AdversarialPrior(new LatentPrior(LatentPrior.Gaussian, 4, 2), weight: 1, new Rng(2));
+        var codes = new Tensor(64, 4);
+        double first = 0;
+        for (int step = 0; step < 150; step++)
+        {
+            var span = codes.Span;
+            for (int i = 0; i < span.Length; i++) span[i] = (float)(2.5 + rng.NextNormal());
+            aae.TrainDiscriminator(codes, rng);
+            if (step == 0) first = aae.DiscriminatorLoss;
+        }
+        // Chance is 2·64·ln 2 ≈ 88.7; a discriminator that separates N(2.5, 1) from N(0, 1) does far better.
+        Assert.InRange(first, 70, 110);
+        Assert.True(aae.DiscriminatorLoss < 20, $"discriminator loss {first:F1} → {aae.DiscriminatorLoss:F1}");
+    }
+
+    [Theory]
+    [InlineData(LatentPrior.Gaussian)]
+    [InlineData(LatentPrior.Uniform)]
+    [InlineData(LatentPrior.Mixture)]
+    public void A_prior_matches_itself_and_not_a_shifted_copy(string kind)
+    {
+        var prior = new LatentPrior(kind, 4, 8);
+        var a = new float[800 * 4];
+        var b = new float[800 * 4];
+        prior.Sample(a, new Rng(1));
+        prior.Sample(b, new Rng(2));
+        Assert.InRange(MaximumMeanDiscrepancy.Squared(a, b, 4), -0.01, 0.01);
+        for (int i = 0; i < b.Length; i++) b[i] += 3f;
+        Assert.True(MaximumMeanDiscrepancy.Squared(a, b, 4) > 0.1);
+        if (kind == LatentPrior.Uniform) Assert.All(a, v => Assert.InRange(v, -1f, 1f));
+    }
+
+    [Fact]
+    public void Mixture_draws_fall_around_their_component_means()
+    {
+        var prior = new LatentPrior(LatentPrior.Mixture, 3, 16);
+        var codes = new float[4000 * 3];
+        var component = new int[4000];
+        prior.Sample(codes, new Rng(3), component);
+        Assert.Equal(16, component.Distinct().Count());
+        double mean0 = 0, mean1 = 0;
+        int count = 0;
+        for (int r = 0; r < 4000; r++)
+        {
+            if (component[r] != 5) continue;
+            mean0 += codes[r * 3];
+            mean1 += codes[r * 3 + 1];
+            count++;
+        }
+        Assert.Equal(prior.ComponentMean(5, 0), mean0 / count, 0.15);
+        Assert.Equal(prior.ComponentMean(5, 1), mean1 / count, 0.15);
+        Assert.Throws<BottleneckException>(() => new LatentPrior(LatentPrior.Mixture, 1, 4));
+        Assert.Throws<BottleneckException>(() => new LatentPrior("cauchy", 3, 4));
+    }
+
+    [Fact]
+    public void On_mnist_the_codes_end_nearer_the_prior_than_a_plain_autoencoders_and_generate_draws_from_it()
+    {
+        var (train, test) = Mnist.Load(SharedData.Mnist);
+        test = test.Slice(0, 1000);
+        double Mmd(string kind, out Autoencoder model)
+        {
+            model = new Autoencoder(ModelKinds.Defaults(kind), seed: 3);
+            model.Fit(train, new FitOptions { Epochs = 2 });
+            return Diagnostics.Measure(model, test).Single(d => d.Name == "prior_mmd").Value;
+        }
+        double plain = Mmd(ModelKinds.Vanilla, out _);
+        double adversarial = Mmd(ModelKinds.Aae, out var aae);
+        Assert.True(adversarial < plain / 3, $"MMD² to N(0, I): vanilla {plain:F4}, aae {adversarial:F4}");
+
+        var (codes, images) = Generation.Sample(aae, 5, seed: 4);
+        Assert.Equal([5, 784], images.Shape.ToArray());
+        var expected = new float[5 * 20];
+        new LatentPrior(LatentPrior.Gaussian, 20, 2).Sample(expected, new Rng(4));
+        Assert.Equal(expected, codes.Span.ToArray());
+    }
+
+    [Fact]
+    public void A_mixture_aae_saves_and_loads_with_its_prior()
+    {
+        using var dir = new TempDir();
+        var config = ModelKinds.Defaults(ModelKinds.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 16, AdversarialWeight = 0.5 };
+        ModelFile.Save(new Autoencoder(config, seed: 1), dir.Path);
+        var (loaded, json) = ModelFile.Load(dir.Path);
+        Assert.Equal(LatentPrior.Mixture, loaded.Config.Prior);
+        Assert.Equal(16, loaded.Config.PriorComponents);
+        Assert.Equal(0.5, loaded.Config.AdversarialWeight);
+        Assert.Equal(16, json.Objective!.PriorComponents);
+        Assert.Equal(16, ((AdversarialPrior)loaded.Regularizer).Prior.Components);
+    }
+}
