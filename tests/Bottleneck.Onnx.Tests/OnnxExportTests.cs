@@ -50,6 +50,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         ["sparse, kl"] = ModelKinds.Defaults(ModelKinds.Sparse) with { Sparsity = "kl", LatentActivation = "sigmoid", Hidden = [128] },
         ["contractive"] = ModelKinds.Defaults(ModelKinds.Contractive) with { Hidden = [128] },
         ["vae"] = ModelKinds.Defaults(ModelKinds.Vae),
+        ["info-vae"] = ModelKinds.Defaults(ModelKinds.InfoVae) with { Hidden = [128] },
         ["aae, mixture prior"] = ModelKinds.Defaults(ModelKinds.Aae) with { Hidden = [128], Prior = LatentPrior.Mixture },
         ["beta-vae, batch norm"] = ModelKinds.Defaults(ModelKinds.BetaVae) with { Hidden = [128, 64], BatchNorm = true },
     };

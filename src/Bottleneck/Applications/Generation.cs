@@ -54,7 +54,7 @@ public static class Generation
         ArgumentNullException.ThrowIfNull(model);
         bool adversarial = model.Regularizer is AdversarialPrior;
         if (!ModelKinds.IsVariational(model.Config.Kind) && !adversarial)
-            throw new BottleneckException($"generating needs a model whose codes follow a prior: a variational one (vae or beta-vae) or an adversarial one (aae); this is a {model.Config.Kind} autoencoder");
+            throw new BottleneckException($"generating needs a model whose codes follow a prior: a variational one (vae, beta-vae, info-vae) or an adversarial one (aae); this is a {model.Config.Kind} autoencoder");
         if (count < 1) throw new BottleneckException($"the number of samples must be at least 1, got {count}");
         var codes = new Tensor(count, model.Config.Latent);
         var rng = new Rng(seed);

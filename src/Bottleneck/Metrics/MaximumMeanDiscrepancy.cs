@@ -24,6 +24,37 @@ public static class MaximumMeanDiscrepancy
         return xx + yy - 2 * xy / ((double)n * m);
     }
 
+    /// <summary>
+    /// MMD² of <paramref name="x"/> and <paramref name="y"/> as <see cref="Squared"/>, and its
+    /// gradient with respect to every value of <paramref name="x"/> in <paramref name="gradX"/>
+    /// (∂k(a, b)/∂a = −2·k(a, b)·(a − b)/d); <paramref name="y"/> is held fixed.
+    /// </summary>
+    public static double SquaredWithGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int dimension, Span<float> gradX)
+    {
+        double value = Squared(x, y, dimension);
+        int n = x.Length / dimension, m = y.Length / dimension;
+        if (gradX.Length != x.Length) throw new ArgumentException("the gradient must be shaped as x", nameof(gradX));
+        double within = 2.0 / ((double)n * (n - 1)), across = -2.0 / ((double)n * m);
+        var g = new double[dimension];
+        for (int i = 0; i < n; i++)
+        {
+            Array.Clear(g);
+            var a = x.Slice(i * dimension, dimension);
+            for (int j = 0; j < n; j++)
+                if (j != i) Accumulate(g, a, x.Slice(j * dimension, dimension), dimension, within);
+            for (int j = 0; j < m; j++) Accumulate(g, a, y.Slice(j * dimension, dimension), dimension, across);
+            for (int k = 0; k < dimension; k++) gradX[i * dimension + k] = (float)g[k];
+        }
+        return value;
+    }
+
+    /// <summary>g += weight · ∂k(a, b)/∂a.</summary>
+    private static void Accumulate(double[] g, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int dimension, double weight)
+    {
+        double scale = weight * Kernel(a, b, dimension) * -2.0 / dimension;
+        for (int k = 0; k < dimension; k++) g[k] += scale * (a[k] - b[k]);
+    }
+
     /// <summary>Σ over ordered pairs i ≠ j of k(rᵢ, rⱼ).</summary>
     private static double WithinSum(ReadOnlySpan<float> rows, int count, int dimension)
     {

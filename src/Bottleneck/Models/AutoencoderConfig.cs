@@ -70,6 +70,9 @@ public sealed record AutoencoderConfig
     /// <summary>VAE: weight β of the KL divergence (1 for a plain VAE).</summary>
     public double Beta { get; init; } = 1;
 
+    /// <summary>InfoVAE: weight λ of N·MMD² between a batch's sampled codes and N(0, I).</summary>
+    public double MmdWeight { get; init; } = 100;
+
     /// <summary>AAE: the prior the codes are pushed towards (<see cref="LatentPrior.Names"/>).</summary>
     public string Prior { get; init; } = LatentPrior.Gaussian;
 
@@ -169,8 +172,9 @@ public sealed record AutoencoderConfig
                 RequirePositive(AdversarialWeight, "adversarial weight");
                 _ = new LatentPrior(Prior, Latent, PriorComponents);
                 break;
-            case ModelKinds.Vae or ModelKinds.BetaVae:
+            case ModelKinds.Vae or ModelKinds.BetaVae or ModelKinds.InfoVae:
                 RequirePositive(Beta, "beta");
+                if (Kind == ModelKinds.InfoVae) RequirePositive(MmdWeight, "MMD weight");
                 if (LatentActivation != "none") throw new BottleneckException("a VAE's encoder gives μ and log σ² directly: use latent activation none");
                 break;
         }

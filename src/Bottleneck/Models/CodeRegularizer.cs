@@ -42,6 +42,7 @@ public abstract class CodeRegularizer
         ModelKinds.Sparse => new L1ActivityPenalty(config.SparsityWeight),
         ModelKinds.Contractive => new ContractivePenalty(encoder, config.ContractiveWeight),
         ModelKinds.Vae or ModelKinds.BetaVae => new Reparameterization(config.Latent, config.Beta),
+        ModelKinds.InfoVae => new MmdReparameterization(config.Latent, config.Beta, config.MmdWeight),
         ModelKinds.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init),
         _ => new NoPenalty(),
     };

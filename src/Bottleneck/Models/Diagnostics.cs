@@ -29,7 +29,7 @@ public static class Diagnostics
         var codes = model.Encode(x).Span;
         list.Add(new("mean_code_activation", MeanAbs(codes), "mean |code| over the test items (smaller is sparser)"));
         list.Add(new("zero_code_fraction", Fraction(codes, v => MathF.Abs(v) < 1e-6f), "fraction of code values that are exactly zero"));
-        list.Add(PriorMatch(model, codes[..(Math.Min(n, PriorItems) * model.Config.Latent)]));
+        list.Add(PriorMatch(model, PriorCodes(model, x, codes, Math.Min(n, PriorItems))));
         if (model.JacobianNorms(x) is { } norms)
             list.Add(new("jacobian_norm", norms.Average(), "mean Frobenius norm of the encoder's Jacobian ‖∂code/∂x‖_F"));
         if (model.Corruption is { } corruption)
@@ -49,6 +49,28 @@ public static class Diagnostics
     /// N(0, I) for the others): MMD² of up to <see cref="PriorItems"/> test codes against as many
     /// fixed draws of it.
     /// </summary>
+    /// <summary>
+    /// The codes whose distribution should match the prior: the first <paramref name="count"/>
+    /// codes, or for a variational model draws z = μ + σ·ε of its posteriors (fixed ε), since the
+    /// aggregate posterior q(z) is what its prior is about (μ alone is narrower).
+    /// </summary>
+    private static float[] PriorCodes(Autoencoder model, Tensor x, ReadOnlySpan<float> codes, int count)
+    {
+        int l = model.Config.Latent;
+        if (!ModelKinds.IsVariational(model.Config.Kind)) return codes[..(count * l)].ToArray();
+        var rows = new Tensor(count, x.RowLength);
+        x.Span[..(count * x.RowLength)].CopyTo(rows.Span);
+        var distribution = model.EncodeDistribution(rows);
+        var rng = new Rng(PriorSeed + 1);
+        var z = new float[count * l];
+        for (int r = 0; r < count; r++)
+        {
+            var row = distribution.Row(r);
+            for (int j = 0; j < l; j++) z[r * l + j] = row[j] + (float)rng.NextNormal() * MathF.Exp(0.5f * row[l + j]);
+        }
+        return z;
+    }
+
     private static Diagnostic PriorMatch(Autoencoder model, ReadOnlySpan<float> codes)
     {
         int l = model.Config.Latent;
@@ -57,7 +79,8 @@ public static class Diagnostics
         prior.Sample(draws, new Rng(PriorSeed));
         string name = prior.Kind == LatentPrior.Mixture ? $"the {prior.Components}-component mixture prior" : prior.Kind == LatentPrior.Uniform ? "U(−1, 1)" : "N(0, I)";
         double mmd = codes.Length >= 2 * l ? MaximumMeanDiscrepancy.Squared(codes, draws, l) : double.NaN;
-        return new("prior_mmd", mmd, $"MMD² of the test codes against {name} (Gaussian kernel, 2σ² = code size; 0 when they match)");
+        string what = ModelKinds.IsVariational(model.Config.Kind) ? "sampled test codes" : "test codes";
+        return new("prior_mmd", mmd, $"MMD² of the {what} against {name} (Gaussian kernel, 2σ² = code size; 0 when they match)");
     }
 
     private static double MeanAbs(ReadOnlySpan<float> v) => System.Numerics.Tensors.TensorPrimitives.SumOfMagnitudes(v) / v.Length;

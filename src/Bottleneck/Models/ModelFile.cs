@@ -100,6 +100,7 @@ public static class ModelFile
                 },
                 ModelKinds.Contractive => new ObjectiveJson { ContractiveWeight = c.ContractiveWeight },
                 ModelKinds.Vae or ModelKinds.BetaVae => new ObjectiveJson { Beta = c.Beta },
+                ModelKinds.InfoVae => new ObjectiveJson { Beta = c.Beta, MmdWeight = c.MmdWeight },
                 ModelKinds.Aae => new ObjectiveJson
                 {
                     Prior = c.Prior,
@@ -149,6 +150,7 @@ public static class ModelFile
             SparsityTarget = o.SparsityTarget ?? defaults.SparsityTarget,
             ContractiveWeight = o.ContractiveWeight ?? defaults.ContractiveWeight,
             Beta = o.Beta ?? defaults.Beta,
+            MmdWeight = o.MmdWeight ?? defaults.MmdWeight,
             Prior = o.Prior ?? defaults.Prior,
             PriorComponents = o.PriorComponents ?? defaults.PriorComponents,
             AdversarialWeight = o.AdversarialWeight ?? defaults.AdversarialWeight,

@@ -121,6 +121,9 @@ public sealed record ObjectiveJson
 
     public double? Beta { get; init; }
 
+    /// <summary>InfoVAE: the weight λ of the MMD term.</summary>
+    public double? MmdWeight { get; init; }
+
     /// <summary>AAE: the prior of the codes (gaussian, mixture, uniform).</summary>
     public string? Prior { get; init; }
 

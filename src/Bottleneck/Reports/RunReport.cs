@@ -95,6 +95,7 @@ public static class RunReport
             if (o.Sparsity is { } sparsity) yield return ("Sparsity", $"{sparsity}, weight {Format(o.SparsityWeight)}" + (o.SparsityTarget is { } rho ? $", target {Format(rho)}" : ""));
             if (o.ContractiveWeight is { } lambda) yield return ("Contractive weight λ", Format(lambda));
             if (o.Beta is { } beta) yield return ("KL weight β", Format(beta));
+            if (o.MmdWeight is { } mmd) yield return ("MMD weight λ", Format(mmd));
             if (o.Prior is { } prior) yield return ("Prior", prior + (o.PriorComponents is { } k ? $" of {k} components" : "") + $", adversarial weight λ {Format(o.AdversarialWeight)}");
         }
         yield return ("Input normalisation", json.Normalization.Description ?? json.Normalization.Type);

@@ -44,7 +44,7 @@ public class KindCommandTests
     }
 
     [Theory]
-    [InlineData("--beta", "2", "--beta applies to --model vae or beta-vae, not vanilla")]
+    [InlineData("--beta", "2", "--beta applies to --model vae or beta-vae or info-vae, not vanilla")]
     [InlineData("--noise", "mask", "--noise applies to --model denoising, not vanilla")]
     [InlineData("--model", "dense", "--model must be one of vanilla, deep, conv")]
     [InlineData("--dropout", "1.5", "--dropout must be at least 0 and below 1")]

@@ -20,6 +20,7 @@ public class ModelKindGradientTests
         { "contractive", "tanh" },
         { "vae", "" },
         { "beta-vae", "" },
+        { "info-vae", "" },
     };
 
     private static AutoencoderConfig Config(string kind, string variant) => kind switch
@@ -28,6 +29,7 @@ public class ModelKindGradientTests
         "sparse" => Small(kind) with { Sparsity = "l1", SparsityWeight = 0.5 },
         "contractive" => Small(kind) with { Activation = variant, ContractiveWeight = 5 },
         "beta-vae" => Small(kind) with { Beta = 3 },
+        "info-vae" => Small(kind) with { MmdWeight = 5 },
         _ => Small(kind),
     };
 

@@ -2,8 +2,8 @@ using Bottleneck.Tests.IO;
 
 namespace Bottleneck.Tests.Cli;
 
-/// <summary>The aae kind as a user runs it: training with a prior, generating from it, and its options' refusals.</summary>
-public class AdversarialCommandTests
+/// <summary>The aae and info-vae kinds as a user runs them: training with a prior, generating from it, and their options' refusals.</summary>
+public class PriorKindCommandTests
 {
     [Fact]
     public void An_aae_trains_with_a_mixture_prior_reports_its_match_and_generates_from_it()
@@ -22,6 +22,20 @@ public class AdversarialCommandTests
         var generate = CliRunner.Run("generate", "--model", run, "--count", "8", "--out", dir.File("g.png"));
         Assert.True(generate.ExitCode == 0, generate.Stderr);
         Assert.True(File.Exists(dir.File("g.png")));
+    }
+
+    [Fact]
+    public void An_info_vae_keeps_its_mmd_weight_and_generates()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("info");
+        var train = CliRunner.Run("train", "--model", "info-vae", "--mmd-weight", "50", "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Contains("MMD² of the sampled test codes against N(0, I)", train.Stdout);
+        Assert.Contains("\"mmd_weight\": 50", File.ReadAllText(Path.Combine(run, "model.json")));
+        var generate = CliRunner.Run("generate", "--model", run, "--count", "4", "--out", dir.File("g.png"));
+        Assert.True(generate.ExitCode == 0, generate.Stderr);
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "vae", "--mmd-weight", "5", "--out", dir.File("x")), 2, "--mmd-weight applies to --model info-vae, not vae");
     }
 
     [Fact]
