@@ -315,10 +315,19 @@ public class ElementwiseTests
 
             // Warm-up: buffers, the pool's worker thread, per-thread job objects.
             for (int i = 0; i < 3; i++) Pass();
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 5; i++) Pass();
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            Assert.True(allocated <= 256, $"5 steady-state passes allocated {allocated} bytes");
+            // Up to three rounds of 5 passes, one clean round enough: an allocation in the passes
+            // themselves recurs in every round, while the runtime now and then allocates once on
+            // this thread on its own account (7,824 bytes once in a CI run of the whole suite; the
+            // same passes allocated nothing on rerun).
+            var rounds = new List<long>();
+            for (int round = 0; round < 3; round++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 5; i++) Pass();
+                rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+                if (rounds[^1] <= 256) break;
+            }
+            Assert.True(rounds[^1] <= 256, $"every round of 5 steady-state passes allocated: {string.Join(", ", rounds)} bytes");
             return 0;
         });
     }
