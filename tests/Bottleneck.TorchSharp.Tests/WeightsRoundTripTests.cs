@@ -80,18 +80,8 @@ public sealed class WeightsRoundTripTests : IDisposable
         manual_seed(3);
         var module = Mirror(config);
         var network = (nn.Module<Tensor, Tensor>)module;
-        var optimizer = optim.Adam(module.parameters(), lr: 1e-3);
-        var images = Rows(train).ToTorch();
         module.train();
-        for (int step = 0; step < 20; step++)
-        {
-            using var stepScope = NewDisposeScope();
-            var batch = images.narrow(0, step % 10 * 100, 100);
-            optimizer.zero_grad();
-            var loss = nn.functional.mse_loss(network.forward(batch), batch, nn.Reduction.Sum);
-            loss.backward();
-            optimizer.step();
-        }
+        AdamSteps(network, Rows(train).ToTorch(), steps: 20, batchSize: 100, lr: 1e-3, (y, x) => nn.functional.mse_loss(y, x, nn.Reduction.Sum));
         module.SaveSafeTensors(Path.Combine(folder, ModelFile.WeightsName));
 
         var (loaded, _) = ModelFile.Load(folder);
@@ -116,16 +106,7 @@ public sealed class WeightsRoundTripTests : IDisposable
         using var scope = NewDisposeScope();
         var module = TorchAutoencoder.For(config);
         module.LoadSafeTensors(start);
-        var optimizer = optim.Adam(module.parameters(), lr: 1e-3);
-        var images = Rows(batches).ToTorch();
-        for (int step = 0; step < 5; step++)
-        {
-            using var stepScope = NewDisposeScope();
-            var batch = images.narrow(0, step * 128, 128);
-            optimizer.zero_grad();
-            nn.functional.binary_cross_entropy(module.forward(batch), batch, reduction: nn.Reduction.Sum).backward();
-            optimizer.step();
-        }
+        AdamSteps(module, Rows(batches).ToTorch(), steps: 5, batchSize: 128, lr: 1e-3, SummedBce);
         var theirs = module.state_dict();
         foreach (var (name, ours) in model.StateDict())
             Same(ours, theirs[name], $"after 5 Adam steps: {name}");
@@ -148,16 +129,7 @@ public sealed class WeightsRoundTripTests : IDisposable
             ("encoder", nn.Sequential(("0", nn.Linear(784, 400)), ("1", nn.ReLU()), ("2", nn.Linear(400, 20)))),
             ("decoder", nn.Sequential(("0", nn.Linear(20, 400)), ("1", nn.ReLU()), ("2", nn.Linear(400, 784)), ("3", nn.Sigmoid()))));
         module.LoadSafeTensors(weights);
-        var optimizer = optim.Adam(module.parameters(), lr: 1e-4);
-        var images = Rows(train).ToTorch();
-        for (int step = 0; step < 10; step++)
-        {
-            using var stepScope = NewDisposeScope();
-            var batch = images.narrow(0, step * 100, 100);
-            optimizer.zero_grad();
-            nn.functional.binary_cross_entropy(module.forward(batch), batch, reduction: nn.Reduction.Sum).backward();
-            optimizer.step();
-        }
+        AdamSteps(module, Rows(train).ToTorch(), steps: 10, batchSize: 100, lr: 1e-4, SummedBce);
         module.SaveSafeTensors(weights);
 
         var (tuned, _) = ModelFile.Load(run);
@@ -193,6 +165,27 @@ public sealed class WeightsRoundTripTests : IDisposable
         using var ones = torch.ones(3, 2);
         Assert.Equal(6f, ones.sum().item<float>());
     }
+
+    /// <summary>
+    /// <paramref name="steps"/> Adam steps of <paramref name="network"/> on consecutive batches of
+    /// <paramref name="images"/> (from the start again when they run out), the images their own targets.
+    /// </summary>
+    private static void AdamSteps(nn.Module<Tensor, Tensor> network, Tensor images, int steps, int batchSize, double lr, Func<Tensor, Tensor, Tensor> loss)
+    {
+        var optimizer = optim.Adam(network.parameters(), lr: lr);
+        long batches = images.shape[0] / batchSize;
+        for (int step = 0; step < steps; step++)
+        {
+            using var stepScope = NewDisposeScope();
+            var batch = images.narrow(0, step % batches * batchSize, batchSize);
+            optimizer.zero_grad();
+            loss(network.forward(batch), batch).backward();
+            optimizer.step();
+        }
+    }
+
+    private static Tensor SummedBce(Tensor prediction, Tensor target) =>
+        nn.functional.binary_cross_entropy(prediction, target, reduction: nn.Reduction.Sum);
 
     private static nn.Module Mirror(AutoencoderConfig config) =>
         config.Kind == ModelKinds.Lstm ? new TorchLstmAutoencoder(config) : TorchAutoencoder.For(config);

@@ -29,13 +29,17 @@ public static class OnnxExport
     /// <summary>The operator set the graph is written for (ONNX 1.12, IR version 8).</summary>
     public const int Opset = 17;
 
-    private const int IrVersion = 8;
+    internal const int IrVersion = 8;
 
     public const string InputName = "input";
     public const string CodeName = "code";
     public const string LogVarianceName = "log_variance";
     public const string ReconstructionName = "reconstruction";
     public const string ScoreName = "score";
+
+    /// <summary>The producer version written into every file: the library's version.</summary>
+    internal static string ProducerVersion =>
+        typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     /// <summary>Writes the model's ONNX file atomically (a crash leaves the old file or none, never half of one).</summary>
     public static void Save(Autoencoder model, NormalizationJson normalization, string path)
@@ -76,7 +80,7 @@ public static class OnnxExport
         graph.Output(ReconstructionName, OnnxGraph.Batch, config.InputSize);
         graph.Output(ScoreName, OnnxGraph.Batch);
 
-        string version = typeof(OnnxExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        string version = ProducerVersion;
         var metadata = new Dictionary<string, string>
         {
             ["bottleneck.kind"] = config.Kind,
@@ -210,8 +214,7 @@ public static class OnnxExport
                 [x, Weights(weight, name), Weights(bias, name), Buffer(mean, name + ".running_mean"), Buffer(variance, name + ".running_var")],
                 OnnxAttribute.Of("epsilon", (float)eps));
 
-        private string Weights(Parameter p, string layer) =>
-            graph.Weights($"{layer}.{p.Name}", p.Value.Span, Array.ConvertAll(p.Value.Shape.ToArray(), d => (long)d));
+        private string Weights(Parameter p, string layer) => OnnxSequenceLayers.Weights(graph, p, layer);
 
         private string Buffer(Tensors.Tensor t, string name) => graph.Weights(name, t.Span, t.Length);
 

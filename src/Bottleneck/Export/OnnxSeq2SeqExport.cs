@@ -1,4 +1,3 @@
-using System.Reflection;
 using Bottleneck.Data;
 using Bottleneck.IO;
 using Bottleneck.Layers;
@@ -28,8 +27,6 @@ public static class OnnxSeq2SeqExport
     public const string TokensName = "tokens";
     public const string DecodedName = "decoded";
 
-    private const int IrVersion = 8;
-
     /// <summary>Writes the model's ONNX file atomically.</summary>
     public static void Save(Seq2SeqAutoencoder model, string path)
     {
@@ -57,7 +54,6 @@ public static class OnnxSeq2SeqExport
         graph.Output(OnnxExport.ScoreName, OnnxGraph.Batch);
         graph.Output(DecodedName, OnnxGraph.Int64Type, [OnnxGraph.Batch, c.MaxLength]);
 
-        string version = typeof(OnnxSeq2SeqExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         var metadata = new Dictionary<string, string>
         {
             ["bottleneck.kind"] = ModelKinds.Seq2Seq,
@@ -67,7 +63,7 @@ public static class OnnxSeq2SeqExport
             ["bottleneck.outputs"] = "code, score (teacher-forced loss per sequence, nats), decoded (greedy decoding of the code, 0 from the end on)",
         };
         string doc = $"Bottleneck seq2seq autoencoder: token ids [batch, time] (0-padded) to code [batch, {c.Latent}], per-sequence loss and the greedy decoding [batch, {c.MaxLength}].";
-        return graph.ToModel("bottleneck_seq2seq", IrVersion, OnnxExport.Opset, version, doc, metadata);
+        return graph.ToModel("bottleneck_seq2seq", OnnxExport.IrVersion, OnnxExport.Opset, OnnxExport.ProducerVersion, doc, metadata);
     }
 
     /// <summary>Embedding, the GRU over each sequence's own length (sequence_lens: its state after its last character), the code.</summary>

@@ -98,7 +98,8 @@ internal static class OnnxSequenceLayers
         graph.Node("LayerNormalization", [x, Weights(graph, norm.Weight, name), Weights(graph, norm.Bias, name)],
             OnnxAttribute.Of("axis", -1L), OnnxAttribute.Of("epsilon", (float)norm.Eps));
 
-    private static string Weights(OnnxGraph graph, Parameter p, string layer) =>
+    /// <summary>A parameter as an initializer named "{layer}.{name}", in its own shape.</summary>
+    public static string Weights(OnnxGraph graph, Parameter p, string layer) =>
         graph.Weights($"{layer}.{p.Name}", p.Value.Span, Array.ConvertAll(p.Value.Shape.ToArray(), d => (long)d));
 
     /// <summary>The gate blocks of <paramref name="values"/> (each <paramref name="block"/> long) in ONNX's order.</summary>
