@@ -52,16 +52,10 @@ public static class Generation
     public static (Tensor Codes, Tensor Images) Sample(Autoencoder model, int count, ulong seed = 42)
     {
         ArgumentNullException.ThrowIfNull(model);
-        bool adversarial = model.Regularizer is AdversarialPrior;
-        if (!ModelKinds.IsVariational(model.Config.Kind) && !adversarial)
-            throw new BottleneckException($"generating needs a model whose codes follow a prior: a variational one (vae, beta-vae, info-vae) or an adversarial one (aae); this is a {model.Config.Kind} autoencoder");
+        var prior = model.Prior ?? throw new BottleneckException($"generating needs a model whose codes follow a prior: a variational one (vae, beta-vae, info-vae) or an adversarial one (aae); this is a {model.Config.Kind} autoencoder");
         if (count < 1) throw new BottleneckException($"the number of samples must be at least 1, got {count}");
         var codes = new Tensor(count, model.Config.Latent);
-        var rng = new Rng(seed);
-        var span = codes.Span;
-        if (model.Regularizer is AdversarialPrior aae) aae.Prior.Sample(span, rng);
-        else
-            for (int i = 0; i < span.Length; i++) span[i] = (float)rng.NextNormal();
+        prior.Sample(codes.Span, new Rng(seed));
         return (codes, model.Decode(codes));
     }
 

@@ -43,6 +43,10 @@ public sealed class Autoencoder
 
     public AutoencoderConfig Config { get; }
 
+    /// <summary>The distribution generation draws codes from: an AAE's prior, N(0, I) for a variational model, none for the others.</summary>
+    public LatentPrior? Prior => Regularizer is AdversarialPrior adversarial ? adversarial.Prior
+        : ModelKinds.IsVariational(Config.Kind) ? new LatentPrior(LatentPrior.Gaussian, Config.Latent, 2) : null;
+
     public Sequential Encoder { get; }
 
     public Sequential Decoder { get; }

@@ -74,7 +74,7 @@ public static class Diagnostics
     private static Diagnostic PriorMatch(Autoencoder model, ReadOnlySpan<float> codes)
     {
         int l = model.Config.Latent;
-        var prior = model.Regularizer is AdversarialPrior aae ? aae.Prior : new LatentPrior(LatentPrior.Gaussian, l, 2);
+        var prior = model.Prior ?? new LatentPrior(LatentPrior.Gaussian, l, 2);
         var draws = new float[Math.Max(codes.Length, 2 * l)];
         prior.Sample(draws, new Rng(PriorSeed));
         string name = prior.Kind == LatentPrior.Mixture ? $"the {prior.Components}-component mixture prior" : prior.Kind == LatentPrior.Uniform ? "U(−1, 1)" : "N(0, I)";
