@@ -51,6 +51,8 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         ["contractive"] = ModelKinds.Defaults(ModelKinds.Contractive) with { Hidden = [128] },
         ["vae"] = ModelKinds.Defaults(ModelKinds.Vae),
         ["info-vae"] = ModelKinds.Defaults(ModelKinds.InfoVae) with { Hidden = [128] },
+        ["factor-vae"] = ModelKinds.Defaults(ModelKinds.FactorVae) with { Hidden = [128] },
+        ["tc-vae"] = ModelKinds.Defaults(ModelKinds.TcVae) with { Hidden = [128] },
         ["aae, mixture prior"] = ModelKinds.Defaults(ModelKinds.Aae) with { Hidden = [128], Prior = LatentPrior.Mixture },
         ["beta-vae, batch norm"] = ModelKinds.Defaults(ModelKinds.BetaVae) with { Hidden = [128, 64], BatchNorm = true },
     };

@@ -49,6 +49,7 @@ internal static class TrainCommand
         var contractiveWeight = new Option<double?>("--contractive-weight") { Description = "contractive: weight λ of ‖J‖²_F (default 1)" };
         var beta = new Option<double?>("--beta") { Description = "vae, beta-vae: weight β of the KL divergence (default 1; beta-vae 4)" };
         var mmdWeight = new Option<double?>("--mmd-weight") { Description = "info-vae: weight λ of N·MMD² between a batch's codes and N(0, I) (default 100)" };
+        var tcWeight = new Option<double?>("--tc-weight") { Description = "factor-vae: weight γ of the discriminator's total-correlation estimate (default 35); tc-vae: weight β of the total-correlation part of the KL (default 6)" };
         var prior = new Option<string?>("--prior") { Description = $"aae: the prior of the codes: {string.Join(", ", LatentPrior.Names)} (default gaussian; mixture: components on a circle in the first two code dimensions)" };
         var priorComponents = new Option<int?>("--prior-components") { Description = "aae with --prior mixture: its components (default 10)" };
         var adversarialWeight = new Option<double?>("--adversarial-weight") { Description = "aae: weight λ of the adversarial penalty (default 1)" };
@@ -69,7 +70,7 @@ internal static class TrainCommand
         {
             model, dataset, data, testData, labelColumn, features, window, stride, groupColumn, heads, embedding, clipNorm, lrSchedule, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
             channels, kernel, batchNorm, dropout, noise, noiseLevel, sparsity, sparsityWeight, sparsityTarget, contractiveWeight, beta,
-            mmdWeight, prior, priorComponents, adversarialWeight, seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
+            mmdWeight, tcWeight, prior, priorComponents, adversarialWeight, seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
         };
         // Options that only mean something for some kinds: given to another kind they are a mistake, not a no-op.
         var kindOptions = new (Option Option, string[] Kinds)[]
@@ -78,6 +79,7 @@ internal static class TrainCommand
             (noise, [ModelKinds.Denoising]), (noiseLevel, [ModelKinds.Denoising]),
             (sparsity, [ModelKinds.Sparse]), (sparsityWeight, [ModelKinds.Sparse]), (sparsityTarget, [ModelKinds.Sparse]),
             (contractiveWeight, [ModelKinds.Contractive]), (beta, [ModelKinds.Vae, ModelKinds.BetaVae, ModelKinds.InfoVae]), (mmdWeight, [ModelKinds.InfoVae]),
+            (tcWeight, [ModelKinds.FactorVae, ModelKinds.TcVae]),
             (prior, [ModelKinds.Aae]), (priorComponents, [ModelKinds.Aae]), (adversarialWeight, [ModelKinds.Aae]),
             (heads, [ModelKinds.Attention]), (embedding, [ModelKinds.Seq2Seq]), (clipNorm, [ModelKinds.Seq2Seq]), (lrSchedule, [ModelKinds.Seq2Seq]),
         };
@@ -139,6 +141,7 @@ internal static class TrainCommand
                 ContractiveWeight = OptionParsing.Positive(parse.GetValue(contractiveWeight) ?? d.ContractiveWeight, "--contractive-weight"),
                 Beta = OptionParsing.Positive(parse.GetValue(beta) ?? d.Beta, "--beta"),
                 MmdWeight = OptionParsing.Positive(parse.GetValue(mmdWeight) ?? d.MmdWeight, "--mmd-weight"),
+                TcWeight = OptionParsing.Positive(parse.GetValue(tcWeight) ?? d.TcWeight, "--tc-weight"),
                 Prior = OptionParsing.OneOf(parse.GetValue(prior) ?? d.Prior, "--prior", LatentPrior.Names),
                 PriorComponents = OptionParsing.AtLeast(parse.GetValue(priorComponents) ?? d.PriorComponents, 2, "--prior-components"),
                 AdversarialWeight = OptionParsing.Positive(parse.GetValue(adversarialWeight) ?? d.AdversarialWeight, "--adversarial-weight"),

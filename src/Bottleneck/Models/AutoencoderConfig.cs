@@ -73,6 +73,9 @@ public sealed record AutoencoderConfig
     /// <summary>InfoVAE: weight λ of N·MMD² between a batch's sampled codes and N(0, I).</summary>
     public double MmdWeight { get; init; } = 100;
 
+    /// <summary>FactorVAE: weight γ of the discriminator's total-correlation estimate; β-TCVAE: weight β of the total-correlation part of the KL.</summary>
+    public double TcWeight { get; init; } = 6;
+
     /// <summary>AAE: the prior the codes are pushed towards (<see cref="LatentPrior.Names"/>).</summary>
     public string Prior { get; init; } = LatentPrior.Gaussian;
 
@@ -172,9 +175,10 @@ public sealed record AutoencoderConfig
                 RequirePositive(AdversarialWeight, "adversarial weight");
                 _ = new LatentPrior(Prior, Latent, PriorComponents);
                 break;
-            case ModelKinds.Vae or ModelKinds.BetaVae or ModelKinds.InfoVae:
+            case ModelKinds.Vae or ModelKinds.BetaVae or ModelKinds.InfoVae or ModelKinds.FactorVae or ModelKinds.TcVae:
                 RequirePositive(Beta, "beta");
                 if (Kind == ModelKinds.InfoVae) RequirePositive(MmdWeight, "MMD weight");
+                if (Kind is ModelKinds.FactorVae or ModelKinds.TcVae) RequirePositive(TcWeight, "TC weight");
                 if (LatentActivation != "none") throw new BottleneckException("a VAE's encoder gives μ and log σ² directly: use latent activation none");
                 break;
         }

@@ -29,13 +29,18 @@ public abstract class CodeRegularizer
     /// <summary>dL/d(encoded) from dL/d(code), including the penalty's own gradient.</summary>
     public abstract Tensor Backward(Tensor gradCode);
 
+    /// <summary>Told the training set's size before a fit (an estimator over the whole data set needs it).</summary>
+    public virtual void Prepare(int trainingItems)
+    {
+    }
+
     /// <summary>Adds the penalty's gradient with respect to encoder weights (after the encoder's backward).</summary>
     public virtual void AddParameterGradients()
     {
     }
 
     /// <summary>The regulariser the configuration asks for, wired to <paramref name="encoder"/> where it must see inside it.</summary>
-    /// <remarks><paramref name="init"/> draws the initial weights of a regulariser that has its own (the AAE's discriminator).</remarks>
+    /// <remarks><paramref name="init"/> draws the initial weights of a regulariser that has its own (the AAE's and FactorVAE's discriminators).</remarks>
     public static CodeRegularizer Create(AutoencoderConfig config, Sequential encoder, Rng init) => config.Kind switch
     {
         ModelKinds.Sparse when config.Sparsity == "kl" => new KlSparsityPenalty(config.SparsityTarget, config.SparsityWeight),
@@ -43,6 +48,8 @@ public abstract class CodeRegularizer
         ModelKinds.Contractive => new ContractivePenalty(encoder, config.ContractiveWeight),
         ModelKinds.Vae or ModelKinds.BetaVae => new Reparameterization(config.Latent, config.Beta),
         ModelKinds.InfoVae => new MmdReparameterization(config.Latent, config.Beta, config.MmdWeight),
+        ModelKinds.FactorVae => new FactorVaeReparameterization(config.Latent, config.TcWeight, init),
+        ModelKinds.TcVae => new TotalCorrelationReparameterization(config.Latent, config.TcWeight),
         ModelKinds.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init),
         _ => new NoPenalty(),
     };

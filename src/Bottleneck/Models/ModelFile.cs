@@ -101,6 +101,7 @@ public static class ModelFile
                 ModelKinds.Contractive => new ObjectiveJson { ContractiveWeight = c.ContractiveWeight },
                 ModelKinds.Vae or ModelKinds.BetaVae => new ObjectiveJson { Beta = c.Beta },
                 ModelKinds.InfoVae => new ObjectiveJson { Beta = c.Beta, MmdWeight = c.MmdWeight },
+                ModelKinds.FactorVae or ModelKinds.TcVae => new ObjectiveJson { TcWeight = c.TcWeight },
                 ModelKinds.Aae => new ObjectiveJson
                 {
                     Prior = c.Prior,
@@ -151,6 +152,7 @@ public static class ModelFile
             ContractiveWeight = o.ContractiveWeight ?? defaults.ContractiveWeight,
             Beta = o.Beta ?? defaults.Beta,
             MmdWeight = o.MmdWeight ?? defaults.MmdWeight,
+            TcWeight = o.TcWeight ?? defaults.TcWeight,
             Prior = o.Prior ?? defaults.Prior,
             PriorComponents = o.PriorComponents ?? defaults.PriorComponents,
             AdversarialWeight = o.AdversarialWeight ?? defaults.AdversarialWeight,

@@ -124,6 +124,9 @@ public sealed record ObjectiveJson
     /// <summary>InfoVAE: the weight λ of the MMD term.</summary>
     public double? MmdWeight { get; init; }
 
+    /// <summary>FactorVAE: γ of the discriminator's TC estimate; β-TCVAE: β of the KL's TC part.</summary>
+    public double? TcWeight { get; init; }
+
     /// <summary>AAE: the prior of the codes (gaussian, mixture, uniform).</summary>
     public string? Prior { get; init; }
 

@@ -11,6 +11,8 @@ public static class ModelKinds
     public const string Contractive = "contractive";
     public const string Vae = "vae";
     public const string BetaVae = "beta-vae";
+    public const string FactorVae = "factor-vae";
+    public const string TcVae = "tc-vae";
     public const string Aae = "aae";
     public const string InfoVae = "info-vae";
     public const string Lstm = "lstm";
@@ -20,13 +22,13 @@ public static class ModelKinds
     /// <summary>Text: a character-level sequence-to-sequence model of one sequence per line (<see cref="Seq2SeqAutoencoder"/>), outside <see cref="Names"/>, the kinds of <see cref="Autoencoder"/>.</summary>
     public const string Seq2Seq = "seq2seq";
 
-    public static readonly string[] Names = [Vanilla, Deep, Conv, Denoising, Sparse, Contractive, Vae, BetaVae, InfoVae, Aae, Lstm, Gru, Attention];
+    public static readonly string[] Names = [Vanilla, Deep, Conv, Denoising, Sparse, Contractive, Vae, BetaVae, InfoVae, FactorVae, TcVae, Aae, Lstm, Gru, Attention];
 
     /// <summary>True for the kinds that read each item as a sequence of steps (windows of a time series).</summary>
     public static bool IsSequence(string kind) => kind is Lstm or Gru or Attention;
 
     /// <summary>True for the kinds whose encoder gives a distribution (μ, log σ²) rather than a code.</summary>
-    public static bool IsVariational(string kind) => kind is Vae or BetaVae or InfoVae;
+    public static bool IsVariational(string kind) => kind is Vae or BetaVae or InfoVae or FactorVae or TcVae;
 
     /// <summary>
     /// The configuration a kind starts from on MNIST-like data; every field may still be changed.
@@ -41,6 +43,9 @@ public static class ModelKinds
         Sparse => new AutoencoderConfig { Kind = kind, Latent = 32, LatentActivation = "relu", SparsityWeight = 0.1 },
         BetaVae => new AutoencoderConfig { Kind = kind, Beta = 4 },
         InfoVae => new AutoencoderConfig { Kind = kind, MmdWeight = 100 },
+        // The weights the papers use on dSprites: γ = 35 for FactorVAE (Kim and Mnih's best), β = 6 for β-TCVAE.
+        FactorVae => new AutoencoderConfig { Kind = kind, TcWeight = 35 },
+        TcVae => new AutoencoderConfig { Kind = kind, TcWeight = 6 },
         // Windows of a standardised series: a linear output and MSE, as for tables.
         Lstm or Gru => new AutoencoderConfig { Kind = kind, Hidden = [64], Latent = 16, OutputActivation = "none", Loss = "mse", InputShape = null },
         Attention => new AutoencoderConfig { Kind = kind, Hidden = [32], Latent = 16, OutputActivation = "none", Loss = "mse", InputShape = null },
@@ -59,6 +64,8 @@ public static class ModelKinds
         Vae => "variational: μ and log σ², reparameterised sample, BCE + KL",
         BetaVae => "VAE with the KL weighted by β (default 4)",
         InfoVae => "VAE plus λ·MMD between the batch's codes and N(0, I) (InfoVAE; --mmd-weight, default 100)",
+        FactorVae => "VAE plus γ·TC, the codes' total correlation estimated by a discriminator on shuffled codes (FactorVAE; --tc-weight, default 35)",
+        TcVae => "VAE with the KL's total-correlation part weighted by β (β-TCVAE, minibatch-weighted sampling; --tc-weight, default 6)",
         Aae => "adversarial: a discriminator on the code pushes it towards a prior (--prior gaussian|mixture|uniform)",
         Lstm => "windows of a time series: an LSTM encoder to a code, an LSTM decoder unrolled from it (--window)",
         Gru => "as lstm with GRU cells",

@@ -30,6 +30,7 @@ public static class Trainer
         int n = train.Count;
         int batchSize = Math.Min(options.BatchSize, n);
         int batches = (n + batchSize - 1) / batchSize;
+        model.Regularizer.Prepare(n);
         var optimizer = new Adam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay);
         var rng = new Rng(options.Seed ^ ShuffleStream);
         var history = new History();

@@ -21,6 +21,7 @@ public class ModelKindGradientTests
         { "vae", "" },
         { "beta-vae", "" },
         { "info-vae", "" },
+        { "tc-vae", "" },
     };
 
     private static AutoencoderConfig Config(string kind, string variant) => kind switch
@@ -30,6 +31,7 @@ public class ModelKindGradientTests
         "contractive" => Small(kind) with { Activation = variant, ContractiveWeight = 5 },
         "beta-vae" => Small(kind) with { Beta = 3 },
         "info-vae" => Small(kind) with { MmdWeight = 5 },
+        "tc-vae" => Small(kind) with { TcWeight = 4 },
         _ => Small(kind),
     };
 

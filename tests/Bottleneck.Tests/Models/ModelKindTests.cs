@@ -22,6 +22,7 @@ public class ModelKindTests
         LatentActivation = kind == ModelKinds.Sparse ? "sigmoid" : "none",
         Sparsity = "kl",
         Beta = 2.5,
+        TcWeight = 2.5,
         NoiseLevel = 0.25,
     };
 
@@ -38,7 +39,8 @@ public class ModelKindTests
         Assert.Equal(model.Regularizer.GetType(), loaded.Regularizer.GetType());
         // Everything model.json records about the kind comes back (a VAE's β, the noise level, ...).
         Assert.Equal(Serialize(model.Config), Serialize(loaded.Config));
-        if (ModelKinds.IsVariational(kind)) Assert.Equal(2.5, loaded.Config.Beta);
+        if (kind is ModelKinds.Vae or ModelKinds.BetaVae or ModelKinds.InfoVae) Assert.Equal(2.5, loaded.Config.Beta);
+        if (kind is ModelKinds.FactorVae or ModelKinds.TcVae) Assert.Equal(2.5, loaded.Config.TcWeight);
         if (kind == ModelKinds.Denoising) Assert.Equal(0.25, loaded.Config.NoiseLevel);
         if (kind == ModelKinds.Sparse) Assert.Equal("kl", loaded.Config.Sparsity);
         var x = new Tensor(5, 12);

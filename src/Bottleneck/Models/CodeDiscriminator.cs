@@ -1,0 +1,82 @@
+using Bottleneck.Layers;
+using Bottleneck.Optimizers;
+using Bottleneck.Tensors;
+
+namespace Bottleneck.Models;
+
+/// <summary>
+/// A small classifier on codes with its own Adam, the adversary of two kinds: the AAE's D (prior
+/// draws against codes) and FactorVAE's (codes against codes shuffled dimension by dimension).
+/// Linear(latent, 256)-ReLU-Linear(256, 256)-ReLU-Linear(256, 1) gives one logit per code, high
+/// for the first class. It is trained on binary cross-entropy of its logits, and it lends its
+/// input gradient to a penalty that the encoder minimises through it.
+/// </summary>
+/// <remarks>
+/// Not part of a saved model: encoding, decoding and generating do not need it, and a resumed run
+/// starts a new one.
+/// </remarks>
+public sealed class CodeDiscriminator
+{
+    private const int Width = 256;
+    private readonly Adam optimizer;
+    private Tensor? logitsGrad, codesCopy;
+
+    public CodeDiscriminator(int latent, Rng init, double learningRate, double beta1, double beta2 = 0.999)
+    {
+        Network = new Sequential([new Linear(latent, Width, init), new ReLU(), new Linear(Width, Width, init), new ReLU(), new Linear(Width, 1, init)]);
+        optimizer = new Adam(Network.Parameters, learningRate, beta1, beta2);
+    }
+
+    /// <summary>Codes [N, latent] to logits [N, 1].</summary>
+    public Sequential Network { get; }
+
+    /// <summary>The loss (binary cross-entropy summed over both classes) at the last <see cref="Train"/>.</summary>
+    public double Loss { get; private set; }
+
+    /// <summary>One Adam step on <paramref name="both"/>: its first <paramref name="positives"/> rows are class 1, the rest class 0.</summary>
+    public void Train(Tensor both, int positives)
+    {
+        var logits = Network.Forward(both, training: true).Span;
+        Tensor.Ensure(ref logitsGrad, both.Rows, 1);
+        var grad = logitsGrad!.Span;
+        double loss = 0;
+        for (int i = 0; i < both.Rows; i++)
+        {
+            int label = i < positives ? 1 : 0;
+            loss += CrossEntropy(logits[i], label);
+            grad[i] = Sigmoid(logits[i]) - label;
+        }
+        Loss = loss;
+        Network.Backward(logitsGrad, needInputGrad: false);
+        optimizer.Update();
+    }
+
+    /// <summary>
+    /// A penalty Σ f(D(code)) over the rows of <paramref name="codes"/> and its gradient with
+    /// respect to them; <paramref name="term"/> gives f(s) and f′(s) of a logit s. D's own weights
+    /// are left as they are (the gradients this pass leaves in them are overwritten by its next step).
+    /// </summary>
+    public (double Penalty, Tensor CodeGradient) Penalty(Tensor codes, Func<float, (double Value, double Slope)> term)
+    {
+        int n = codes.Rows;
+        // D keeps its input for backward; a copy keeps the caller's tensor out of its buffers.
+        Tensor.Ensure(ref codesCopy, n, codes.RowLength);
+        codes.Span.CopyTo(codesCopy!.Span);
+        var logits = Network.Forward(codesCopy, training: true).Span;
+        Tensor.Ensure(ref logitsGrad, n, 1);
+        var grad = logitsGrad!.Span;
+        double penalty = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var (value, slope) = term(logits[i]);
+            penalty += value;
+            grad[i] = (float)slope;
+        }
+        return (penalty, Network.Backward(logitsGrad, needInputGrad: true) ?? throw new InvalidOperationException("the discriminator gave no input gradient"));
+    }
+
+    /// <summary>Binary cross-entropy of a logit s for label t, max(s, 0) − s·t + log(1 + e^−|s|), exact for large |s|.</summary>
+    public static double CrossEntropy(float s, int t) => Math.Max(s, 0) - s * t + Math.Log(1 + Math.Exp(-Math.Abs(s)));
+
+    public static float Sigmoid(float s) => (float)(1 / (1 + Math.Exp(-s)));
+}
