@@ -22,6 +22,7 @@ public static class RunReport
         ("reconstruction", "fig-reconstruction", "Test items and their reconstructions after the last epoch (images: originals on top; windows of a series: the reconstruction dashed)"),
         ("samples", "fig-samples", "Samples: codes drawn from N(0, I), decoded"),
         (RunFolder.GeneratedStem, "fig-generated", "Generated images"),
+        (RunFolder.TraversalStem, "fig-traversal", "Latent traversal: row d sweeps code dimension d of the first test item (±3 for codes with a N(0, I) prior, else over the test codes' range), the others held"),
         (RunFolder.InterpolationStem, "fig-interpolation", "Interpolation between two inputs in the latent space"),
         (RunFolder.DenoisedStem, "fig-denoised", "Clean, corrupted and denoised test images"),
         (RunFolder.LatentMapStem, "fig-latent", "The latent space: test codes coloured by label"),

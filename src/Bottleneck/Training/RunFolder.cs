@@ -49,6 +49,7 @@ public sealed class RunFolder : TrainingCallback
     public const string InterpolationStem = "interpolation";
     public const string DenoisedStem = "denoised";
     public const string LatentMapStem = "latent_map";
+    public const string TraversalStem = "latent_traversal";
     public const string AnomalyHistogramStem = "anomaly_scores";
     public const string RocCurveStem = "roc_curve";
     public const string SeriesStem = "anomaly_series";
@@ -57,6 +58,7 @@ public sealed class RunFolder : TrainingCallback
     // Fixed so that each epoch's samples decode the same points of the latent space.
     private const ulong SampleSeed = 0x5A3B1EUL;
     private const int SampleCount = 64;
+    private const int TraversalSteps = 9;
     private const int MaxScoredItems = 10_000;
 
     /// <summary>How raw inputs were scaled for this model (model.json's normalization); pixel / 255 when not set.</summary>
@@ -103,6 +105,8 @@ public sealed class RunFolder : TrainingCallback
         {
             FinalDiagnostics = Diagnostics.Measure(model, pictures);
             SaveModel(last);
+            if (model.Config.InputShape is [int c, int h, int w] && pictures.Count > 0)
+                ImageGrid.Save(Path.Combine(Directory, TraversalStem + ".png"), Applications.LatentTraversal.Sweep(model, pictures, steps: TraversalSteps), c, h, w, nrow: TraversalSteps);
             if (model.Config.Kind == ModelKinds.Attention && pictures.Count > 0)
                 SequenceFigures.SaveAttentionMaps(model, pictures, Path.Combine(Directory, SequenceFigures.AttentionStem + ".png"));
         }

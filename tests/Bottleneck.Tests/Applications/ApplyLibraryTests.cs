@@ -24,6 +24,43 @@ public class ApplyLibraryTests
     }
 
     [Fact]
+    public void A_traversal_sweeps_one_dimension_per_row_over_the_prior_or_the_codes_range()
+    {
+        var data = Images(40);
+        var x = new Tensor(40, 784);
+        data.CopyRows(0, 40, x);
+        foreach (string kind in new[] { ModelKinds.Vanilla, ModelKinds.Vae })
+        {
+            var model = Small(kind);
+            var sweep = LatentTraversal.Sweep(model, data, item: 2, steps: 5);
+            Assert.Equal([3 * 5, 784], sweep.Shape.ToArray());
+            var codes = model.Encode(x).Span;
+            for (int j = 0; j < 3; j++)
+            {
+                // Row j's ends: dimension j at the sweep's ends, the other dimensions item 2's code.
+                float low = -LatentTraversal.PriorRange, high = LatentTraversal.PriorRange;
+                if (kind == ModelKinds.Vanilla)
+                {
+                    (low, high) = (float.MaxValue, float.MinValue);
+                    for (int r = 0; r < 40; r++) (low, high) = (Math.Min(low, codes[r * 3 + j]), Math.Max(high, codes[r * 3 + j]));
+                }
+                var ends = new Tensor(2, 3);
+                for (int e = 0; e < 2; e++)
+                {
+                    codes.Slice(2 * 3, 3).CopyTo(ends.Row(e));
+                    ends.Row(e)[j] = e == 0 ? low : high;
+                }
+                var decoded = model.Decode(ends);
+                // Close rather than equal: a batch of 2 and one of 15 may take different GEMM paths.
+                TensorAssert.Close(decoded.Row(0), sweep.Row(j * 5), 1e-5, $"{kind} dimension {j} low end");
+                TensorAssert.Close(decoded.Row(1), sweep.Row(j * 5 + 4), 1e-5, $"{kind} dimension {j} high end");
+            }
+        }
+        Assert.Throws<BottleneckException>(() => LatentTraversal.Sweep(Small(), data, item: 40));
+        Assert.Throws<BottleneckException>(() => LatentTraversal.Sweep(Small(), data, steps: 1));
+    }
+
+    [Fact]
     public void Interpolation_ends_are_the_decoded_codes_of_the_two_items()
     {
         var model = Small();

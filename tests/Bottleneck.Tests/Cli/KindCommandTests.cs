@@ -18,6 +18,9 @@ public class KindCommandTests
         Assert.Matches(@"====> Test set loss: [0-9.]+ \(reconstruction [0-9.]+ \+ penalty [0-9.]+\)", r.Stdout);
         Assert.Equal("epoch,train_loss,test_loss,seconds,test_reconstruction,test_kl", File.ReadLines(Path.Combine(run, "metrics.csv")).First());
         Assert.True(File.Exists(Path.Combine(run, "samples_2.png")));
+        // The traversal: a row of 9 steps for each of the 20 code dimensions, 28-pixel images padded by 2.
+        var traversal = Bottleneck.IO.Png.Read(Path.Combine(run, "latent_traversal.png"));
+        Assert.Equal((9 * 30 + 2, 20 * 30 + 2), (traversal.Width, traversal.Height));
         var json = ModelFile.ReadJson(Path.Combine(run, ModelFile.JsonName));
         Assert.Equal(1.0, json.Objective!.Beta);
         Assert.True(json.Metrics!.TestPenalty > 0);
@@ -28,7 +31,7 @@ public class KindCommandTests
         var again = CliRunner.Run("report", run);
         Assert.True(again.ExitCode == 0, again.Stderr);
         string html = File.ReadAllText(report);
-        foreach (var id in new[] { "fig-loss", "fig-reconstruction", "fig-samples" }) Assert.Contains($"id=\"{id}\"", html);
+        foreach (var id in new[] { "fig-loss", "fig-reconstruction", "fig-samples", "fig-traversal" }) Assert.Contains($"id=\"{id}\"", html);
     }
 
     [ChromiumFact]
