@@ -16,4 +16,5 @@ root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(ExportCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 CompressCommand.AddTo(root);
+root.Subcommands.Add(DataCommand.Create());
 return CommandRunner.Run(root, args);

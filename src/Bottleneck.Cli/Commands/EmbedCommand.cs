@@ -38,7 +38,7 @@ internal static class EmbedCommand
             else
             {
                 string dataset = json.Training?.Dataset is { } name && DatasetLocator.Names.Contains(name) ? name : "mnist";
-                (train, test) = Mnist.Load(new DatasetLocator().Locate(dataset, parse.GetValue(modelData.Data)), dataset);
+                (train, test) = NamedDataset.Load(dataset, new DatasetLocator().Locate(dataset, parse.GetValue(modelData.Data)));
             }
             if (first is int n)
             {

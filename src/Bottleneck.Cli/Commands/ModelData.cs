@@ -68,7 +68,7 @@ internal sealed class ModelData
         {
             string dataset = json.Training?.Dataset is { } name && DatasetLocator.Names.Contains(name) ? name : "mnist";
             string split = OptionParsing.OneOf(parse.GetValue(Split)!, "--split", "test", "train");
-            var (train, test) = Mnist.Load(new DatasetLocator().Locate(dataset, path), dataset);
+            var (train, test) = NamedDataset.Load(dataset, new DatasetLocator().Locate(dataset, path));
             data = split == "train" ? train : test;
         }
         return CheckSize(data, json);

@@ -14,8 +14,8 @@ internal static class TrainCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Model kind: " + string.Join("; ", ModelKinds.Names.Append(ModelKinds.Seq2Seq).Select(k => $"{k} ({ModelKinds.Describe(k)})")), DefaultValueFactory = _ => ModelKinds.Vanilla };
-        var dataset = new Option<string>("--dataset") { Description = "Named dataset: mnist or fashion-mnist", DefaultValueFactory = _ => "mnist" };
-        var data = new Option<string?>("--data") { Description = "Folder holding the dataset's IDX files (else $BOTTLENECK_DATA, the user cache, then a download), or a table: .csv with a header, .npy, .npz (X and y)" };
+        var dataset = new Option<string>("--dataset") { Description = "Named dataset: mnist, fashion-mnist or dsprites (written by 'bottleneck data dsprites')", DefaultValueFactory = _ => "mnist" };
+        var data = new Option<string?>("--data") { Description = "Folder holding the dataset's IDX files (else $BOTTLENECK_DATA, the user cache, then a download for MNIST), or a table: .csv with a header, .npy, .npz (X and y)" };
         var testData = new Option<string?>("--test-data") { Description = "Table data: the test file (default: a seeded 10% of --data held out)" };
         var labelColumn = new Option<string?>("--label-column") { Description = "CSV: the label column (kept out of the features)" };
         var features = new Option<string?>("--features") { Description = "CSV: feature columns, comma separated (default: every numeric column but the label)" };
@@ -429,7 +429,7 @@ internal static class TrainCommand
             if (s.TestDataPath is not null || s.Scale is not null || s.LabelColumn is not null || s.FeatureColumns is not null || s.Window is not null)
                 throw new UsageException("--test-data, --scale, --label-column, --features and --window apply to table data (--data FILE)");
             string folder = Path.GetFullPath(new DatasetLocator().Locate(s.Dataset, s.DataPath));
-            var (images, testImages) = Mnist.Load(folder, s.Dataset);
+            var (images, testImages) = NamedDataset.Load(s.Dataset, folder);
             if (images.Count == 0) throw new BottleneckException($"{folder}: its training images file holds no images");
             if (testImages.Count == 0) throw new BottleneckException($"{folder}: its test images file holds no images; a run needs test items for its test loss");
             return new(images, testImages, ModelFile.PixelScale, s.Dataset, folder);

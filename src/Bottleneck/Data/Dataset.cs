@@ -72,6 +72,19 @@ public sealed class Dataset
     /// <summary>The shape of one sample when it is an image ([C, H, W], e.g. [1, 28, 28]), so that samples can be drawn.</summary>
     public int[]? SampleShape { get; }
 
+    /// <summary>The ground-truth factors of variation, one row per sample, when the data set has them (dSprites).</summary>
+    public FactorTable? Factors { get; private set; }
+
+    /// <summary>Attaches <paramref name="factors"/>, one row per sample, and returns this data set.</summary>
+    public Dataset WithFactors(FactorTable factors)
+    {
+        ArgumentNullException.ThrowIfNull(factors);
+        if (factors.Count != Count)
+            throw new BottleneckException($"{Name}: {factors.Count} rows of factors for {Count} samples");
+        Factors = factors;
+        return this;
+    }
+
     /// <summary>One sample's features.</summary>
     public ReadOnlySpan<float> Sample(int index)
     {
@@ -86,9 +99,12 @@ public sealed class Dataset
         if (start < 0 || count < 0 || (long)start + count > Count)
             throw new BottleneckException($"{Name}: cannot take samples {start} to {(long)start + count} of {Count}");
         var labels = Labels?.AsSpan(start, count).ToArray();
-        if (pixels is not null)
-            return new Dataset(Name, pixels.AsSpan(start * FeatureCount, count * FeatureCount).ToArray(), count, FeatureCount, labels, SampleShape);
-        return new Dataset(Name, Features.AsSpan(start * FeatureCount, count * FeatureCount).ToArray(), count, FeatureCount, labels, SampleShape);
+        var slice = pixels is not null
+            ? new Dataset(Name, pixels.AsSpan(start * FeatureCount, count * FeatureCount).ToArray(), count, FeatureCount, labels, SampleShape)
+            : new Dataset(Name, Features.AsSpan(start * FeatureCount, count * FeatureCount).ToArray(), count, FeatureCount, labels, SampleShape);
+        // The factors follow their samples, so that a --limit'ed set can still be scored against them.
+        if (Factors is { } f) slice.Factors = new FactorTable(f.Names, f.Levels, f.Values.AsSpan(start * f.FactorCount, count * f.FactorCount).ToArray());
+        return slice;
     }
 
     /// <summary>Copies samples [start, start + count) into <paramref name="destination"/>, resized to that many rows.</summary>
@@ -135,9 +151,17 @@ public sealed class Dataset
                 throw new ArgumentOutOfRangeException(nameof(indices), $"sample index {index} is outside 0..{Count - 1}");
             if (labels != null) labels[i] = Labels![index];
         }
-        if (pixels is not null)
-            return new Dataset(name ?? Name, SelectRows(pixels, indices), indices.Length, FeatureCount, labels, SampleShape);
-        return new Dataset(name ?? Name, SelectRows(Features, indices), indices.Length, FeatureCount, labels, SampleShape);
+        var selected = pixels is not null
+            ? new Dataset(name ?? Name, SelectRows(pixels, indices), indices.Length, FeatureCount, labels, SampleShape)
+            : new Dataset(name ?? Name, SelectRows(Features, indices), indices.Length, FeatureCount, labels, SampleShape);
+        if (Factors is { } f)
+        {
+            var values = new int[indices.Length * f.FactorCount];
+            for (int i = 0; i < indices.Length; i++)
+                f.Values.AsSpan(indices[i] * f.FactorCount, f.FactorCount).CopyTo(values.AsSpan(i * f.FactorCount));
+            selected.Factors = new FactorTable(f.Names, f.Levels, values);
+        }
+        return selected;
     }
 
     private T[] SelectRows<T>(T[] source, ReadOnlySpan<int> indices)

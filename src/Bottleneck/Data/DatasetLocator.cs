@@ -7,11 +7,11 @@ namespace Bottleneck.Data;
 public delegate Stream Downloader(Uri uri, CancellationToken cancel);
 
 /// <summary>
-/// Finds the folder holding a named data set ("mnist", "fashion-mnist"), in this order:
+/// Finds the folder holding a named data set ("mnist", "fashion-mnist", "dsprites"), in this order:
 /// an explicit <c>--data</c> folder, <c>$BOTTLENECK_DATA/NAME</c>, <c>$BOTTLENECK_DATA</c>, the user
-/// cache (<c>$XDG_CACHE_HOME/bottleneck/NAME</c> or <c>~/.cache/bottleneck/NAME</c>), and finally a
-/// download into that cache, checked against known SHA-256 sums so a tampered or damaged mirror
-/// cannot feed us wrong data.
+/// cache (<c>$XDG_CACHE_HOME/bottleneck/NAME</c> or <c>~/.cache/bottleneck/NAME</c>), and finally, for
+/// MNIST only, a download into that cache, checked against known SHA-256 sums so a tampered or
+/// damaged mirror cannot feed us wrong data. dSprites is generated here, never downloaded.
 /// </summary>
 public sealed class DatasetLocator
 {
@@ -33,7 +33,7 @@ public sealed class DatasetLocator
     ];
 
     /// <summary>Data sets this locator knows.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["mnist", "fashion-mnist"];
+    public static IReadOnlyList<string> Names { get; } = ["mnist", "fashion-mnist", "dsprites"];
 
     private readonly Downloader download;
     private readonly Func<string, string?> environment;
@@ -59,7 +59,7 @@ public sealed class DatasetLocator
         return Path.Combine(cache, "bottleneck", name);
     }
 
-    /// <summary>The folder holding the four files of <paramref name="name"/>, downloading MNIST if needed.</summary>
+    /// <summary>The folder holding the files of <paramref name="name"/>, downloading MNIST if needed.</summary>
     public string Locate(string name, string? explicitFolder = null)
     {
         if (!Names.Contains(name))
@@ -67,40 +67,49 @@ public sealed class DatasetLocator
 
         if (explicitFolder != null)
         {
-            if (HasAll(explicitFolder)) return explicitFolder;
+            if (HasAll(name, explicitFolder)) return explicitFolder;
             string nested = Path.Combine(explicitFolder, name);
-            if (HasAll(nested)) return nested;
-            var missing = Missing(explicitFolder);
-            throw new BottleneckException(Directory.Exists(explicitFolder)
-                ? $"--data {explicitFolder}: {string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} missing (each may also be uncompressed, without .gz)"
-                : $"--data {explicitFolder}: the folder does not exist");
+            if (HasAll(name, nested)) return nested;
+            var missing = Missing(name, explicitFolder);
+            string which = $"{string.Join(", ", missing)} {(missing.Count == 1 ? "is" : "are")} missing";
+            throw new BottleneckException(!Directory.Exists(explicitFolder) ? $"--data {explicitFolder}: the folder does not exist"
+                : name == DSpritesName ? $"--data {explicitFolder}: {which}; {CreateDSprites}"
+                : $"--data {explicitFolder}: {which} (each may also be uncompressed, without .gz)");
         }
 
         string? root = environment(EnvironmentVariable);
         if (!string.IsNullOrEmpty(root))
         {
             foreach (string candidate in new[] { Path.Combine(root, name), root })
-                if (HasAll(candidate)) return candidate;
+                if (HasAll(name, candidate)) return candidate;
         }
 
         string cacheFolder = CacheFolder(name);
-        if (HasAll(cacheFolder)) return cacheFolder;
+        if (HasAll(name, cacheFolder)) return cacheFolder;
 
         string where = $"put them in a folder given with --data DIR, in ${EnvironmentVariable}/{name}, or in {cacheFolder}";
+        if (name == DSpritesName)
+            throw new BottleneckException($"dsprites: the files {string.Join(", ", DSprites.FileNames)} were not found (it is generated, not downloaded); {CreateDSprites}, then give --data DIR, or write them into ${EnvironmentVariable}/{name} or {cacheFolder}");
         if (name != "mnist")
             throw new BottleneckException($"{name}: the files {string.Join(", ", Mnist.FileNames)} were not found and this data set is not downloaded automatically; {where}");
         DownloadMnist(cacheFolder, where);
         return cacheFolder;
     }
 
-    private static bool HasAll(string folder) => Directory.Exists(folder) && Missing(folder).Count == 0;
+    private const string DSpritesName = "dsprites";
 
-    private static List<string> Missing(string folder) =>
-        Mnist.FileNames.Where(f => Mnist.FindFile(folder, f[..^3]) == null).ToList();
+    private const string CreateDSprites = "create them with bottleneck data dsprites --out DIR";
+
+    private static bool HasAll(string name, string folder) => Directory.Exists(folder) && Missing(name, folder).Count == 0;
+
+    /// <summary>MNIST's files may be gzip-compressed or not; a dSprites folder needs its seven files as written, the factors included.</summary>
+    private static List<string> Missing(string name, string folder) => name == DSpritesName
+        ? [.. DSprites.FileNames.Where(f => !File.Exists(Path.Combine(folder, f)))]
+        : [.. Mnist.FileNames.Where(f => Mnist.FindFile(folder, f[..^3]) == null)];
 
     private void DownloadMnist(string folder, string where)
     {
-        foreach (string file in Missing(folder))
+        foreach (string file in Missing("mnist", folder))
         {
             var problems = new List<string>();
             bool done = false;

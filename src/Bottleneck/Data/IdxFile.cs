@@ -165,6 +165,29 @@ public sealed class IdxFile
         return new IdxFile(type, dims, data);
     }
 
+    /// <summary>
+    /// Writes unsigned bytes as an uncompressed IDX file of <paramref name="dimensions"/> (the
+    /// layout <see cref="Read(string)"/> reads, and MNIST's once decompressed).
+    /// </summary>
+    public static void WriteUBytes(Stream stream, ReadOnlySpan<int> dimensions, ReadOnlySpan<byte> data)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (dimensions.Length is < 1 or > 4) throw new ArgumentException($"IDX files here have 1 to 4 dimensions, not {dimensions.Length}", nameof(dimensions));
+        long count = 1;
+        foreach (int d in dimensions)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(d, nameof(dimensions));
+            count *= d;
+        }
+        if (count != data.Length) throw new ArgumentException($"dimensions [{string.Join(", ", dimensions.ToArray())}] hold {count} values, not {data.Length}", nameof(data));
+        var header = new byte[4 + 4 * dimensions.Length];
+        header[2] = (byte)IdxType.UByte;
+        header[3] = (byte)dimensions.Length;
+        for (int i = 0; i < dimensions.Length; i++) BinaryPrimitives.WriteInt32BigEndian(header.AsSpan(4 + 4 * i), dimensions[i]);
+        stream.Write(header);
+        stream.Write(data);
+    }
+
     private static int ReadUpTo(Stream input, Span<byte> buffer, string name, bool gzip) =>
         IO.StreamReading.ReadUpTo(input, buffer, detail => Bad(name, gzip, $"has corrupt gzip data ({detail}); download it again"));
 
