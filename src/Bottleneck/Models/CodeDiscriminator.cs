@@ -47,6 +47,9 @@ public sealed class CodeDiscriminator
             grad[i] = Sigmoid(logits[i]) - label;
         }
         Loss = loss;
+        // Adversarial training can blow up on its own; stop before D's weights turn to NaN.
+        if (!double.IsFinite(loss))
+            throw new BottleneckException($"training diverged: the code discriminator's loss became {loss}; try a lower --lr or a smaller penalty weight");
         Network.Backward(logitsGrad, needInputGrad: false);
         optimizer.Update();
     }

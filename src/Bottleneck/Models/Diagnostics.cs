@@ -17,6 +17,7 @@ public static class Diagnostics
     private const ulong NoiseSeed = 0xD15EA5EUL;
     private const ulong PriorSeed = 0x5EED0F9E10UL;
     private const int PriorItems = 1000;
+    private const ulong VoteSeed = 0xFAC702UL;
 
     public static IReadOnlyList<Diagnostic> Measure(Autoencoder model, Dataset data, int maxItems = 10_000)
     {
@@ -30,6 +31,7 @@ public static class Diagnostics
         list.Add(new("mean_code_activation", MeanAbs(codes), "mean |code| over the test items (smaller is sparser)"));
         list.Add(new("zero_code_fraction", Fraction(codes, v => MathF.Abs(v) < 1e-6f), "fraction of code values that are exactly zero"));
         list.Add(PriorMatch(model, PriorCodes(model, x, codes, Math.Min(n, PriorItems))));
+        if (data.Factors is { } factors) list.AddRange(Disentanglement(codes, model.Config.Latent, Head(factors, n)));
         if (model.JacobianNorms(x) is { } norms)
             list.Add(new("jacobian_norm", norms.Average(), "mean Frobenius norm of the encoder's Jacobian ‖∂code/∂x‖_F"));
         if (model.Corruption is { } corruption)
@@ -82,6 +84,25 @@ public static class Diagnostics
         string what = ModelKinds.IsVariational(model.Config.Kind) ? "sampled test codes" : "test codes";
         return new("prior_mmd", mmd, $"MMD² of the {what} against {name} (Gaussian kernel, 2σ² = code size; 0 when they match)");
     }
+
+    /// <summary>
+    /// MIG and the FactorVAE score of the test codes (a VAE's means) against the data's known
+    /// factors of variation, as disentanglement papers report them.
+    /// </summary>
+    private static IEnumerable<Diagnostic> Disentanglement(ReadOnlySpan<float> codes, int latent, FactorTable factors)
+    {
+        var mig = Metrics.Disentanglement.Mig(codes, latent, factors);
+        var vote = Metrics.Disentanglement.FactorVae(codes, latent, factors, new Rng(VoteSeed));
+        return
+        [
+            new("mig", mig.Score, $"mutual information gap of the test codes over the factors {string.Join(", ", factors.Names)} (0 to 1; higher is more disentangled)"),
+            new("factor_vae_score", vote.Score, "FactorVAE score: accuracy of the majority-vote classifier from the least-varying code dimension to the fixed factor (chance is 1 / factors)"),
+        ];
+    }
+
+    /// <summary>The factors of the first <paramref name="n"/> items.</summary>
+    private static FactorTable Head(FactorTable factors, int n) =>
+        n == factors.Count ? factors : new FactorTable(factors.Names, factors.Levels, factors.Values[..(n * factors.FactorCount)]);
 
     private static double MeanAbs(ReadOnlySpan<float> v) => System.Numerics.Tensors.TensorPrimitives.SumOfMagnitudes(v) / v.Length;
 
