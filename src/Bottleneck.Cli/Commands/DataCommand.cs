@@ -54,10 +54,10 @@ internal static class DataCommand
             if (!(options.TestFraction > 0 && options.TestFraction < 1))
                 throw new UsageException($"--test-fraction must be between 0 and 1 (exclusive), got {options.TestFraction.ToString(Invariant)}");
             if (options.PixelCount > DSpritesOptions.MaxPixels)
-                throw new UsageException($"{options.Count.ToString("N0", Invariant)} images of {side}×{side} are {(options.PixelCount / (1 << 20)).ToString("N0", Invariant)} MiB of pixels, " +
+                throw new UsageException($"{options.Combinations.ToString("N0", Invariant)} images of {side}×{side} are {(options.PixelCount / (1 << 20)).ToString("N0", Invariant)} MiB of pixels, " +
                     $"more than the {DSpritesOptions.MaxPixels >> 20} MiB allowed; choose fewer --scales, --orientations or --positions");
-            if (options.TestCount < 1 || options.TestCount > options.Count - 1)
-                throw new UsageException($"--test-fraction {options.TestFraction.ToString(Invariant)} of {options.Count.ToString("N0", Invariant)} combinations leaves the {(options.TestCount < 1 ? "test" : "training")} part empty");
+            if (options.TestCount < 1 || options.TestCount > options.Combinations - 1)
+                throw new UsageException($"--test-fraction {options.TestFraction.ToString(Invariant)} of {options.Combinations.ToString("N0", Invariant)} combinations leaves the {(options.TestCount < 1 ? "test" : "training")} part empty");
 
             string folder = parse.GetValue(output)!;
             bool overwrite = parse.GetValue(force);
@@ -68,7 +68,7 @@ internal static class DataCommand
             var (train, test) = DSprites.Write(folder, options, overwrite);
             foreach (var (part, files) in new[] { (train, $"{Mnist.TrainImages}, {Mnist.TrainLabels}, {DSprites.TrainFactors}"), (test, $"{Mnist.TestImages}, {Mnist.TestLabels}, {DSprites.TestFactors}") })
                 Console.WriteLine($"{part.Name}: {part.Count.ToString("N0", Invariant)} images of {side}×{side} ({files})");
-            Console.WriteLine($"Wrote {options.Count.ToString("N0", Invariant)} combinations (3 shapes × {options.Scales} scales × {options.Orientations} orientations × " +
+            Console.WriteLine($"Wrote {options.Combinations.ToString("N0", Invariant)} combinations (3 shapes × {options.Scales} scales × {options.Orientations} orientations × " +
                 $"{options.Positions}² positions, seed {options.Seed}) to {folder}");
             return 0;
         });

@@ -288,7 +288,7 @@ public class DSpritesTests
         Assert.Contains("bottleneck data dsprites --out DIR", partial.Message);
 
         var (train, test) = NamedDataset.Load("dsprites", dir.File("root/dsprites"));
-        Assert.Equal((Small.Count, 1024), (train.Count + test.Count, train.FeatureCount));
+        Assert.Equal((900, 1024), (train.Count + test.Count, train.FeatureCount));
         Assert.NotNull(train.Factors);
     }
 
