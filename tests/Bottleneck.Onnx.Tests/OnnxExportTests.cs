@@ -54,6 +54,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         ["factor-vae"] = ModelKinds.Defaults(ModelKinds.FactorVae) with { Hidden = [128] },
         ["tc-vae"] = ModelKinds.Defaults(ModelKinds.TcVae) with { Hidden = [128] },
         ["aae, mixture prior"] = ModelKinds.Defaults(ModelKinds.Aae) with { Hidden = [128], Prior = LatentPrior.Mixture },
+        ["aae, categorical prior"] = ModelKinds.Defaults(ModelKinds.Aae) with { Hidden = [128], Prior = LatentPrior.Categorical, PriorComponents = 16 },
         ["beta-vae, batch norm"] = ModelKinds.Defaults(ModelKinds.BetaVae) with { Hidden = [128, 64], BatchNorm = true },
     };
 

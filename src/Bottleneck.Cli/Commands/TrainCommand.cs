@@ -50,8 +50,8 @@ internal static class TrainCommand
         var beta = new Option<double?>("--beta") { Description = "vae, beta-vae: weight β of the KL divergence (default 1; beta-vae 4)" };
         var mmdWeight = new Option<double?>("--mmd-weight") { Description = "info-vae: weight λ of N·MMD² between a batch's codes and N(0, I) (default 100)" };
         var tcWeight = new Option<double?>("--tc-weight") { Description = "factor-vae: weight γ of the discriminator's total-correlation estimate (default 35); tc-vae: weight β of the total-correlation part of the KL (default 6)" };
-        var prior = new Option<string?>("--prior") { Description = $"aae: the prior of the codes: {string.Join(", ", LatentPrior.Names)} (default gaussian; mixture: components on a circle in the first two code dimensions)" };
-        var priorComponents = new Option<int?>("--prior-components") { Description = "aae with --prior mixture: its components (default 10)" };
+        var prior = new Option<string?>("--prior") { Description = $"aae: the prior of the codes: {string.Join(", ", LatentPrior.Names)} (default gaussian; mixture: components on a circle in the first two code dimensions; categorical: a softmax cluster head of --prior-components values pushed to one-hot, for clustering, the rest of the code N(0, I))" };
+        var priorComponents = new Option<int?>("--prior-components") { Description = "aae with --prior mixture or categorical: its components or clusters (default 10)" };
         var adversarialWeight = new Option<double?>("--adversarial-weight") { Description = "aae: weight λ of the adversarial penalty (default 1)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initialisation and the shuffling", DefaultValueFactory = _ => 42UL };
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/<timestamp>)" };
@@ -147,8 +147,8 @@ internal static class TrainCommand
                 AdversarialWeight = OptionParsing.Positive(parse.GetValue(adversarialWeight) ?? d.AdversarialWeight, "--adversarial-weight"),
                 Heads = OptionParsing.AtLeast(parse.GetValue(heads) ?? d.Heads, 1, "--heads"),
             };
-            if (Given(priorComponents) && config.Prior != LatentPrior.Mixture)
-                throw new UsageException($"--prior-components applies to --prior mixture, not {config.Prior}");
+            if (Given(priorComponents) && config.Prior is not (LatentPrior.Mixture or LatentPrior.Categorical))
+                throw new UsageException($"--prior-components applies to --prior mixture or categorical, not {config.Prior}");
             int? windowSteps = parse.GetValue(window) is int w ? OptionParsing.AtLeast(w, 1, "--window") : null;
             if (ModelKinds.IsSequence(kind) && windowSteps is null && parse.GetValue(resume) is null)
                 throw new UsageException($"--model {kind} reads windows of a time series: give --window N (and --data FILE.csv)");

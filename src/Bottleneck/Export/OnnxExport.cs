@@ -67,6 +67,16 @@ public static class OnnxExport
             code = graph.Node("Slice", [encoded, graph.Int64s("mu_start", 0), graph.Int64s("mu_end", latent), axes], CodeName);
             graph.Node("Slice", [encoded, graph.Int64s("log_variance_start", latent), graph.Int64s("log_variance_end", 2 * latent), axes], LogVarianceName);
         }
+        else if (model.Prior is { ClusterHead: > 0 and int head })
+        {
+            // A clustering AAE's code: the softmax of its first values (the cluster head), then the style values as they are.
+            long latent = config.Latent;
+            string axes = graph.Int64s("split_axis", 1);
+            string clusters = graph.Node("Softmax", [graph.Node("Slice", [encoded, graph.Int64s("head_start", 0), graph.Int64s("head_end", head), axes])], OnnxAttribute.Of("axis", 1L));
+            code = head == latent
+                ? graph.Node("Identity", [clusters], CodeName)
+                : graph.Node("Concat", [clusters, graph.Node("Slice", [encoded, graph.Int64s("style_start", head), graph.Int64s("style_end", latent), axes])], CodeName, OnnxAttribute.Of("axis", 1L));
+        }
         else
         {
             code = graph.Node("Identity", [encoded], CodeName);

@@ -10,7 +10,11 @@ namespace Bottleneck.Models;
 /// (1) one Adam step of D on a batch of prior draws and the batch's codes, with binary
 /// cross-entropy on D's logits; (2) the generator penalty λ·Σ softplus(−D(z)), the cross-entropy
 /// of the codes labelled as prior, joins the reconstruction loss, its gradient flowing through D
-/// (unchanged by it) into the encoder. Outside training the code passes through untouched.
+/// (unchanged by it) into the encoder. Outside training the code passes through untouched, but
+/// for a categorical prior (clustering) the first K values of the encoder's output always go
+/// through a softmax, the cluster head, and as in the paper it has an adversary of its own that
+/// pushes it towards the prior's one-hot draws, while a second one pushes the style values after
+/// it towards N(0, I).
 /// </summary>
 /// <remarks>
 /// The two phases share the autoencoder's step rather than alternating whole batches, a common
@@ -22,14 +26,19 @@ public sealed class AdversarialPrior : CodeRegularizer
     private const double DiscriminatorRate = 2e-4, DiscriminatorBeta1 = 0.5;
     private readonly double weight;
     private readonly CodeDiscriminator discriminator;
+    // A categorical prior's second adversary, on the style values (null without any).
+    private readonly CodeDiscriminator? styleDiscriminator;
     private readonly Func<float, (double, double)> generatorTerm;
-    private Tensor? both, codeGrad, gradEncoded;
+    private readonly int head;
+    private Tensor? both, codeGrad, gradEncoded, headCode, draws, part, partCodes, gradHead;
 
     public AdversarialPrior(LatentPrior prior, double weight, Rng init)
     {
         Prior = prior;
         this.weight = weight;
-        discriminator = new CodeDiscriminator(prior.Latent, init, DiscriminatorRate, DiscriminatorBeta1);
+        head = prior.ClusterHead;
+        discriminator = new CodeDiscriminator(head > 0 ? head : prior.Latent, init, DiscriminatorRate, DiscriminatorBeta1);
+        if (head > 0 && prior.Latent > head) styleDiscriminator = new CodeDiscriminator(prior.Latent - head, init, DiscriminatorRate, DiscriminatorBeta1);
         // λ·softplus(−s), the cross-entropy of a code labelled as prior; its slope is λ·(σ(s) − 1).
         generatorTerm = s => (CodeDiscriminator.CrossEntropy(s, 1), weight * (CodeDiscriminator.Sigmoid(s) - 1));
     }
@@ -46,39 +55,117 @@ public sealed class AdversarialPrior : CodeRegularizer
 
     public override Tensor Forward(Tensor encoded, Tensor input, Rng? sampler, bool training)
     {
+        var code = Code(encoded);
         if (!training || sampler is null)
         {
             Penalty = 0;
             codeGrad = null;
-            return encoded;
+            return code;
         }
-        TrainDiscriminator(encoded, sampler);
-        Penalty = GeneratorPenalty(encoded);
-        return encoded;
+        TrainDiscriminator(code, sampler);
+        Penalty = GeneratorPenalty(code);
+        return code;
     }
 
     public override Tensor Backward(Tensor gradCode)
     {
-        if (codeGrad is null) return gradCode;
+        if (codeGrad is null && head == 0) return gradCode;
         Tensor.Ensure(ref gradEncoded, gradCode.Rows, gradCode.RowLength);
-        System.Numerics.Tensors.TensorPrimitives.Add(gradCode.Span, codeGrad.Span, gradEncoded!.Span);
+        var g = gradEncoded!.Span;
+        if (codeGrad is null) gradCode.Span.CopyTo(g);
+        else System.Numerics.Tensors.TensorPrimitives.Add(gradCode.Span, codeGrad.Span, g);
+        if (head == 0) return gradEncoded;
+        // Through the softmax: dL/dlogit_k = y_k·(dL/dy_k − Σ_j y_j·dL/dy_j).
+        int l = Prior.Latent;
+        var y = headCode!.Span;
+        for (int r = 0; r < gradCode.Rows; r++)
+        {
+            var gr = g.Slice(r * l, head);
+            var yr = y.Slice(r * l, head);
+            float dot = System.Numerics.Tensors.TensorPrimitives.Dot(gr, yr);
+            for (int k = 0; k < head; k++) gr[k] = yr[k] * (gr[k] - dot);
+        }
         return gradEncoded;
+    }
+
+    /// <summary>The code the decoder reads: the encoder's output, its cluster head through a softmax for a categorical prior.</summary>
+    internal Tensor Code(Tensor encoded) => head > 0 ? ClusterHead(encoded) : encoded;
+
+    /// <summary>The code with its first <see cref="LatentPrior.ClusterHead"/> values replaced by their softmax, the cluster probabilities.</summary>
+    private Tensor ClusterHead(Tensor encoded)
+    {
+        int n = encoded.Rows, l = Prior.Latent;
+        Tensor.Ensure(ref headCode, n, l);
+        var y = headCode!.Span;
+        encoded.Span.CopyTo(y);
+        for (int r = 0; r < n; r++)
+        {
+            var row = y.Slice(r * l, head);
+            // Less the largest first: D pushes the head towards one-hot, which drives its logits
+            // apart without bound, and e^x overflows beyond 88.
+            float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(row, max, row);
+            System.Numerics.Tensors.TensorPrimitives.SoftMax(row, row);
+        }
+        return headCode;
     }
 
     /// <summary>One Adam step of D on as many prior draws as <paramref name="codes"/> has rows (label 1) and the codes themselves (label 0).</summary>
     internal void TrainDiscriminator(Tensor codes, Rng sampler)
     {
         int n = codes.Rows, l = Prior.Latent;
-        Tensor.Ensure(ref both, 2 * n, l);
-        Prior.Sample(both!.Span[..(n * l)], sampler);
-        codes.Span.CopyTo(both.Span[(n * l)..]);
-        discriminator.Train(both, n);
+        if (head == 0)
+        {
+            Tensor.Ensure(ref both, 2 * n, l);
+            Prior.Sample(both!.Span[..(n * l)], sampler);
+            codes.Span.CopyTo(both.Span[(n * l)..]);
+            discriminator.Train(both, n);
+            return;
+        }
+        Tensor.Ensure(ref draws, n, l);
+        Prior.Sample(draws!.Span, sampler);
+        discriminator.Train(Columns(draws, codes, 0, head), n);
+        styleDiscriminator?.Train(Columns(draws, codes, head, l - head), n);
+    }
+
+    /// <summary>Columns [start, start + width) of the prior draws over the same columns of the codes, for one adversary.</summary>
+    private Tensor Columns(Tensor priorDraws, Tensor codes, int start, int width)
+    {
+        int n = codes.Rows, l = Prior.Latent;
+        Tensor.Ensure(ref part, 2 * n, width);
+        var target = part!.Span;
+        for (int r = 0; r < n; r++)
+        {
+            priorDraws.Span.Slice(r * l + start, width).CopyTo(target.Slice(r * width, width));
+            codes.Span.Slice(r * l + start, width).CopyTo(target.Slice((n + r) * width, width));
+        }
+        return part;
     }
 
     /// <summary>λ·Σ softplus(−D(z)) over the rows of <paramref name="codes"/>, keeping its gradient for <see cref="Backward"/>.</summary>
     internal double GeneratorPenalty(Tensor codes)
     {
-        (double penalty, codeGrad) = discriminator.Penalty(codes, generatorTerm);
-        return weight * penalty;
+        if (head == 0)
+        {
+            (double penalty, codeGrad) = discriminator.Penalty(codes, generatorTerm);
+            return weight * penalty;
+        }
+        int n = codes.Rows, l = Prior.Latent;
+        Tensor.Ensure(ref gradHead, n, l);
+        double total = PartPenalty(discriminator, codes, 0, head);
+        if (styleDiscriminator is not null) total += PartPenalty(styleDiscriminator, codes, head, l - head);
+        codeGrad = gradHead;
+        return weight * total;
+    }
+
+    /// <summary>One adversary's generator penalty on columns [start, start + width) of the codes, its gradient written into those columns of the code gradient.</summary>
+    private double PartPenalty(CodeDiscriminator adversary, Tensor codes, int start, int width)
+    {
+        int n = codes.Rows, l = Prior.Latent;
+        Tensor.Ensure(ref partCodes, n, width);
+        for (int r = 0; r < n; r++) codes.Span.Slice(r * l + start, width).CopyTo(partCodes!.Row(r));
+        var (penalty, grad) = adversary.Penalty(partCodes!, generatorTerm);
+        for (int r = 0; r < n; r++) grad.Row(r).CopyTo(gradHead!.Span.Slice(r * l + start, width));
+        return penalty;
     }
 }

@@ -31,6 +31,12 @@ public static class Diagnostics
         list.Add(new("mean_code_activation", MeanAbs(codes), "mean |code| over the test items (smaller is sparser)"));
         list.Add(new("zero_code_fraction", Fraction(codes, v => MathF.Abs(v) < 1e-6f), "fraction of code values that are exactly zero"));
         list.Add(PriorMatch(model, PriorCodes(model, x, codes, Math.Min(n, PriorItems))));
+        if (model.Prior is { ClusterHead: > 0 } clustering && data.Labels is { } labels)
+        {
+            var clusters = ClusterAccuracy.ArgMax(codes, model.Config.Latent, clustering.ClusterHead);
+            list.Add(new("cluster_error", ClusterAccuracy.MajorityError(clusters, labels.AsSpan(0, n)),
+                $"clustering error: share of test items whose cluster (the largest of the {clustering.ClusterHead} cluster values) is labelled, by its majority, with another class"));
+        }
         if (data.Factors is { } factors) list.AddRange(Disentanglement(codes, model.Config.Latent, Head(factors, n)));
         if (model.JacobianNorms(x) is { } norms)
             list.Add(new("jacobian_norm", norms.Average(), "mean Frobenius norm of the encoder's Jacobian ‖∂code/∂x‖_F"));
@@ -79,7 +85,13 @@ public static class Diagnostics
         var prior = model.Prior ?? new LatentPrior(LatentPrior.Gaussian, l, 2);
         var draws = new float[Math.Max(codes.Length, 2 * l)];
         prior.Sample(draws, new Rng(PriorSeed));
-        string name = prior.Kind == LatentPrior.Mixture ? $"the {prior.Components}-component mixture prior" : prior.Kind == LatentPrior.Uniform ? "U(−1, 1)" : "N(0, I)";
+        string name = prior.Kind switch
+        {
+            LatentPrior.Mixture => $"the {prior.Components}-component mixture prior",
+            LatentPrior.Categorical => $"the {prior.Components}-cluster categorical prior",
+            LatentPrior.Uniform => "U(−1, 1)",
+            _ => "N(0, I)",
+        };
         double mmd = codes.Length >= 2 * l ? MaximumMeanDiscrepancy.Squared(codes, draws, l) : double.NaN;
         string what = ModelKinds.IsVariational(model.Config.Kind) ? "sampled test codes" : "test codes";
         return new("prior_mmd", mmd, $"MMD² of the {what} against {name} (Gaussian kernel, 2σ² = code size; 0 when they match)");

@@ -6,15 +6,19 @@ namespace Bottleneck.Models;
 /// The distribution an adversarial autoencoder's codes are pushed towards, and that
 /// <c>generate</c> draws from: a standard normal, a uniform on [−1, 1] in every dimension, or a
 /// mixture of K normals whose means lie on a circle of radius 4 in the first two dimensions (the
-/// picture of Makhzani et al.), standard deviation 0.5 there and 1 in any further dimension.
+/// picture of Makhzani et al.), standard deviation 0.5 there and 1 in any further dimension; or,
+/// for clustering, a categorical one: a one-hot cluster of K in the first K dimensions and N(0, 1)
+/// style values in the rest (Makhzani et al.'s unsupervised clustering, where the encoder's first
+/// K outputs go through a softmax, so that its cluster head is pushed towards one-hot choices).
 /// </summary>
 public sealed class LatentPrior
 {
     public const string Gaussian = "gaussian";
     public const string Mixture = "mixture";
     public const string Uniform = "uniform";
+    public const string Categorical = "categorical";
 
-    public static readonly string[] Names = [Gaussian, Mixture, Uniform];
+    public static readonly string[] Names = [Gaussian, Mixture, Uniform, Categorical];
 
     private const double Radius = 4, MixtureSpread = 0.5;
 
@@ -23,7 +27,9 @@ public sealed class LatentPrior
         if (!Names.Contains(kind)) throw new BottleneckException($"unknown prior '{kind}'; choose one of {string.Join(", ", Names)}");
         if (latent < 1) throw new BottleneckException($"the code needs at least one value, got {latent}");
         if (kind == Mixture && latent < 2) throw new BottleneckException("a mixture prior lays its components out in two dimensions: use a code of at least 2 values");
-        if (kind == Mixture && components < 2) throw new BottleneckException($"a mixture prior needs at least 2 components, got {components}");
+        if (kind is Mixture or Categorical && components < 2) throw new BottleneckException($"a {kind} prior needs at least 2 components, got {components}");
+        if (kind == Categorical && latent < components)
+            throw new BottleneckException($"a categorical prior of {components} clusters takes the code's first {components} values (and style values after them): use a code of at least {components} values, got {latent}");
         Kind = kind;
         Latent = latent;
         Components = components;
@@ -35,6 +41,9 @@ public sealed class LatentPrior
 
     public int Components { get; }
 
+    /// <summary>The code's first values that form a cluster head (softmax outputs): K for a categorical prior, else none.</summary>
+    public int ClusterHead => Kind == Categorical ? Components : 0;
+
     /// <summary>The mean of mixture component <paramref name="k"/> in dimension <paramref name="d"/>.</summary>
     public double ComponentMean(int k, int d) => d switch
     {
@@ -43,7 +52,7 @@ public sealed class LatentPrior
         _ => 0,
     };
 
-    /// <summary>Fills <paramref name="codes"/> (rows of <see cref="Latent"/> values) with draws; for a mixture, <paramref name="component"/> gets each row's component.</summary>
+    /// <summary>Fills <paramref name="codes"/> (rows of <see cref="Latent"/> values) with draws; for a mixture or categorical prior, <paramref name="component"/> gets each row's component.</summary>
     public void Sample(Span<float> codes, Rng rng, Span<int> component = default)
     {
         if (codes.Length % Latent != 0) throw new ArgumentException($"{codes.Length} values are not rows of {Latent}", nameof(codes));
@@ -58,6 +67,11 @@ public sealed class LatentPrior
                     break;
                 case Uniform:
                     for (int d = 0; d < Latent; d++) row[d] = (float)(2 * rng.NextDouble() - 1);
+                    break;
+                case Categorical:
+                    int cluster = rng.NextInt(Components);
+                    if (!component.IsEmpty) component[r] = cluster;
+                    for (int d = 0; d < Latent; d++) row[d] = d < Components ? (d == cluster ? 1f : 0f) : (float)rng.NextNormal();
                     break;
                 default:
                     int k = rng.NextInt(Components);

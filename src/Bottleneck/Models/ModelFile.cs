@@ -105,7 +105,7 @@ public static class ModelFile
                 ModelKinds.Aae => new ObjectiveJson
                 {
                     Prior = c.Prior,
-                    PriorComponents = c.Prior == LatentPrior.Mixture ? c.PriorComponents : null,
+                    PriorComponents = c.Prior is LatentPrior.Mixture or LatentPrior.Categorical ? c.PriorComponents : null,
                     AdversarialWeight = c.AdversarialWeight,
                 },
                 _ => null,

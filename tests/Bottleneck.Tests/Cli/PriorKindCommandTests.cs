@@ -25,6 +25,22 @@ public class PriorKindCommandTests
     }
 
     [Fact]
+    public void A_clustering_aae_reports_its_clustering_error_and_exports_its_cluster_head()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("clusters");
+        var train = CliRunner.Run("train", "--model", "aae", "--prior", "categorical", "--prior-components", "16", "--latent", "20",
+            "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        Assert.Matches(@"clustering error: .*: 0\.[0-9]+", train.Stdout);
+        var json = Bottleneck.Models.ModelFile.ReadJson(Path.Combine(run, "model.json"));
+        Assert.Equal(16, json.Objective!.PriorComponents);
+        Assert.InRange(json.Metrics!.Diagnostics!["cluster_error"], 0, 0.9);
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior", "categorical", "--prior-components", "16", "--latent", "8",
+            "--data", SharedData.Mnist, "--out", dir.File("small")), 1, "at least 16 values");
+    }
+
+    [Fact]
     public void An_info_vae_keeps_its_mmd_weight_and_generates()
     {
         using var dir = new TempDir();
@@ -43,7 +59,7 @@ public class PriorKindCommandTests
     {
         using var dir = new TempDir();
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "vanilla", "--prior", "mixture", "--out", dir.File("a")), 2, "--prior applies to --model aae, not vanilla");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior-components", "4", "--out", dir.File("b")), 2, "--prior-components applies to --prior mixture, not gaussian");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior-components", "4", "--out", dir.File("b")), 2, "--prior-components applies to --prior mixture or categorical, not gaussian");
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior", "cauchy", "--out", dir.File("c")), 2, "--prior");
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--adversarial-weight", "-1", "--out", dir.File("d")), 2, "--adversarial-weight");
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior", "mixture", "--latent", "1", "--data", SharedData.Mnist, "--out", dir.File("e")), 1, "at least 2 values");

@@ -31,6 +31,55 @@ public class AdversarialPriorTests
     }
 
     [Fact]
+    public void A_cluster_heads_gradient_through_its_softmax_and_both_adversaries_matches_finite_differences()
+    {
+        var rng = new Rng(6);
+        // 3 clusters and 2 style values: each part has its own adversary.
+        var aae = new AdversarialPrior(new LatentPrior(LatentPrior.Categorical, 5, 3), weight: 0.7, new Rng(8));
+        for (int i = 0; i < 5; i++) aae.TrainDiscriminator(aae.Code(FiniteDifferences.Uniform(rng, 8, 5, 2f)).Clone(), rng);
+        var encoded = FiniteDifferences.Uniform(rng, 4, 5, 2f);
+        var r = FiniteDifferences.Uniform(rng, 4, 5, 1f);
+        // The penalty plus a linear stand-in for the reconstruction loss, Σ r·code.
+        double Objective()
+        {
+            var code = aae.Code(encoded);
+            return aae.GeneratorPenalty(code) + FiniteDifferences.Dot(code, r);
+        }
+        Objective();
+        var analytic = aae.Backward(r).Span.ToArray();
+        FiniteDifferences.Check(encoded, Objective, analytic, "dObjective/dencoded", step: 1e-4f);
+        var code = aae.Code(encoded);
+        for (int row = 0; row < 4; row++) Assert.Equal(1f, code.Row(row)[..3].ToArray().Sum(), 5);
+    }
+
+    [Fact]
+    public void Categorical_draws_are_one_hot_clusters_beside_normal_style_values()
+    {
+        var prior = new LatentPrior(LatentPrior.Categorical, 6, 4);
+        var codes = new float[3000 * 6];
+        var cluster = new int[3000];
+        prior.Sample(codes, new Rng(2), cluster);
+        Assert.Equal(4, cluster.Distinct().Count());
+        for (int r = 0; r < 3000; r++)
+            for (int k = 0; k < 4; k++) Assert.Equal(k == cluster[r] ? 1f : 0f, codes[r * 6 + k]);
+        var style = Enumerable.Range(0, 3000).Select(r => (double)codes[r * 6 + 5]).ToArray();
+        Assert.Equal(0, style.Average(), 0.1);
+        Assert.Equal(1, Math.Sqrt(style.Average(v => v * v)), 0.1);
+        Assert.Throws<BottleneckException>(() => new LatentPrior(LatentPrior.Categorical, 3, 4));
+    }
+
+    [Fact]
+    public void The_clustering_error_labels_each_cluster_by_its_majority()
+    {
+        // Cluster 0: labels 1, 1, 2; cluster 5: labels 3, 3; cluster 2: label 1. One item in six is wrong.
+        int[] clusters = [0, 0, 0, 5, 5, 2], labels = [1, 1, 2, 3, 3, 1];
+        Assert.Equal(1.0 / 6, ClusterAccuracy.MajorityError(clusters, labels), 12);
+        Assert.Equal(0, ClusterAccuracy.MajorityError(labels, labels));
+        Assert.Equal([2, 0], ClusterAccuracy.ArgMax([0.1f, 0.2f, 0.7f, 9f, 0.9f, 0.1f, 0.0f, -1f], rowLength: 4, head: 3));
+        Assert.Throws<BottleneckException>(() => ClusterAccuracy.MajorityError([0, 1], [0]));
+    }
+
+    [Fact]
     public void The_discriminator_learns_to_tell_shifted_codes_from_the_prior()
     {
         var rng = new Rng(1);
