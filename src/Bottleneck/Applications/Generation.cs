@@ -52,7 +52,7 @@ public static class Generation
     public static (Tensor Codes, Tensor Images) Sample(Autoencoder model, int count, ulong seed = 42)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var prior = model.Prior ?? throw new BottleneckException($"generating needs a model whose codes follow a prior: a variational one (vae, beta-vae, info-vae) or an adversarial one (aae); this is a {model.Config.Kind} autoencoder");
+        var prior = model.Prior ?? throw new BottleneckException($"generating needs a model whose codes follow a prior: a variational one (vae, beta-vae, info-vae, factor-vae, tc-vae) or an adversarial one (aae); this is a {model.Config.Kind} autoencoder");
         if (count < 1) throw new BottleneckException($"the number of samples must be at least 1, got {count}");
         var codes = new Tensor(count, model.Config.Latent);
         prior.Sample(codes.Span, new Rng(seed));

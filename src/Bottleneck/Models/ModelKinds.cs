@@ -66,7 +66,7 @@ public static class ModelKinds
         InfoVae => "VAE plus λ·MMD between the batch's codes and N(0, I) (InfoVAE; --mmd-weight, default 100)",
         FactorVae => "VAE plus γ·TC, the codes' total correlation estimated by a discriminator on shuffled codes (FactorVAE; --tc-weight, default 35)",
         TcVae => "VAE with the KL's total-correlation part weighted by β (β-TCVAE, minibatch-weighted sampling; --tc-weight, default 6)",
-        Aae => "adversarial: a discriminator on the code pushes it towards a prior (--prior gaussian|mixture|uniform)",
+        Aae => "adversarial: a discriminator on the code pushes it towards a prior (--prior gaussian|mixture|uniform|categorical, the last a cluster head for clustering)",
         Lstm => "windows of a time series: an LSTM encoder to a code, an LSTM decoder unrolled from it (--window)",
         Gru => "as lstm with GRU cells",
         Seq2Seq => "text, one sequence (word) per line: a GRU encoder of the characters to a code, a GRU decoder that writes them back",
