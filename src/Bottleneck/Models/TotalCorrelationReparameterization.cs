@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Bottleneck.Tensors;
 
 namespace Bottleneck.Models;
@@ -23,7 +24,7 @@ public sealed class TotalCorrelationReparameterization(int latent, double beta) 
     private readonly Reparameterization inner = new(latent, beta: 1);
     private Tensor? encoded, code, direct, total;
     // Per code i in turn: logq[k·latent + j] = log q(z_ij | x_k); and per batch the log-sum-exps.
-    private double[] logq = [], sums = [], jointLse = [], marginalLse = [];
+    private double[] logq = [], scratch = [], mu = [], inverseVariance = [], halfLogVariance = [], sums = [], jointLse = [], marginalLse = [];
     private bool withTc;
     private int datasetSize = 1;
 
@@ -56,32 +57,26 @@ public sealed class TotalCorrelationReparameterization(int latent, double beta) 
     private double Estimate(Tensor encoded, Tensor code)
     {
         int m = code.Rows;
-        if (jointLse.Length < m)
-        {
-            logq = new double[m * latent];
-            sums = new double[m];
-            jointLse = new double[m];
-            marginalLse = new double[m * latent];
-        }
-        var h = encoded.Span;
+        Posteriors(encoded, m);
         var z = code.Span;
         double logNm = Math.Log((double)datasetSize * m), tc = 0;
         for (int i = 0; i < m; i++)
         {
-            // Row k of logq: log N(z_ij; μ_kj, σ_kj) for every j, less the ½·log 2π that cancels in TC.
-            LogDensities(h, z.Slice(i * latent, latent), m, latent, logq);
+            // logq[k, j] = log N(z_ij; μ_kj, σ_kj), less the ½·log 2π that cancels in TC.
+            LogDensities(z.Slice(i * latent, latent), m);
             for (int k = 0; k < m; k++) sums[k] = Sum(logq.AsSpan(k * latent, latent));
             jointLse[i] = LogSumExp(sums.AsSpan(0, m));
-            double dims = 0;
-            for (int j = 0; j < latent; j++)
-            {
-                double max = double.NegativeInfinity, s = 0;
-                for (int k = 0; k < m; k++) max = Math.Max(max, logq[k * latent + j]);
-                for (int k = 0; k < m; k++) s += Math.Exp(logq[k * latent + j] - max);
-                marginalLse[i * latent + j] = max + Math.Log(s);
-                dims += marginalLse[i * latent + j];
-            }
-            tc += jointLse[i] - dims + (latent - 1) * logNm;
+            // Per dimension j, log Σ_k e^logq[k, j], less each column's largest first.
+            var max = marginalLse.AsSpan(i * latent, latent);
+            logq.AsSpan(0, latent).CopyTo(max);
+            for (int k = 1; k < m; k++) TensorPrimitives.Max(max, logq.AsSpan(k * latent, latent), max);
+            ColumnExp(m, max);
+            var column = sums.AsSpan(0, latent);
+            column.Clear();
+            for (int k = 0; k < m; k++) TensorPrimitives.Add(column, scratch.AsSpan(k * latent, latent), column);
+            TensorPrimitives.Log(column, column);
+            TensorPrimitives.Add(max, column, max);
+            tc += jointLse[i] - TensorPrimitives.Sum<double>(max) + (latent - 1) * logNm;
         }
         return tc;
     }
@@ -89,9 +84,8 @@ public sealed class TotalCorrelationReparameterization(int latent, double beta) 
     public override Tensor Backward(Tensor gradCode)
     {
         if (!withTc) return inner.Backward(gradCode);
-        var h = encoded!.Span;
         int m = gradCode.Rows;
-        float c = (float)(Beta - 1);
+        double c = Beta - 1;
         Tensor.Ensure(ref total, m, latent);
         Tensor.Ensure(ref direct, m, 2 * latent);
         var dz = total!.Span;
@@ -99,43 +93,77 @@ public sealed class TotalCorrelationReparameterization(int latent, double beta) 
         var dh = direct!.Span;
         dh.Clear();
         var z = code!.Span;
-        var weights = sums;
+        var weights = sums.AsSpan(0, m);
         for (int i = 0; i < m; i++)
         {
             var zi = z.Slice(i * latent, latent);
-            LogDensities(h, zi, m, latent, logq);
-            for (int k = 0; k < m; k++) weights[k] = Math.Exp(Sum(logq.AsSpan(k * latent, latent)) - jointLse[i]);
+            LogDensities(zi, m);
+            for (int k = 0; k < m; k++) weights[k] = Sum(logq.AsSpan(k * latent, latent)) - jointLse[i];
+            TensorPrimitives.Exp(weights, weights);
+            // scratch[k, j]: the marginal softmax weight of x_k for z_ij.
+            ColumnExp(m, marginalLse.AsSpan(i * latent, latent));
             for (int k = 0; k < m; k++)
             {
                 int mu0 = k * 2 * latent, lv0 = mu0 + latent;
                 for (int j = 0; j < latent; j++)
                 {
                     // w − v: the joint softmax weight of x_k for z_i less the marginal one for z_ij.
-                    double wv = weights[k] - Math.Exp(logq[k * latent + j] - marginalLse[i * latent + j]);
-                    double diff = (double)zi[j] - h[mu0 + j], u = diff * Math.Exp(-h[lv0 + j]);
-                    dz[i * latent + j] -= (float)(c * wv * u);
-                    dh[mu0 + j] += (float)(c * wv * u);
-                    dh[lv0 + j] += (float)(c * wv * (0.5 * diff * u - 0.5));
+                    int kj = k * latent + j;
+                    double wv = c * (weights[k] - scratch[kj]);
+                    double diff = zi[j] - mu[kj], u = diff * inverseVariance[kj];
+                    dz[i * latent + j] -= (float)(wv * u);
+                    dh[mu0 + j] += (float)(wv * u);
+                    dh[lv0 + j] += (float)(wv * (0.5 * diff * u - 0.5));
                 }
             }
         }
         var grad = inner.Backward(total);
-        System.Numerics.Tensors.TensorPrimitives.Add(grad.Span, dh, grad.Span);
+        TensorPrimitives.Add(grad.Span, dh, grad.Span);
         return grad;
     }
 
-    /// <summary>logq[k, j] = −½·log σ²_kj − ½·(z_j − μ_kj)²/σ²_kj for the m items' posteriors.</summary>
-    private static void LogDensities(ReadOnlySpan<float> h, ReadOnlySpan<float> zi, int m, int latent, double[] logq)
+    /// <summary>The batch's posteriors as doubles: μ, 1/σ² and ½·log σ², [m, latent] each, so that a density needs no exponential.</summary>
+    private void Posteriors(Tensor encoded, int m)
     {
-        for (int k = 0; k < m; k++)
+        if (jointLse.Length < m)
         {
-            int mu0 = k * 2 * latent, lv0 = mu0 + latent;
+            logq = new double[m * latent];
+            scratch = new double[m * latent];
+            mu = new double[m * latent];
+            inverseVariance = new double[m * latent];
+            halfLogVariance = new double[m * latent];
+            sums = new double[Math.Max(m, latent)];
+            jointLse = new double[m];
+            marginalLse = new double[m * latent];
+        }
+        var h = encoded.Span;
+        for (int k = 0; k < m; k++)
             for (int j = 0; j < latent; j++)
             {
-                double diff = (double)zi[j] - h[mu0 + j], logVar = h[lv0 + j];
-                logq[k * latent + j] = -0.5 * logVar - 0.5 * diff * diff * Math.Exp(-logVar);
+                double logVar = h[k * 2 * latent + latent + j];
+                mu[k * latent + j] = h[k * 2 * latent + j];
+                inverseVariance[k * latent + j] = Math.Exp(-logVar);
+                halfLogVariance[k * latent + j] = 0.5 * logVar;
             }
-        }
+    }
+
+    /// <summary>logq[k, j] = −½·log σ²_kj − ½·(z_j − μ_kj)²/σ²_kj for the m items' posteriors.</summary>
+    private void LogDensities(ReadOnlySpan<float> zi, int m)
+    {
+        for (int k = 0; k < m; k++)
+            for (int j = 0; j < latent; j++)
+            {
+                int kj = k * latent + j;
+                double diff = zi[j] - mu[kj];
+                logq[kj] = -halfLogVariance[kj] - 0.5 * diff * diff * inverseVariance[kj];
+            }
+    }
+
+    /// <summary>scratch[k, j] = e^(logq[k, j] − shift[j]) for the m rows, in one vectorised pass.</summary>
+    private void ColumnExp(int m, ReadOnlySpan<double> shift)
+    {
+        for (int k = 0; k < m; k++) TensorPrimitives.Subtract(logq.AsSpan(k * latent, latent), shift, scratch.AsSpan(k * latent, latent));
+        TensorPrimitives.Exp(scratch.AsSpan(0, m * latent), scratch.AsSpan(0, m * latent));
     }
 
     private static double Sum(ReadOnlySpan<double> values)
