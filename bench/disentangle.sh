@@ -5,7 +5,7 @@
 # each of three seeds (same dense network, code of 10), and prints a Markdown table of MIG,
 # FactorVAE score and reconstruction loss (mean ± sd over the seeds), then the per-seed rows.
 # Each run's report holds its latent traversal grid.
-#   bench/disentangle.sh runs/disentangle            (EPOCHS, SEEDS, CONFIGS, NET change the defaults)
+#   bench/disentangle.sh runs/disentangle            (EPOCHS, SEEDS, CONFIGS, NET change the defaults; REUSE=1 keeps finished runs)
 set -euo pipefail
 out=${1:-runs/disentangle}
 epochs=${EPOCHS:-20}
@@ -25,6 +25,8 @@ names=()
 for seed in $seeds; do
   while IFS=: read -r name options; do
     [ "$seed" = "${seeds%% *}" ] && names+=("$name")
+    # REUSE=1 keeps a finished run (its model.json) instead of training it again.
+    [ "${REUSE:-0}" = 1 ] && [ -f "$out/$name-$seed/model.json" ] && continue
     # shellcheck disable=SC2086  # $options and $net are lists of options
     bottleneck train $options --dataset dsprites --data "$data" $net --epochs "$epochs" --seed "$seed" \
       --out "$out/$name-$seed" --force | grep -E '^Done' || true

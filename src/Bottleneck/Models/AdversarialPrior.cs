@@ -45,7 +45,7 @@ public sealed class AdversarialPrior : CodeRegularizer
 
     public LatentPrior Prior { get; }
 
-    /// <summary>D: codes [N, latent] to logits [N, 1], high for the prior.</summary>
+    /// <summary>D: codes [N, latent] (for a categorical prior, the cluster head [N, K]) to logits [N, 1], high for the prior.</summary>
     public Sequential Discriminator => discriminator.Network;
 
     /// <summary>The discriminator's loss (binary cross-entropy summed over prior draws and codes) at its last step.</summary>

@@ -7,8 +7,8 @@ namespace Bottleneck.Models;
 /// <summary>
 /// A small classifier on codes with its own Adam, the adversary of two kinds: the AAE's D (prior
 /// draws against codes) and FactorVAE's (codes against codes shuffled dimension by dimension).
-/// Linear(latent, 256)-ReLU-Linear(256, 256)-ReLU-Linear(256, 1) gives one logit per code, high
-/// for the first class. It is trained on binary cross-entropy of its logits, and it lends its
+/// Hidden dense layers (the AAE's: two of 256 with ReLU) and a Linear(width, 1) give one logit
+/// per code, high for the first class. It is trained on binary cross-entropy of its logits, and it lends its
 /// input gradient to a penalty that the encoder minimises through it.
 /// </summary>
 /// <remarks>
@@ -17,13 +17,20 @@ namespace Bottleneck.Models;
 /// </remarks>
 public sealed class CodeDiscriminator
 {
-    private const int Width = 256;
     private readonly Adam optimizer;
     private Tensor? logitsGrad, codesCopy;
 
-    public CodeDiscriminator(int latent, Rng init, double learningRate, double beta1, double beta2 = 0.999)
+    /// <param name="leak">The negative slope of LeakyReLU hidden activations; 0 gives ReLU.</param>
+    public CodeDiscriminator(int latent, Rng init, double learningRate, double beta1, double beta2 = 0.999, int width = 256, int hiddenLayers = 2, float leak = 0)
     {
-        Network = new Sequential([new Linear(latent, Width, init), new ReLU(), new Linear(Width, Width, init), new ReLU(), new Linear(Width, 1, init)]);
+        var layers = new List<Layer>();
+        for (int i = 0; i < hiddenLayers; i++)
+        {
+            layers.Add(new Linear(i == 0 ? latent : width, width, init));
+            layers.Add(leak > 0 ? new LeakyReLU(leak) : new ReLU());
+        }
+        layers.Add(new Linear(width, 1, init));
+        Network = new Sequential([.. layers]);
         optimizer = new Adam(Network.Parameters, learningRate, beta1, beta2);
     }
 
