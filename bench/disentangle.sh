@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The disentanglement comparison of docs/KINDS.md: generates the dSprites-like set, trains each
 # configuration (a name, then its options; default: beta-vae, factor-vae and tc-vae with their
-# defaults, and beta-vae β 8 and tc-vae β 10, whose reconstructions are near each other) with
+# defaults, and beta-vae β 8, tc-vae β 10 and factor-vae γ 100, heavier weights whose reconstructions
+# come nearer each other) with
 # each of three seeds (same dense network, code of 10), and prints a Markdown table of MIG,
 # FactorVAE score and reconstruction loss (mean ± sd over the seeds), then the per-seed rows.
 # Each run's report holds its latent traversal grid.
@@ -14,7 +15,8 @@ configs=${CONFIGS:-"beta-vae:--model beta-vae
 factor-vae:--model factor-vae
 tc-vae:--model tc-vae
 beta-vae-8:--model beta-vae --beta 8
-tc-vae-10:--model tc-vae --tc-weight 10"}
+tc-vae-10:--model tc-vae --tc-weight 10
+factor-vae-100:--model factor-vae --tc-weight 100"}
 net=${NET:-"--hidden 512,256 --latent 10"}
 cd "$(dirname "$0")/.."
 dotnet build src/Bottleneck.Cli -c Release -v quiet -nologo >/dev/null
