@@ -5,7 +5,7 @@
 set -euo pipefail
 data=${1:-../shared/datasets/mnist}
 out=${2:-runs/kinds}
-kinds=${KINDS:-"vanilla deep conv denoising sparse contractive vae beta-vae info-vae aae"}
+kinds=${KINDS:-"vanilla deep conv denoising sparse contractive vae beta-vae info-vae factor-vae tc-vae aae"}
 cd "$(dirname "$0")/.."
 dotnet build src/Bottleneck.Cli -c Release -v quiet -nologo >/dev/null
 bottleneck() { dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll "$@"; }
