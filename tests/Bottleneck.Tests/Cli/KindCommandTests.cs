@@ -41,8 +41,9 @@ public class KindCommandTests
         string run = dir.File("vae");
         var r = CliRunner.Run("train", "--model", "vae", "--data", SharedData.Mnist, "--limit", "256", "--epochs", "1", "--out", run, "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
+        // Loss curve, reconstruction, samples and the latent traversal.
         string dom = Chromium.DumpDom(Path.Combine(run, RunReport.FileName), TimeSpan.FromSeconds(60));
-        Assert.Equal("3/3", Chromium.MetaAttribute(dom, HtmlReport.FiguresLoadedMeta, "content"));
+        Assert.Equal("4/4", Chromium.MetaAttribute(dom, HtmlReport.FiguresLoadedMeta, "content"));
         Assert.Equal("", Chromium.MetaAttribute(dom, HtmlReport.FiguresLoadedMeta, "data-failed"));
     }
 
