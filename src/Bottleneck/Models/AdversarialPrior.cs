@@ -69,12 +69,15 @@ public sealed class AdversarialPrior : CodeRegularizer
 
     public override Tensor Backward(Tensor gradCode)
     {
-        if (codeGrad is null && head == 0) return gradCode;
-        Tensor.Ensure(ref gradEncoded, gradCode.Rows, gradCode.RowLength);
+        if (head == 0) return codeGrad is null ? gradCode : WithPenaltyGradient(ref gradEncoded, gradCode, codeGrad);
+        // The cluster head's softmax needs a gradient even outside training (no adversary then).
+        if (codeGrad is null)
+        {
+            Tensor.Ensure(ref gradEncoded, gradCode.Rows, gradCode.RowLength);
+            gradCode.Span.CopyTo(gradEncoded!.Span);
+        }
+        else WithPenaltyGradient(ref gradEncoded, gradCode, codeGrad);
         var g = gradEncoded!.Span;
-        if (codeGrad is null) gradCode.Span.CopyTo(g);
-        else System.Numerics.Tensors.TensorPrimitives.Add(gradCode.Span, codeGrad.Span, g);
-        if (head == 0) return gradEncoded;
         // Through the softmax: dL/dlogit_k = y_k·(dL/dy_k − Σ_j y_j·dL/dy_j).
         int l = Prior.Latent;
         var y = headCode!.Span;

@@ -39,6 +39,18 @@ public abstract class CodeRegularizer
     {
     }
 
+    /// <summary>
+    /// dL/d(code) plus the penalty's own gradient at the code (an adversary's or the MMD's), in
+    /// <paramref name="buffer"/>, made on first use and reused: the step of every kind whose
+    /// penalty is a function of the code.
+    /// </summary>
+    protected static Tensor WithPenaltyGradient(ref Tensor? buffer, Tensor gradCode, Tensor penaltyGrad)
+    {
+        Tensor.Ensure(ref buffer, gradCode.Rows, gradCode.RowLength);
+        System.Numerics.Tensors.TensorPrimitives.Add(gradCode.Span, penaltyGrad.Span, buffer!.Span);
+        return buffer;
+    }
+
     /// <summary>The regulariser the configuration asks for, wired to <paramref name="encoder"/> where it must see inside it.</summary>
     /// <remarks><paramref name="init"/> draws the initial weights of a regulariser that has its own (the AAE's and FactorVAE's discriminators).</remarks>
     public static CodeRegularizer Create(AutoencoderConfig config, Sequential encoder, Rng init) => config.Kind switch

@@ -45,9 +45,6 @@ public sealed class MmdReparameterization(int latent, double beta, double mmdWei
 
     public override Tensor Backward(Tensor gradCode)
     {
-        if (!withMmd) return inner.Backward(gradCode);
-        Tensor.Ensure(ref total, gradCode.Rows, gradCode.RowLength);
-        System.Numerics.Tensors.TensorPrimitives.Add(gradCode.Span, mmdGrad!.Span, total!.Span);
-        return inner.Backward(total);
+        return inner.Backward(withMmd ? WithPenaltyGradient(ref total, gradCode, mmdGrad!) : gradCode);
     }
 }
