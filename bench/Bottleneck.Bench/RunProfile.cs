@@ -44,7 +44,7 @@ public static class RunProfile
         }));
         var options = new FitOptions { Epochs = epochs, Validation = test, CheckpointPath = Path.Combine(output, Checkpoint.FileName) };
         clock.Restart();
-        model.Fit(train, options, new CallbackList(folder, meter));
+        Trainer.Fit(model, train, options, new CallbackList(folder, meter));
         double fit = clock.Elapsed.TotalSeconds;
         double wall = total.Elapsed.TotalSeconds;
 

@@ -22,7 +22,7 @@ public static class TrainBenchmark
         var model = new Autoencoder(new AutoencoderConfig(), seed: 42);
         var meter = new StepMeter();
         var clock = Stopwatch.StartNew();
-        var history = model.Fit(train, new FitOptions { Epochs = epochs, Validation = test }, meter);
+        var history = Trainer.Fit(model, train, new FitOptions { Epochs = epochs, Validation = test }, meter);
         double seconds = clock.Elapsed.TotalSeconds;
         foreach (var e in history.Epochs)
             Console.WriteLine($"train epoch {e.Epoch}: {e.EpochSeconds:F2} s (evaluation included), test loss {e.TestLoss:F4}");

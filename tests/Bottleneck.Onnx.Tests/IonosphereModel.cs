@@ -25,7 +25,7 @@ internal sealed record IonosphereModel(Dataset Raw, FeatureScaler Scaler, Datase
             OutputActivation = "none",
         };
         var model = new Autoencoder(config, seed);
-        model.Fit(scaled, new FitOptions { Epochs = epochs, BatchSize = 32 });
+        Trainer.Fit(model, scaled, new FitOptions { Epochs = epochs, BatchSize = 32 });
         return new IonosphereModel(raw, scaler, scaled, model);
     }
 }

@@ -64,7 +64,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     {
         var (train, test) = mnist.Value;
         var model = new Autoencoder(CaseConfigs[name], seed: 7);
-        model.Fit(train, new FitOptions { Epochs = 1, BatchSize = 100 });
+        Trainer.Fit(model, train, new FitOptions { Epochs = 1, BatchSize = 100 });
         var bytes = OnnxExport.ToBytes(model, ModelFile.PixelScale);
 
         var raw = Array.ConvertAll(test.Features, v => MathF.Round(v * 255));

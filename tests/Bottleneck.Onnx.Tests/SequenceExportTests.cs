@@ -5,6 +5,7 @@ using Bottleneck.Models;
 using Bottleneck.Tensors;
 using Bottleneck.Tests;
 using Xunit.Abstractions;
+using Bottleneck.Training;
 
 namespace Bottleneck.Onnx.Tests;
 
@@ -39,7 +40,7 @@ public sealed class SequenceExportTests(ITestOutputHelper output)
             Latent = 4,
         };
         var model = new Autoencoder(config, seed: 11);
-        model.Fit(windows, new Training.FitOptions { Epochs = 2, BatchSize = 16 });
+        Trainer.Fit(model, windows, new Training.FitOptions { Epochs = 2, BatchSize = 16 });
 
         var bytes = OnnxExport.ToBytes(model, NormalizationJson.From(scaler));
         var outputs = OnnxRuntimeSession.Run(bytes, raw.Features, raw.Count, raw.FeatureCount);

@@ -55,7 +55,7 @@ public sealed class WeightsRoundTripTests : IDisposable
     {
         var (train, test) = mnist.Value;
         var model = new Autoencoder(Kinds[kind], seed: 7);
-        model.Fit(train, new FitOptions { Epochs = 1, BatchSize = 100 });
+        Trainer.Fit(model, train, new FitOptions { Epochs = 1, BatchSize = 100 });
         ModelFile.Save(model, folder);
 
         using var scope = NewDisposeScope();
@@ -101,7 +101,7 @@ public sealed class WeightsRoundTripTests : IDisposable
         string start = Path.Combine(folder, "start.safetensors");
         SafeTensorsFile.Write(start, model.StateDict());
         var batches = train.Slice(0, 5 * 128);
-        model.Fit(batches, new FitOptions { Epochs = 1, BatchSize = 128, Shuffle = false });
+        Trainer.Fit(model, batches, new FitOptions { Epochs = 1, BatchSize = 128, Shuffle = false });
 
         using var scope = NewDisposeScope();
         var module = TorchAutoencoder.For(config);
@@ -118,7 +118,7 @@ public sealed class WeightsRoundTripTests : IDisposable
     {
         var (train, test) = mnist.Value;
         var bottleneck = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vanilla), seed: 4);
-        bottleneck.Fit(train, new FitOptions { Epochs = 1, BatchSize = 100 });
+        Trainer.Fit(bottleneck, train, new FitOptions { Epochs = 1, BatchSize = 100 });
         string run = Path.Combine(folder, "tutorial");
         ModelFile.Save(bottleneck, run);
         string weights = Path.Combine(run, ModelFile.WeightsName);

@@ -363,7 +363,7 @@ internal static class TrainCommand
                 // Checked again now that no other training can start writing here.
                 if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
                 var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, e => Describe(e.Epoch), resumed?.History) { Normalization = normalization, Windows = data.Windows, TrainingData = train };
-                history = ConsoleProgress.Run(reporter => autoencoder.Fit(train, options, new CallbackList(reporter, runFolder)));
+                history = ConsoleProgress.Run(reporter => Trainer.Fit(autoencoder, train, options, new CallbackList(reporter, runFolder)));
                 foreach (var d in runFolder.FinalDiagnostics)
                     Console.WriteLine($"{d.Description}: {d.Value.ToString("G5", CultureInfo.InvariantCulture)}");
             }

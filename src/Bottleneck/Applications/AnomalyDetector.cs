@@ -146,7 +146,7 @@ public sealed class AnomalyDetector
         var (fit, validation) = DatasetSplit.Random(sample, 1 - o.ValidationFraction, seed + 1);
         if (validation.Count == 0) (fit, validation) = (sample, sample);
         var model = new Autoencoder(config, seed);
-        model.Fit(fit, new FitOptions
+        Trainer.Fit(model, fit, new FitOptions
         {
             Epochs = o.Epochs,
             BatchSize = o.BatchSize,

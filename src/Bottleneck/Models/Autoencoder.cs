@@ -2,7 +2,6 @@ using Bottleneck.Data;
 using Bottleneck.Layers;
 using Bottleneck.Losses;
 using Bottleneck.Tensors;
-using Bottleneck.Training;
 
 namespace Bottleneck.Models;
 
@@ -12,7 +11,7 @@ namespace Bottleneck.Models;
 /// decoder are nn.Sequential-like stacks whose parameters carry PyTorch state_dict names
 /// ("encoder.0.weight", ...).
 /// </summary>
-public sealed class Autoencoder
+public sealed class Autoencoder : ITrainable
 {
     // Inference over large inputs goes in chunks so memory stays bounded.
     /// <summary>Items per pass when inference runs over many (bounded buffers, enough rows for the GEMMs).</summary>
@@ -21,8 +20,11 @@ public sealed class Autoencoder
     private const ulong SamplerStream = 0x9E3779B97F4A7C15UL;
     // The AAE discriminator's initial weights: a stream of their own, so the autoencoder's are those of the same seed without it.
     private const ulong DiscriminatorStream = 0xD1B54A32D192ED03UL;
+    // Evaluation's own noise (VAE samples, corruption), fixed so every evaluation of the same weights agrees.
+    private const ulong EvaluationSeed = 0xE7A1UL;
     private readonly Lock gate = new();
     private Tensor? corrupted;
+    private Tensor? trainingOutput;
 
     public Autoencoder(AutoencoderConfig config, ulong seed = 42)
     {
@@ -131,9 +133,24 @@ public sealed class Autoencoder
         return corrupted;
     }
 
-    /// <summary>Trains the model (Keras' fit): see <see cref="Trainer"/>.</summary>
-    public History Fit(Dataset train, FitOptions? options = null, TrainingCallback? callback = null) =>
-        Trainer.Fit(this, train, options ?? new FitOptions(), callback);
+    int ITrainable.InputSize => Config.InputSize;
+
+    Rng ITrainable.Sampler => Sampler;
+
+    Lock ITrainable.Gate => gate;
+
+    void ITrainable.Prepare(int trainingItems) => Regularizer.Prepare(trainingItems);
+
+    /// <summary>The training step's forward pass: corruption (denoising kinds), encoder, regulariser, decoder, loss plus penalty.</summary>
+    double ITrainable.TrainingLoss(Tensor batch)
+    {
+        var input = Corrupt(batch, Sampler);
+        trainingOutput = Forward(input, Sampler, training: true);
+        return Loss.Forward(trainingOutput, batch) + Regularizer.Penalty;
+    }
+
+    void ITrainable.Backward(Tensor batch, Tensor gradBuffer) =>
+        BackwardFromLoss(trainingOutput ?? throw new InvalidOperationException("Backward needs a TrainingLoss first"), batch, gradBuffer);
 
     /// <summary>
     /// Codes for the items of <paramref name="x"/> [N, InputSize] → [N, Latent] (a VAE's μ).
@@ -175,7 +192,23 @@ public sealed class Autoencoder
         lock (gate)
         {
             var batch = new Tensor(Math.Min(batchSize, Math.Max(1, data.Count)), Config.InputSize);
-            return Trainer.EvaluateLocked(this, data, batch);
+            var rng = new Rng(EvaluationSeed);
+            int capacity = batch.Rows;
+            double reconstruction = 0, penalty = 0;
+            for (int start = 0; start < data.Count; start += capacity)
+            {
+                int rows = Math.Min(capacity, data.Count - start);
+                batch.ResizeBatch(rows);
+                data.CopyRows(start, rows, batch);
+                var output = Forward(Corrupt(batch, rng), rng, training: false);
+                reconstruction += Loss.Forward(output, batch);
+                penalty += Regularizer.Penalty;
+                batch.ResizeBatch(capacity);
+            }
+            int n = data.Count;
+            return n > 0
+                ? new Evaluation((reconstruction + penalty) / n, reconstruction / n, penalty / n, Regularizer.PenaltyName)
+                : new Evaluation(double.NaN, double.NaN, double.NaN, Regularizer.PenaltyName);
         }
     }
 
@@ -205,6 +238,6 @@ public sealed class Autoencoder
             throw new BottleneckException($"{what} has {actual} values per item but the model expects {expected}");
     }
 
-    /// <summary>Lock shared with the trainer so inference never interleaves with a training step.</summary>
+    /// <summary>Lock shared with the trainer (through <see cref="ITrainable.Gate"/>) so inference never interleaves with a training step.</summary>
     internal Lock Gate => gate;
 }

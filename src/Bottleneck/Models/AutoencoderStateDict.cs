@@ -6,7 +6,7 @@ namespace Bottleneck.Models;
 public static class AutoencoderStateDict
 {
     /// <summary>The parameters and buffers (batch norm statistics) by PyTorch name (live tensors, not copies).</summary>
-    public static IReadOnlyList<KeyValuePair<string, Tensor>> StateDict(this Autoencoder model) =>
+    public static IReadOnlyList<KeyValuePair<string, Tensor>> StateDict(this ITrainable model) =>
         model.NamedParameters.Select(p => KeyValuePair.Create(p.Name, p.Parameter.Value))
             .Concat(model.NamedBuffers.Select(b => KeyValuePair.Create(b.Name, b.Value))).ToArray();
 
@@ -14,7 +14,7 @@ public static class AutoencoderStateDict
     /// Copies weights in by name. Every parameter must be present with its exact shape and no
     /// unknown names may be given; <paramref name="source"/> names the file in error messages.
     /// </summary>
-    public static void LoadStateDict(this Autoencoder model, IReadOnlyDictionary<string, Tensor> tensors, string source) =>
+    public static void LoadStateDict(this ITrainable model, IReadOnlyDictionary<string, Tensor> tensors, string source) =>
         Load(model.StateDict(), tensors, source);
 
     /// <summary>Copies <paramref name="tensors"/> into a model's named tensors <paramref name="stateDict"/>, strictly (see LoadStateDict).</summary>

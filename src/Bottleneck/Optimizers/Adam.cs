@@ -13,7 +13,7 @@ namespace Bottleneck.Optimizers;
 /// flush-to-zero mode (<see cref="VectorMath.FlushSubnormal(float)"/>; why, above Update512).
 /// PyTorch keeps the subnormal value, which moves no weight either.
 /// </summary>
-public sealed class Adam : GemmThreadPool.IParallelJob
+public sealed class Adam : IOptimizer, GemmThreadPool.IParallelJob
 {
     private readonly Parameter[] parameters;
     private readonly Tensor[] firstMoments;
@@ -58,6 +58,9 @@ public sealed class Adam : GemmThreadPool.IParallelJob
     public IReadOnlyList<Tensor> FirstMoments => firstMoments;
 
     public IReadOnlyList<Tensor> SecondMoments => secondMoments;
+
+    /// <summary>The moments under the names checkpoints have always stored them with.</summary>
+    public IReadOnlyList<(string Prefix, IReadOnlyList<Tensor> Tensors)> State => [("adam.m.", firstMoments), ("adam.v.", secondMoments)];
 
     /// <summary>Restores the step count (the moments are restored through their tensors).</summary>
     public void RestoreStep(long step) => Step = step;

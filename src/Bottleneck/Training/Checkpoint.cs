@@ -8,7 +8,7 @@ using Bottleneck.Tensors;
 namespace Bottleneck.Training;
 
 /// <summary>
-/// Everything needed to continue a run exactly: weights, Adam's moments and step count, the
+/// Everything needed to continue a run exactly: weights, the optimizer's state (Adam's moments) and step count, the
 /// epochs done with their losses, and the shuffling generator's state. One safetensors file
 /// (tensors "model.*", "adam.m.*", "adam.v.*"; the rest in its metadata), written atomically.
 /// </summary>
@@ -59,23 +59,23 @@ public sealed class Checkpoint
     /// <summary>The entries the run stored with it (<see cref="FitOptions.CheckpointMetadata"/>), such as its settings.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
-    internal static void Save(string path, Autoencoder model, Adam adam, Rng rng, IReadOnlyList<EpochEnd> history,
+    internal static void Save(string path, ITrainable model, IOptimizer optimizer, Rng rng, IReadOnlyList<EpochEnd> history,
         IReadOnlyDictionary<string, string>? extra = null)
     {
         var entries = new List<KeyValuePair<string, Tensor>>();
+        var state = optimizer.State;
         for (int i = 0; i < model.NamedParameters.Count; i++)
         {
             var (name, p) = model.NamedParameters[i];
             entries.Add(new("model." + name, p.Value));
-            entries.Add(new("adam.m." + name, adam.FirstMoments[i]));
-            entries.Add(new("adam.v." + name, adam.SecondMoments[i]));
+            foreach (var (prefix, tensors) in state) entries.Add(new(prefix + name, tensors[i]));
         }
         foreach (var (name, buffer) in model.NamedBuffers) entries.Add(new("model." + name, buffer));
         var metadata = new Dictionary<string, string>
         {
             ["format"] = Format,
             ["epoch"] = history.Count.ToString(CultureInfo.InvariantCulture),
-            ["adam_step"] = adam.Step.ToString(CultureInfo.InvariantCulture),
+            ["adam_step"] = optimizer.Step.ToString(CultureInfo.InvariantCulture),
             ["rng_state"] = FormatState(rng),
             ["sampler_state"] = FormatState(model.Sampler),
             ["history"] = JsonSerializer.Serialize(history.Select(h => new[]
@@ -120,16 +120,16 @@ public sealed class Checkpoint
     }
 
     /// <summary>Puts the saved state into a freshly built model, optimizer and generator.</summary>
-    internal void Restore(Autoencoder model, Adam adam, Rng rng)
+    internal void Restore(ITrainable model, IOptimizer optimizer, Rng rng)
     {
         model.LoadStateDict(Select("model."), Path);
+        var state = optimizer.State;
         for (int i = 0; i < model.NamedParameters.Count; i++)
         {
             string name = model.NamedParameters[i].Name;
-            CopyInto(adam.FirstMoments[i], "adam.m." + name);
-            CopyInto(adam.SecondMoments[i], "adam.v." + name);
+            foreach (var (prefix, tensors) in state) CopyInto(tensors[i], prefix + name);
         }
-        adam.RestoreStep(AdamStep);
+        optimizer.RestoreStep(AdamStep);
         rng.SetState(RngState);
         if (SamplerState is not null) model.Sampler.SetState(SamplerState);
     }

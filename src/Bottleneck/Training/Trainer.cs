@@ -7,19 +7,22 @@ using Bottleneck.Tensors;
 namespace Bottleneck.Training;
 
 /// <summary>
-/// The fit loop: batches → forward → loss → backward → Adam → callbacks, epoch after epoch,
-/// with the test loss after each epoch. Buffers are made once, so a step allocates nothing.
+/// The fit loop: batches → forward and loss → backward → optimizer → callbacks, epoch after
+/// epoch, with the test loss after each epoch. It sees a model only through
+/// <see cref="ITrainable"/> and an optimizer only through <see cref="IOptimizer"/> (Adam with the
+/// options' learning rate unless one is given). Buffers are made once, so a step allocates nothing.
 /// </summary>
 public static class Trainer
 {
     // Distinct from the initialisation stream, so changing the epoch count never changes the init.
     private const ulong ShuffleStream = 0x5DEECE66DUL;
-    private const ulong EvaluationSeed = 0xE7A1UL;
 
-    public static History Fit(Autoencoder model, Dataset train, FitOptions options, TrainingCallback? callback = null)
+    public static History Fit(ITrainable model, Dataset train, FitOptions? options = null, TrainingCallback? callback = null,
+        IOptimizer? optimizer = null)
     {
+        options ??= new FitOptions();
         options.Validate();
-        int inputSize = model.Config.InputSize;
+        int inputSize = model.InputSize;
         if (train.FeatureCount != inputSize)
             throw new BottleneckException($"training data has {train.FeatureCount} values per item but the model expects {inputSize}");
         if (options.Validation is { } v && v.FeatureCount != inputSize)
@@ -30,8 +33,8 @@ public static class Trainer
         int n = train.Count;
         int batchSize = Math.Min(options.BatchSize, n);
         int batches = (n + batchSize - 1) / batchSize;
-        model.Regularizer.Prepare(n);
-        var optimizer = new Adam(model.Parameters, options.LearningRate, weightDecay: options.WeightDecay);
+        model.Prepare(n);
+        optimizer ??= new Adam(model.NamedParameters.Select(p => p.Parameter), options.LearningRate, weightDecay: options.WeightDecay);
         var rng = new Rng(options.Seed ^ ShuffleStream);
         var history = new History();
         int firstEpoch = 1;
@@ -44,7 +47,6 @@ public static class Trainer
         var order = new int[n];
         var batch = new Tensor(batchSize, inputSize);
         var grad = new Tensor(batchSize, inputSize);
-        var evalBatch = new Tensor(1000, inputSize);
         callback?.OnTrainBegin(new TrainBegin(options.Epochs, n, batches, batchSize, firstEpoch));
         // Elapsed time carries on from a resumed run's last epoch.
         double elapsedBefore = history.Last?.ElapsedSeconds ?? 0;
@@ -73,7 +75,7 @@ public static class Trainer
             }
             Evaluation? test = null;
             if (options.Validation is { } validation)
-                lock (model.Gate) test = EvaluateLocked(model, validation, evalBatch);
+                test = model.Evaluate(validation);
             double now = clock.Elapsed.TotalSeconds;
             var end = new EpochEnd(epoch, total / n, test?.Loss, now - epochStart, elapsedBefore + now, test?.Reconstruction, test?.Penalty);
             history.Add(end);
@@ -88,27 +90,25 @@ public static class Trainer
     }
 
     /// <summary>
-    /// One training step on <paramref name="batch"/>: forward, loss, backward (into the lent
-    /// <paramref name="grad"/> buffer), gradient check, Adam; returns the batch's loss (summed
-    /// reconstruction plus penalty). The caller holds the model's lock. A non-finite loss or
-    /// gradient stops training, naming <paramref name="epoch"/> and <paramref name="batchNumber"/>,
-    /// before any weight changes.
+    /// One training step on <paramref name="batch"/>: forward and loss, backward (the loss's
+    /// gradient into the lent <paramref name="grad"/> buffer), gradient check, the optimizer's
+    /// update; returns the batch's loss (summed reconstruction plus penalty). The caller holds the
+    /// model's lock. A non-finite loss or gradient stops training, naming <paramref name="epoch"/>
+    /// and <paramref name="batchNumber"/>, before any weight changes.
     /// </summary>
-    internal static double Step(Autoencoder model, Adam optimizer, Tensor batch, Tensor grad, int epoch, int batchNumber)
+    internal static double Step(ITrainable model, IOptimizer optimizer, Tensor batch, Tensor grad, int epoch, int batchNumber)
     {
-        var input = model.Corrupt(batch, model.Sampler);
-        var output = model.Forward(input, model.Sampler, training: true);
-        double loss = model.Loss.Forward(output, batch) + model.Regularizer.Penalty;
+        double loss = model.TrainingLoss(batch);
         if (!double.IsFinite(loss))
             throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {batchNumber}; try a lower --lr");
-        model.BackwardFromLoss(output, batch, grad);
+        model.Backward(batch, grad);
         CheckGradients(model.NamedParameters, epoch, batchNumber);
         optimizer.Update();
         return loss;
     }
 
     /// <summary>The weights of the epoch with the lowest validation loss so far, for early stopping.</summary>
-    private sealed class BestWeights(Autoencoder model)
+    private sealed class BestWeights(ITrainable model)
     {
         private readonly float[][] saved = model.StateDict().Select(t => t.Value.Span.ToArray()).ToArray();
         private double loss = double.PositiveInfinity;
@@ -155,31 +155,5 @@ public static class Trainer
             if (!p.Grad.AllFinite())
                 throw new BottleneckException($"training diverged: the gradient of {name} holds NaN or infinity at epoch {epoch}, batch {batch}; try a lower --lr");
         }
-    }
-
-    /// <summary>
-    /// Mean loss per item and its parts; the caller holds the model's lock and lends a batch
-    /// buffer. Denoising models are scored on corrupted inputs and VAEs on sampled codes, both
-    /// drawn from a fixed seed so every evaluation of the same weights gives the same number.
-    /// </summary>
-    internal static Evaluation EvaluateLocked(Autoencoder model, Dataset data, Tensor batch)
-    {
-        var rng = new Rng(EvaluationSeed);
-        int capacity = batch.Rows;
-        double reconstruction = 0, penalty = 0;
-        for (int start = 0; start < data.Count; start += capacity)
-        {
-            int rows = Math.Min(capacity, data.Count - start);
-            batch.ResizeBatch(rows);
-            data.CopyRows(start, rows, batch);
-            var output = model.Forward(model.Corrupt(batch, rng), rng, training: false);
-            reconstruction += model.Loss.Forward(output, batch);
-            penalty += model.Regularizer.Penalty;
-            batch.ResizeBatch(capacity);
-        }
-        int n = data.Count;
-        return n > 0
-            ? new Evaluation((reconstruction + penalty) / n, reconstruction / n, penalty / n, model.Regularizer.PenaltyName)
-            : new Evaluation(double.NaN, double.NaN, double.NaN, model.Regularizer.PenaltyName);
     }
 }

@@ -36,7 +36,7 @@ public class MaximumMeanDiscrepancyTests
         double Mmd(string kind)
         {
             var model = new Autoencoder(ModelKinds.Defaults(kind), seed: 2);
-            model.Fit(train, new FitOptions { Epochs = 2 });
+            Trainer.Fit(model, train, new FitOptions { Epochs = 2 });
             return Diagnostics.Measure(model, test).Single(d => d.Name == "prior_mmd").Value;
         }
         double vae = Mmd(ModelKinds.Vae), info = Mmd(ModelKinds.InfoVae);

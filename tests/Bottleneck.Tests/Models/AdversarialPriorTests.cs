@@ -146,7 +146,7 @@ public class AdversarialPriorTests
         double Mmd(string kind, out Autoencoder model)
         {
             model = new Autoencoder(ModelKinds.Defaults(kind), seed: 3);
-            model.Fit(train, new FitOptions { Epochs = 2 });
+            Trainer.Fit(model, train, new FitOptions { Epochs = 2 });
             return Diagnostics.Measure(model, test).Single(d => d.Name == "prior_mmd").Value;
         }
         double plain = Mmd(ModelKinds.Vanilla, out _);

@@ -23,12 +23,12 @@ public class DivergenceTests
         string checkpoint = dir.File("checkpoint.safetensors");
         var model = new Autoencoder(new AutoencoderConfig(), seed: 1);
         // One good epoch writes a checkpoint.
-        model.Fit(Small(0, -1), new FitOptions { Epochs = 1, BatchSize = 16, Shuffle = false, CheckpointPath = checkpoint });
+        Trainer.Fit(model, Small(0, -1), new FitOptions { Epochs = 1, BatchSize = 16, Shuffle = false, CheckpointPath = checkpoint });
         byte[] good = File.ReadAllBytes(checkpoint);
 
         // Item 40 (batch 3 with batch size 16, file order) holds a NaN.
         var e = Assert.Throws<BottleneckException>(() =>
-            model.Fit(Small(float.NaN, 40 * 784 + 5), new FitOptions { Epochs = 2, BatchSize = 16, Shuffle = false, CheckpointPath = checkpoint }));
+            Trainer.Fit(model, Small(float.NaN, 40 * 784 + 5), new FitOptions { Epochs = 2, BatchSize = 16, Shuffle = false, CheckpointPath = checkpoint }));
         Assert.Contains("epoch 1, batch 3", e.Message);
         Assert.Equal(good, File.ReadAllBytes(checkpoint));
         Assert.All(model.Parameters, p => Assert.True(System.Numerics.Tensors.TensorPrimitives.Sum<float>(p.Value.Span) is var s && float.IsFinite(s)));

@@ -13,7 +13,7 @@ public class EarlyStoppingTests
         (train, test) = (train.Slice(0, 256), test.Slice(0, 128));
         // A learning rate this high makes the validation loss stall and bounce early.
         var model = new Autoencoder(new AutoencoderConfig { Hidden = [32], Latent = 4 }, seed: 1);
-        var history = model.Fit(train, new FitOptions { Epochs = 60, LearningRate = 0.05, Validation = test, Patience = 2 });
+        var history = Trainer.Fit(model, train, new FitOptions { Epochs = 60, LearningRate = 0.05, Validation = test, Patience = 2 });
 
         var losses = history.Epochs.Select(e => e.TestLoss!.Value).ToArray();
         int best = Array.IndexOf(losses, losses.Min());
@@ -27,7 +27,7 @@ public class EarlyStoppingTests
     {
         var (train, _) = Mnist.Load(SharedData.Mnist);
         var model = new Autoencoder(new AutoencoderConfig { Hidden = [8], Latent = 2 });
-        var e = Assert.Throws<BottleneckException>(() => model.Fit(train.Slice(0, 64), new FitOptions { Patience = 3 }));
+        var e = Assert.Throws<BottleneckException>(() => Trainer.Fit(model, train.Slice(0, 64), new FitOptions { Patience = 3 }));
         Assert.Contains("validation", e.Message);
     }
 }

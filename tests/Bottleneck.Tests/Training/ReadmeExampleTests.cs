@@ -16,7 +16,7 @@ public class ReadmeExampleTests
         var (train, test) = Mnist.Load(SharedData.Mnist);
         train = train.Slice(0, 1024);
         var model = new Autoencoder(new AutoencoderConfig { Hidden = [400], Latent = 20 }, seed: 42);
-        History history = model.Fit(train, new FitOptions { Epochs = 2, Validation = test.Slice(0, 500) });
+        History history = Trainer.Fit(model, train, new FitOptions { Epochs = 2, Validation = test.Slice(0, 500) });
 
         var x = new Bottleneck.Tensors.Tensor(8, 784);
         test.CopyRows(0, 8, x);
@@ -41,7 +41,7 @@ public class ReadmeExampleTests
         var (train, test) = Mnist.Load(SharedData.Mnist);
         (train, test) = (train.Slice(0, 512), test.Slice(0, 256));
         var vae = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vae), seed: 42);
-        vae.Fit(train, new FitOptions { Epochs = 1, Validation = test });
+        Trainer.Fit(vae, train, new FitOptions { Epochs = 1, Validation = test });
         Evaluation e = vae.Evaluate(test);
         var samples = vae.Decode(new Bottleneck.Tensors.Tensor(16, 20));
 

@@ -17,7 +17,7 @@ public class WarmUpTests
         float[][] Train()
         {
             var model = new Autoencoder(config, seed: 7);
-            model.Fit(data, new FitOptions { Epochs = 2, BatchSize = 32 });
+            Trainer.Fit(model, data, new FitOptions { Epochs = 2, BatchSize = 32 });
             return model.Parameters.Select(p => p.Value.Span.ToArray()).ToArray();
         }
         var alone = Train();
