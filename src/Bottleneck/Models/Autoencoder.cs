@@ -27,13 +27,18 @@ public sealed class Autoencoder : ITrainable
     private Tensor? trainingOutput;
 
     public Autoencoder(AutoencoderConfig config, ulong seed = 42)
+        : this(config, seed, null)
+    {
+    }
+
+    private Autoencoder(AutoencoderConfig config, ulong seed, (Sequential Encoder, Sequential Decoder)? layers)
     {
         config.Validate();
         Config = config;
         Sampler = new Rng(seed ^ SamplerStream);
         var init = new Rng(seed);
         int encodedSize = ModelKinds.IsVariational(config.Kind) ? 2 * config.Latent : config.Latent;
-        (Encoder, Decoder) = NetworkBuilder.Build(config, encodedSize, init, Sampler);
+        (Encoder, Decoder) = layers ?? NetworkBuilder.Build(config, encodedSize, init, Sampler);
         Regularizer = CodeRegularizer.Create(config, Encoder, new Rng(seed ^ DiscriminatorStream));
         Corruption = config.Kind == ModelKinds.Denoising ? new Corruption(config.Noise, config.NoiseLevel) : null;
         NamedParameters = Encoder.NamedParameters.Select(p => ("encoder." + p.Name, p.Parameter))
@@ -41,6 +46,39 @@ public sealed class Autoencoder : ITrainable
         NamedBuffers = Encoder.NamedBuffers.Select(b => ("encoder." + b.Name, b.Value))
             .Concat(Decoder.NamedBuffers.Select(b => ("decoder." + b.Name, b.Value))).ToArray();
         Loss = Losses.Loss.Create(config.Loss);
+    }
+
+    /// <summary>
+    /// An autoencoder of the user's own layers, like a PyTorch module of two nn.Sequential: it
+    /// trains with <c>Trainer.Fit</c>, saves and loads with <see cref="ModelFile"/>, exports to
+    /// ONNX and scores anomalies like the built-in kinds. The layers keep the weights they were
+    /// made with. The encoder maps <paramref name="inputSize"/> values to the code, the decoder
+    /// the code back; a model file can hold Linear, BatchNorm1d, Dropout and the activations.
+    /// </summary>
+    /// <param name="inputShape">Channels, height and width when the items are images (for pictures and reports).</param>
+    /// <param name="seed">Seeds the training-time noise (dropout layers the model rebuilds when it is loaded draw from it).</param>
+    public static Autoencoder FromLayers(int inputSize, Sequential encoder, Sequential decoder, string loss = "mse",
+        int[]? inputShape = null, ulong seed = 42)
+    {
+        ArgumentNullException.ThrowIfNull(encoder);
+        ArgumentNullException.ThrowIfNull(decoder);
+        var encoderLayers = encoder.Layers.Select(LayerSpec.Of).ToArray();
+        int latent = inputSize;
+        for (int i = 0; i < encoderLayers.Length; i++) latent = encoderLayers[i].OutputWidth(latent, $"encoder layer {i}");
+        var config = new AutoencoderConfig
+        {
+            Kind = ModelKinds.Custom,
+            InputSize = inputSize,
+            InputShape = inputShape,
+            Hidden = [],
+            Latent = latent,
+            LatentActivation = encoder.Layers is [.., Activation code] ? code.Name : "none",
+            OutputActivation = decoder.Layers is [.., Activation output] ? output.Name : "none",
+            Loss = loss,
+            EncoderLayers = encoderLayers,
+            DecoderLayers = decoder.Layers.Select(LayerSpec.Of).ToArray(),
+        };
+        return new Autoencoder(config, seed, (encoder, decoder));
     }
 
     public AutoencoderConfig Config { get; }

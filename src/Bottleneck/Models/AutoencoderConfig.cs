@@ -94,6 +94,12 @@ public sealed record AutoencoderConfig
     /// <summary>Attention: heads of every self-attention layer (they split <see cref="Hidden"/>[0], the model width).</summary>
     public int Heads { get; init; } = 4;
 
+    /// <summary>Custom models: the encoder's layers, input side first (null for the built-in kinds).</summary>
+    public IReadOnlyList<LayerSpec>? EncoderLayers { get; init; }
+
+    /// <summary>Custom models: the decoder's layers, code side first.</summary>
+    public IReadOnlyList<LayerSpec>? DecoderLayers { get; init; }
+
     /// <summary>Sequence kinds: the variables per step.</summary>
     public int StepFeatures => Steps > 0 ? InputSize / Steps : InputSize;
 
@@ -113,6 +119,13 @@ public sealed record AutoencoderConfig
     /// <summary>Checks every field and throws a <see cref="BottleneckException"/> naming the first bad one.</summary>
     public void Validate()
     {
+        if (Kind == ModelKinds.Custom)
+        {
+            ValidateCustom();
+            return;
+        }
+        if (EncoderLayers is not null || DecoderLayers is not null)
+            throw new BottleneckException($"layer lists describe a {ModelKinds.Custom} model, not a {Kind} one");
         if (!ModelKinds.Names.Contains(Kind))
             throw new BottleneckException($"unknown model kind '{Kind}'; choose one of {string.Join(", ", ModelKinds.Names)}");
         if (InputSize < 1) throw new BottleneckException($"input size must be positive, got {InputSize}");
@@ -182,6 +195,28 @@ public sealed record AutoencoderConfig
                 if (LatentActivation != "none") throw new BottleneckException("a VAE's encoder gives μ and log σ² directly: use latent activation none");
                 break;
         }
+    }
+
+    /// <summary>A custom model: both layer lists present, each size following on from the last, the code and output widths right.</summary>
+    private void ValidateCustom()
+    {
+        if (InputSize < 1) throw new BottleneckException($"input size must be positive, got {InputSize}");
+        if (Latent < 1) throw new BottleneckException($"latent size must be positive, got {Latent}");
+        if (InputShape is not null && InputShape.Aggregate(1L, (a, b) => a * b) != InputSize)
+            throw new BottleneckException($"input shape [{string.Join(",", InputShape)}] does not hold {InputSize} values");
+        _ = Losses.Loss.Create(Loss);
+        int Walk(IReadOnlyList<LayerSpec>? layers, string side, int width)
+        {
+            if (layers is null || layers.Count == 0) throw new BottleneckException($"a {ModelKinds.Custom} model needs {side} layers");
+            for (int i = 0; i < layers.Count; i++) width = layers[i].OutputWidth(width, $"{side} layer {i}");
+            return width;
+        }
+        int code = Walk(EncoderLayers, "encoder", InputSize);
+        if (code != Latent) throw new BottleneckException($"the encoder ends in {code} values but the code has {Latent}");
+        int output = Walk(DecoderLayers, "decoder", Latent);
+        if (output != InputSize) throw new BottleneckException($"the decoder ends in {output} values but an item has {InputSize}");
+        if (ModelSize.Check(this, Autoencoder.InferenceChunk, training: false) is { } tooLarge)
+            throw new BottleneckException($"the model is too large: {tooLarge.Message}");
     }
 
     private static void RequirePositive(double value, string what)

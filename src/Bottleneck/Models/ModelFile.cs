@@ -87,6 +87,8 @@ public static class ModelFile
                 Dropout = c.Dropout,
                 Steps = ModelKinds.IsSequence(c.Kind) ? c.Steps : null,
                 Heads = c.Kind == ModelKinds.Attention ? c.Heads : null,
+                EncoderLayers = c.EncoderLayers,
+                DecoderLayers = c.DecoderLayers,
             },
             Loss = c.Loss,
             Objective = c.Kind switch
@@ -143,6 +145,8 @@ public static class ModelFile
             Dropout = a.Dropout,
             Steps = a.Steps ?? 0,
             Heads = a.Heads ?? defaults.Heads,
+            EncoderLayers = a.EncoderLayers,
+            DecoderLayers = a.DecoderLayers,
             Loss = json.Loss,
             Noise = o.Noise ?? defaults.Noise,
             NoiseLevel = o.NoiseLevel ?? defaults.NoiseLevel,

@@ -79,6 +79,12 @@ public sealed record ArchitectureJson
     /// <summary>Attention: heads of each self-attention layer.</summary>
     public int? Heads { get; init; }
 
+    /// <summary>Custom models: the encoder's layers, input side first.</summary>
+    public IReadOnlyList<LayerSpec>? EncoderLayers { get; init; }
+
+    /// <summary>Custom models: the decoder's layers, code side first.</summary>
+    public IReadOnlyList<LayerSpec>? DecoderLayers { get; init; }
+
     /// <summary>seq2seq: size of each character's embedding.</summary>
     public int? Embedding { get; init; }
 

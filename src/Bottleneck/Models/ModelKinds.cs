@@ -22,6 +22,13 @@ public static class ModelKinds
     /// <summary>Text: a character-level sequence-to-sequence model of one sequence per line (<see cref="Seq2SeqAutoencoder"/>), outside <see cref="Names"/>, the kinds of <see cref="Autoencoder"/>.</summary>
     public const string Seq2Seq = "seq2seq";
 
+    /// <summary>
+    /// A model of the user's own layers (<see cref="Autoencoder.FromLayers"/>), outside
+    /// <see cref="Names"/>: it is built in code, not from training options, and saved with its
+    /// layers described in model.json.
+    /// </summary>
+    public const string Custom = "custom";
+
     public static readonly string[] Names = [Vanilla, Deep, Conv, Denoising, Sparse, Contractive, Vae, BetaVae, InfoVae, FactorVae, TcVae, Aae, Lstm, Gru, Attention];
 
     /// <summary>True for the kinds that read each item as a sequence of steps (windows of a time series).</summary>
@@ -71,6 +78,7 @@ public static class ModelKinds
         Gru => "as lstm with GRU cells",
         Seq2Seq => "text, one sequence (word) per line: a GRU encoder of the characters to a code, a GRU decoder that writes them back",
         Attention => "windows of a time series: transformer encoder layers (self-attention) on each side of a dense code (--window)",
+        Custom => "the user's own encoder and decoder layers (built with the library)",
         _ => kind,
     };
 }

@@ -64,6 +64,7 @@ public static class ModelSize
     {
         "hidden" => $"hidden width {l.Value:N0}",
         "latent" => $"latent size {l.Value:N0}",
+        "layers" => $"a layer of {l.Value:N0} outputs",
         _ => $"{l.Value:N0} channels",
     };
 
@@ -71,6 +72,13 @@ public static class ModelSize
     private static IEnumerable<Layer> Layers(AutoencoderConfig c)
     {
         long encoded = ModelKinds.IsVariational(c.Kind) ? 2L * c.Latent : c.Latent;
+        if (c.Kind == ModelKinds.Custom)
+        {
+            foreach (var spec in (c.EncoderLayers ?? []).Concat(c.DecoderLayers ?? []))
+                if (spec is { Type: LayerSpec.LinearType, In: int inputs, Out: int outputs })
+                    yield return new Layer((long)inputs * outputs, outputs, outputs, "layers", outputs);
+            yield break;
+        }
         if (c.IsConvolutional && c.InputShape is [int inputChannels, int height, int width])
         {
             long inC = inputChannels, h = height, w = width;

@@ -15,8 +15,13 @@ internal static class NetworkBuilder
             ModelKinds.Conv => Convolutional(config, encodedSize, init, sampler),
             ModelKinds.Lstm or ModelKinds.Gru => Recurrent(config, encodedSize, init),
             ModelKinds.Attention => Attention(config, encodedSize, init, sampler),
+            ModelKinds.Custom => (Stack(config.EncoderLayers!, init, sampler), Stack(config.DecoderLayers!, init, sampler)),
             _ => Dense(config, encodedSize, init, sampler),
         };
+
+    /// <summary>A custom model's stack, layer by layer as model.json describes it.</summary>
+    private static Sequential Stack(IReadOnlyList<LayerSpec> layers, Rng init, Rng sampler) =>
+        new(layers.Select(l => l.Build(init, sampler)).ToList());
 
     /// <summary>
     /// Encoder: recurrent layers over the window (the last one keeps only its final state), then a
