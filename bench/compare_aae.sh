@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Side by side on this machine: the adversarial autoencoder in PyTorch (bench/torch_aae.py, data
 # preloaded, OPENBLAS_NUM_THREADS=2 and 1 torch thread, the setting the tutorial peer found
-# fastest) and `bottleneck train --model aae` (evaluation, pictures and checkpoint every epoch
+# fastest) and `bottleneck train --kind aae` (evaluation, pictures and checkpoint every epoch
 # included), EPOCHS epochs each on MNIST, then the ratio of wall times.
 # Needs: apt-get install python3-torch libopenblas0-pthread
 # Usage: [EPOCHS=10] bench/compare_aae.sh [MNIST_DIR]
@@ -17,8 +17,8 @@ echo "== PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)')
 start=$(date +%s.%N)
 OPENBLAS_NUM_THREADS=2 /usr/bin/python3 bench/torch_aae.py "$mnist" 1 "$epochs" | tail -n 2
 torch_s=$(since "$start")
-echo "== Bottleneck: bottleneck train --model aae, $epochs epochs"
+echo "== Bottleneck: bottleneck train --kind aae, $epochs epochs"
 start=$(date +%s.%N)
-dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll train --model aae --data "$mnist" --epochs "$epochs" --out "$out/run" | grep -E '^(MMD|Done)'
+dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll train --kind aae --data "$mnist" --epochs "$epochs" --out "$out/run" | grep -E '^(MMD|Done)'
 ours_s=$(since "$start")
 printf 'wall seconds: PyTorch %.1f, Bottleneck %.1f, ratio %.2fx\n' "$torch_s" "$ours_s" "$(echo "$torch_s / $ours_s" | bc -l)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side by side on this machine: PyTorch's CPU LSTM window autoencoder (bench/torch_lstm.py) and
-# `bottleneck train --model lstm` on the same training windows of the single-hop sensor network
+# `bottleneck train --kind lstm` on the same training windows of the single-hop sensor network
 # (32 steps × 2 variables, stride 4; LSTM 64, code 16, 52,946 parameters; Adam 1e-3, batch 128),
 # both on THREADS threads. Prints each one's median seconds per epoch after the first (the first
 # pays for warm-up) and the ratio. With RUNS=N, the pair N times back to back.
@@ -23,7 +23,7 @@ for run in $(seq 1 "$runs"); do
   OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/torch_lstm.py --data-dir "$data_dir" --threads "$threads" --epochs "$epochs" | tee "$out/torch.log" | grep -E '^(torch|epoch)'
   torch_s=$(grep '^seconds_per_epoch' "$out/torch.log" | cut -d' ' -f2)
   echo "== Bottleneck, $threads threads, $epochs epochs"
-  dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll train --model lstm --data "$csv" --features humidity,temperature \
+  dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll train --kind lstm --data "$csv" --features humidity,temperature \
     --group-column mote_id --window 32 --stride 4 --hidden 64 --latent 16 --epochs "$epochs" --threads "$threads" \
     --out "$out/run" --force | tee "$out/ours.log" | grep -E '^(Training|====> Epoch)'
   # metrics.csv's seconds are elapsed since the start: an epoch's are the difference, its test

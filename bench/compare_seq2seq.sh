@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side by side on this machine: PyTorch's seq2seq word autoencoder (bench/torch_seq2seq.py) and
-# `bottleneck train --model seq2seq`, the same architecture (embedding 32, GRU 256, code 64;
+# `bottleneck train --kind seq2seq`, the same architecture (embedding 32, GRU 256, code 64;
 # 534,152 parameters), batches of 128 of about one length, Adam 1e-3, on Debian's wamerican word
 # list, both on THREADS threads. Prints each one's median seconds per epoch after the first
 # (training plus the held-out loss and greedy decoding of the held-out tenth, as both count an
@@ -21,7 +21,7 @@ echo "== PyTorch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)')
 OPENBLAS_NUM_THREADS=$threads /usr/bin/python3 bench/torch_seq2seq.py --data "$words" --threads "$threads" --epochs "$epochs" | tee "$out/torch.log"
 torch_s=$(grep '^seconds_per_epoch' "$out/torch.log" | cut -d' ' -f2)
 echo "== Bottleneck, $threads threads, $epochs epochs"
-dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll train --model seq2seq --data "$words" --lr-schedule constant \
+dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll train --kind seq2seq --data "$words" --lr-schedule constant \
   --epochs "$epochs" --threads "$threads" --out "$out/run" --force | tee "$out/ours.log" | grep -E '^(Training|Epoch)'
 ours_s=$(awk -F, 'NR > 1 { if (NR > 2) print $5 - prev; prev = $5 }' "$out/run/metrics.csv" | median)
 printf 'seconds per epoch: PyTorch %.3f, Bottleneck %.3f, ratio %.2fx\n' "$torch_s" "$ours_s" "$(echo "$torch_s / $ours_s" | bc -l)"

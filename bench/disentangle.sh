@@ -11,12 +11,12 @@ set -euo pipefail
 out=${1:-runs/disentangle}
 epochs=${EPOCHS:-20}
 seeds=${SEEDS:-"1 2 3"}
-configs=${CONFIGS:-"beta-vae:--model beta-vae
-factor-vae:--model factor-vae
-tc-vae:--model tc-vae
-beta-vae-8:--model beta-vae --beta 8
-tc-vae-10:--model tc-vae --tc-weight 10
-factor-vae-100:--model factor-vae --tc-weight 100"}
+configs=${CONFIGS:-"beta-vae:--kind beta-vae
+factor-vae:--kind factor-vae
+tc-vae:--kind tc-vae
+beta-vae-8:--kind beta-vae --beta 8
+tc-vae-10:--kind tc-vae --tc-weight 10
+factor-vae-100:--kind factor-vae --tc-weight 100"}
 net=${NET:-"--hidden 512,256 --latent 10"}
 cd "$(dirname "$0")/.."
 dotnet build src/Bottleneck.Cli -c Release -v quiet -nologo >/dev/null

@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 dotnet build src/Bottleneck.Cli -c Release -v quiet -nologo >/dev/null
 bottleneck() { dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll "$@"; }
 for kind in $kinds; do
-  bottleneck train --model "$kind" --data "$data" --out "$out/$kind" --force | grep -v '^Train Epoch' | tail -n 12
+  bottleneck train --kind "$kind" --data "$data" --out "$out/$kind" --force | grep -v '^Train Epoch' | tail -n 12
 done
 python3 - "$out" $kinds <<'PY'
 import json, sys, os

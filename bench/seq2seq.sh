@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The seq2seq kind on Debian's wamerican word list (about 104,000 words of 1 to 23 letters): for
-# each seed, `bottleneck train --model seq2seq` with its defaults (embedding 32, GRU 256, code 64,
+# each seed, `bottleneck train --kind seq2seq` with its defaults (embedding 32, GRU 256, code 64,
 # Adam 1e-3 with cosine decay, batch 128) on a seeded nine tenths, then the exact-match rate of
 # greedy decoding on the held-out tenth, overall and by word length (the run folder's
 # accuracy_by_length.csv). Needs: apt-get install wamerican
@@ -15,7 +15,7 @@ threads=${THREADS:-2}
 [ -f "$words" ] || { echo "seq2seq.sh: $words not found (apt-get install wamerican)" >&2; exit 2; }
 dotnet build -c Release src/Bottleneck.Cli -v quiet -nologo > /dev/null
 for seed in $seeds; do
-  dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll train --model seq2seq --data "$words" --epochs "$epochs" \
+  dotnet src/Bottleneck.Cli/bin/Release/net10.0/bottleneck.dll train --kind seq2seq --data "$words" --epochs "$epochs" \
     --threads "$threads" --seed "$seed" --out "$out/seed$seed" --force | grep -E '^(Training|Epoch|Done)'
 done
 # One table: the exact-match rate by length for every seed, and their mean.

@@ -33,7 +33,7 @@ for net in $nets; do
       run="$out/$net/$kind-$seed"
       mkdir -p "$out/$net"
       start=$(date +%s.%N)
-      bottleneck train --model "$kind" --data "$csv" --features humidity,temperature --group-column mote_id \
+      bottleneck train --kind "$kind" --data "$csv" --features humidity,temperature --group-column mote_id \
         --label-column label --window $window --stride $stride --epochs "$epochs" --seed "$seed" "${train_options[@]}" --out "$run" --force > "$run.train.log"
       seconds=$(echo "$(date +%s.%N) - $start" | bc)
       bottleneck anomaly --model "$run" --data "$csv" --label-column label > "$run.anomaly.log"

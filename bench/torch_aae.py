@@ -1,4 +1,4 @@
-# The PyTorch peer of `bottleneck train --model aae`: the tutorial encoder and decoder
+# The PyTorch peer of `bottleneck train --kind aae`: the tutorial encoder and decoder
 # (784-400-20-400-784, ReLU, sigmoid out, BCE summed, Adam 1e-3, batch 128, reshuffled every
 # epoch) and a discriminator 20-256-256-1 (ReLU) on the code, trained as Bottleneck does: each
 # step, one Adam (2e-4, betas 0.5/0.999) step of the discriminator on a batch of N(0, I) draws

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch peer of `bottleneck train --model seq2seq`: the same character-level autoencoder of a
+"""PyTorch peer of `bottleneck train --kind seq2seq`: the same character-level autoencoder of a
 word list (embedding 32, GRU 256 -> linear code 64 -> GRU 256 reading [previous character, code]
 at every step -> linear to the vocabulary; token ids 0 padding, 1 end, 2 start), trained the same
 way: a seeded tenth of the lines held out, batches of 128 of about one length (sorted by length in

@@ -34,7 +34,7 @@ internal static class DataCommand
             "Examples:\n" +
             "  bottleneck data dsprites --out data/dsprites\n" +
             "  bottleneck data dsprites --size 64 --positions 32 --out data/dsprites64\n" +
-            "  bottleneck train --model beta-vae --dataset dsprites --data data/dsprites --out runs/dsprites")
+            "  bottleneck train --kind beta-vae --dataset dsprites --data data/dsprites --out runs/dsprites")
         {
             output, size, scales, orientations, positions, testFraction, seed, force,
         };

@@ -20,7 +20,7 @@ internal static class DenoiseCommand
         var limit = new Option<int?>("--limit") { Description = "Score the first N images only (quick tries)" };
         var output = new Option<string?>("--out") { Description = $"The grid PNG: clean, noisy and denoised rows (default RUN/{RunFolder.DenoisedStem}.png, shown in the run's report)" };
         var command = new Command("denoise", "Corrupt the test images (a fixed seed), reconstruct them, and print mean PSNR and SSIM of noisy vs clean and denoised vs clean.\n\nExamples:\n" +
-            "  bottleneck train --model denoising --data ../shared/datasets/mnist --out runs/denoise\n" +
+            "  bottleneck train --kind denoising --data ../shared/datasets/mnist --out runs/denoise\n" +
             "  bottleneck denoise --model runs/denoise --data ../shared/datasets/mnist\n" +
             "  bottleneck denoise --model runs/denoise --data ../shared/datasets/mnist --noise salt-and-pepper --noise-level 0.2")
         {

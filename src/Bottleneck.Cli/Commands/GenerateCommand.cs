@@ -17,7 +17,7 @@ internal static class GenerateCommand
         var nrow = new Option<int>("--nrow") { Description = "Images per row of the grid", DefaultValueFactory = _ => 8 };
         var output = new Option<string?>("--out") { Description = $"The grid PNG (default RUN/{RunFolder.GeneratedStem}.png, shown in the run's report)" };
         var command = new Command("generate", "Generate images with a variational model (vae, beta-vae: codes drawn from N(0, I)) or an adversarial one (aae: codes drawn from its prior), decoded, as a grid.\n\nExample:\n" +
-            "  bottleneck train --model vae --data ../shared/datasets/mnist --out runs/vae\n" +
+            "  bottleneck train --kind vae --data ../shared/datasets/mnist --out runs/vae\n" +
             "  bottleneck generate --model runs/vae --count 64 --seed 1")
         {
             modelData.Model, count, seed, nrow, output,

@@ -6,7 +6,7 @@ using Bottleneck.Training;
 
 namespace Bottleneck.Cli.Commands;
 
-/// <summary>`bottleneck train --model seq2seq`: a character-level autoencoder of a text file of one sequence per line.</summary>
+/// <summary>`bottleneck train --kind seq2seq`: a character-level autoencoder of a text file of one sequence per line.</summary>
 internal static class Seq2SeqTrain
 {
     internal sealed record Settings

@@ -13,7 +13,9 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Model kind: " + string.Join("; ", ModelKinds.Names.Append(ModelKinds.Seq2Seq).Select(k => $"{k} ({ModelKinds.Describe(k)})")), DefaultValueFactory = _ => ModelKinds.Vanilla };
+        var kindOption = new Option<string>("--kind") { Description = "Model kind: " + string.Join("; ", ModelKinds.Names.Append(ModelKinds.Seq2Seq).Select(k => $"{k} ({ModelKinds.Describe(k)})")), DefaultValueFactory = _ => ModelKinds.Vanilla };
+        // Every other command's --model names a trained model; here it was the kind. It stays one release, with a warning.
+        var model = new Option<string?>("--model") { Description = "Deprecated: the old name of --kind, kept for one release (it prints a warning)" };
         var dataset = new Option<string>("--dataset") { Description = "Named dataset: mnist, fashion-mnist or dsprites (written by 'bottleneck data dsprites')", DefaultValueFactory = _ => "mnist" };
         var data = new Option<string?>("--data") { Description = "Folder holding the dataset's IDX files (else $BOTTLENECK_DATA, the user cache, then a download for MNIST), or a table: .csv with a header, .npy, .npz (X and y)" };
         var testData = new Option<string?>("--test-data") { Description = "Table data: the test file (default: a seeded 10% of --data held out)" };
@@ -65,10 +67,10 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train an autoencoder and write a run folder (model, metrics, pictures).\n\nExamples:\n" +
             "  bottleneck train --data ../shared/datasets/mnist --out runs/tutorial\n" +
-            "  bottleneck train --model vae --data ../shared/datasets/mnist --out runs/vae\n" +
-            "  bottleneck train --model deep --hidden 256,128 --latent 32 --loss mse --data ../shared/datasets/mnist")
+            "  bottleneck train --kind vae --data ../shared/datasets/mnist --out runs/vae\n" +
+            "  bottleneck train --kind deep --hidden 256,128 --latent 32 --loss mse --data ../shared/datasets/mnist")
         {
-            model, dataset, data, testData, labelColumn, features, window, stride, groupColumn, heads, embedding, clipNorm, lrSchedule, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
+            kindOption, model, dataset, data, testData, labelColumn, features, window, stride, groupColumn, heads, embedding, clipNorm, lrSchedule, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
             channels, kernel, batchNorm, dropout, noise, noiseLevel, sparsity, sparsityWeight, sparsityTarget, contractiveWeight, beta,
             mmdWeight, tcWeight, prior, priorComponents, adversarialWeight, seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
         };
@@ -86,20 +88,20 @@ internal static class TrainCommand
         command.SetAction(parse =>
         {
             bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
-            string kind = OptionParsing.OneOf(parse.GetValue(model)!, "--model", [.. ModelKinds.Names, ModelKinds.Seq2Seq]);
+            string kind = Kind(parse, kindOption, model);
             foreach (var (option, kinds) in kindOptions)
                 if (Given(option) && !kinds.Contains(kind))
-                    throw new UsageException($"{option.Name} applies to --model {string.Join(" or ", kinds)}, not {kind}");
+                    throw new UsageException($"{option.Name} applies to --kind {string.Join(" or ", kinds)}, not {kind}");
             if (kind == ModelKinds.Seq2Seq)
             {
                 // Text has its own few settings; the image, table and series options mean nothing to it.
-                var applies = new HashSet<Option> { model, data, testData, hidden, latent, embedding, clipNorm, lrSchedule, epochs, batchSize, lr, seed, output, initWeights, noShuffle, threads, force, limit };
+                var applies = new HashSet<Option> { kindOption, model, data, testData, hidden, latent, embedding, clipNorm, lrSchedule, epochs, batchSize, lr, seed, output, initWeights, noShuffle, threads, force, limit };
                 if (command.Options.FirstOrDefault(o => !applies.Contains(o) && Given(o)) is { } other)
-                    throw new UsageException($"{other.Name} does not apply to --model seq2seq (it reads a text file of one sequence per line)");
+                    throw new UsageException($"{other.Name} does not apply to --kind seq2seq (it reads a text file of one sequence per line)");
                 var sizes = Seq2SeqTrain.Defaults;
                 return Seq2SeqTrain.Run(new Seq2SeqTrain.Settings
                 {
-                    DataPath = parse.GetValue(data) ?? throw new UsageException("--model seq2seq reads a text file of one sequence per line: give it with --data FILE"),
+                    DataPath = parse.GetValue(data) ?? throw new UsageException("--kind seq2seq reads a text file of one sequence per line: give it with --data FILE"),
                     TestDataPath = parse.GetValue(testData),
                     Hidden = parse.GetValue(hidden) is { } hs ? OptionParsing.LayerList(hs, "--hidden") is [int one] ? one
                         : throw new UsageException("--hidden: a seq2seq model has one hidden size, that of its GRUs (e.g. --hidden 256)") : sizes.Hidden,
@@ -151,7 +153,7 @@ internal static class TrainCommand
                 throw new UsageException($"--prior-components applies to --prior mixture or categorical, not {config.Prior}");
             int? windowSteps = parse.GetValue(window) is int w ? OptionParsing.AtLeast(w, 1, "--window") : null;
             if (ModelKinds.IsSequence(kind) && windowSteps is null && parse.GetValue(resume) is null)
-                throw new UsageException($"--model {kind} reads windows of a time series: give --window N (and --data FILE.csv)");
+                throw new UsageException($"--kind {kind} reads windows of a time series: give --window N (and --data FILE.csv)");
             if (windowSteps is null && (Given(stride) || Given(groupColumn)))
                 throw new UsageException("--stride and --group-column apply to time series cut into windows: give --window N too");
             var settings = new TrainSettings
@@ -234,6 +236,17 @@ internal static class TrainCommand
     /// between the checkpoint and model.json cannot strand a run; older checkpoints fall back to
     /// model.json.
     /// </summary>
+    /// <summary>The kind to train: --kind, or the deprecated --model (with a warning on stderr); both at once is a mistake.</summary>
+    private static string Kind(ParseResult parse, Option<string> kindOption, Option<string?> model)
+    {
+        if (parse.GetValue(model) is not { } old) return OptionParsing.OneOf(parse.GetValue(kindOption)!, "--kind", [.. ModelKinds.Names, ModelKinds.Seq2Seq]);
+        if (parse.GetResult(kindOption) is { Implicit: false })
+            throw new UsageException("--model is the old name of --kind: give --kind only");
+        string kind = OptionParsing.OneOf(old, "--model", [.. ModelKinds.Names, ModelKinds.Seq2Seq]);
+        Console.Error.WriteLine("bottleneck: warning: train --model is deprecated and goes in the next release; use --kind (every other command's --model names a trained model)");
+        return kind;
+    }
+
     private static TrainSettings ResumeSettings(string directory, TrainSettings given, bool epochsGiven, bool threadsGiven)
     {
         string checkpointPath = Path.Combine(directory, Checkpoint.FileName);

@@ -31,7 +31,7 @@ public sealed class TrainedModelsFixture : IDisposable
     private string Train(string kind, string limit)
     {
         string run = dir.File(kind);
-        var r = CliRunner.Run("train", "--model", kind, "--data", SharedData.Mnist, "--limit", limit, "--epochs", "1", "--threads", "1", "--out", run);
+        var r = CliRunner.Run("train", "--kind", kind, "--data", SharedData.Mnist, "--limit", limit, "--epochs", "1", "--threads", "1", "--out", run);
         if (r.ExitCode != 0) throw new InvalidOperationException($"training the {kind} fixture failed: {r.Stderr}");
         return run;
     }

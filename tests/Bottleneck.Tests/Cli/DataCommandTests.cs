@@ -82,7 +82,7 @@ public class DataCommandTests
         string folder = dir.File("dsprites");
         Assert.Equal(0, WriteSet(folder).ExitCode);
         string run = dir.File("run");
-        var r = CliRunner.Run("train", "--dataset", "dsprites", "--data", folder, "--model", "vae", "--epochs", "1", "--limit", "512", "--out", run, "--threads", "1");
+        var r = CliRunner.Run("train", "--dataset", "dsprites", "--data", folder, "--kind", "vae", "--epochs", "1", "--limit", "512", "--out", run, "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("on dsprites: 173 train / 19 test items", r.Stdout, StringComparison.Ordinal);
 
@@ -107,7 +107,7 @@ public class DataCommandTests
         string folder = dir.File("dsprites");
         Assert.Equal(0, WriteSet(folder).ExitCode);
         string run = dir.File("run");
-        var r = CliRunner.Run("train", "--dataset", "dsprites", "--data", folder, "--model", "conv", "--epochs", "1", "--out", run, "--threads", "1");
+        var r = CliRunner.Run("train", "--dataset", "dsprites", "--data", folder, "--kind", "conv", "--epochs", "1", "--out", run, "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("1x32x32 conv", r.Stdout, StringComparison.Ordinal);
         Assert.Equal(new[] { 1, 32, 32 }, ModelFile.Load(run).Model.Config.InputShape);

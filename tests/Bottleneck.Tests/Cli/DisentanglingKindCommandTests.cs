@@ -13,7 +13,7 @@ public class DisentanglingKindCommandTests
     {
         using var dir = new TempDir();
         string run = dir.File(kind);
-        var train = CliRunner.Run("train", "--model", kind, "--tc-weight", weight, "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
+        var train = CliRunner.Run("train", "--kind", kind, "--tc-weight", weight, "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
         Assert.True(train.ExitCode == 0, train.Stderr);
         Assert.Matches(@"====> Test set loss: [0-9.]+ \(reconstruction [0-9.]+ \+ penalty [0-9.]+\)", train.Stdout);
         var json = ModelFile.ReadJson(Path.Combine(run, ModelFile.JsonName));
@@ -27,9 +27,9 @@ public class DisentanglingKindCommandTests
     public void The_tc_weight_is_refused_where_it_does_not_apply_and_beta_is_refused_for_them()
     {
         using var dir = new TempDir();
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "beta-vae", "--tc-weight", "5", "--out", dir.File("a")), 2, "--tc-weight applies to --model factor-vae or tc-vae, not beta-vae");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "tc-vae", "--beta", "5", "--out", dir.File("b")), 2, "--beta applies to --model vae or beta-vae or info-vae, not tc-vae");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "factor-vae", "--tc-weight", "0", "--out", dir.File("c")), 2, "--tc-weight");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "beta-vae", "--tc-weight", "5", "--out", dir.File("a")), 2, "--tc-weight applies to --kind factor-vae or tc-vae, not beta-vae");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "tc-vae", "--beta", "5", "--out", dir.File("b")), 2, "--beta applies to --kind vae or beta-vae or info-vae, not tc-vae");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "factor-vae", "--tc-weight", "0", "--out", dir.File("c")), 2, "--tc-weight");
     }
 
     [Theory]
@@ -38,7 +38,7 @@ public class DisentanglingKindCommandTests
     public void A_diverging_adversarial_run_stops_with_one_line(string kind)
     {
         using var dir = new TempDir();
-        var r = CliRunner.Run("train", "--model", kind, "--lr", "1e30", "--data", SharedData.Mnist, "--limit", "512", "--epochs", "2", "--threads", "1", "--out", dir.File("run"));
+        var r = CliRunner.Run("train", "--kind", kind, "--lr", "1e30", "--data", SharedData.Mnist, "--limit", "512", "--epochs", "2", "--threads", "1", "--out", dir.File("run"));
         CliRunner.AssertOneLineError(r, 1, "training diverged");
         Assert.False(File.Exists(Path.Combine(dir.File("run"), ModelFile.JsonName)), "no model is saved from a diverged run");
     }

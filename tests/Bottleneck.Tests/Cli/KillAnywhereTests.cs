@@ -15,7 +15,7 @@ public class KillAnywhereTests
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
 
     // A VAE, so that every kind of per-epoch file (samples too) is written; small enough to run dozens of times.
-    private static readonly string[] Settings = ["--model", "vae", "--hidden", "64", "--epochs", "2", "--batch-size", "64", "--threads", "1", "--seed", "3"];
+    private static readonly string[] Settings = ["--kind", "vae", "--hidden", "64", "--epochs", "2", "--batch-size", "64", "--threads", "1", "--seed", "3"];
 
     private static Dictionary<string, string?> CrashAt(string value) => new() { [CrashPointVariable] = value };
 

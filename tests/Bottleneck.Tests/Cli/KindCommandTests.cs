@@ -5,7 +5,7 @@ using Bottleneck.Tests.Reports;
 
 namespace Bottleneck.Tests.Cli;
 
-/// <summary>`bottleneck train --model KIND` and `bottleneck report` as a user runs them.</summary>
+/// <summary>`bottleneck train --kind KIND` and `bottleneck report` as a user runs them.</summary>
 public class KindCommandTests
 {
     [Fact]
@@ -13,7 +13,7 @@ public class KindCommandTests
     {
         using var dir = new TempDir();
         string run = dir.File("vae");
-        var r = CliRunner.Run("train", "--model", "vae", "--data", SharedData.Mnist, "--limit", "512", "--epochs", "2", "--out", run, "--threads", "1");
+        var r = CliRunner.Run("train", "--kind", "vae", "--data", SharedData.Mnist, "--limit", "512", "--epochs", "2", "--out", run, "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Matches(@"====> Test set loss: [0-9.]+ \(reconstruction [0-9.]+ \+ penalty [0-9.]+\)", r.Stdout);
         Assert.Equal("epoch,train_loss,test_loss,seconds,test_reconstruction,test_kl", File.ReadLines(Path.Combine(run, "metrics.csv")).First());
@@ -39,7 +39,7 @@ public class KindCommandTests
     {
         using var dir = new TempDir();
         string run = dir.File("vae");
-        var r = CliRunner.Run("train", "--model", "vae", "--data", SharedData.Mnist, "--limit", "256", "--epochs", "1", "--out", run, "--threads", "1");
+        var r = CliRunner.Run("train", "--kind", "vae", "--data", SharedData.Mnist, "--limit", "256", "--epochs", "1", "--out", run, "--threads", "1");
         Assert.True(r.ExitCode == 0, r.Stderr);
         // Loss curve, reconstruction, samples and the latent traversal.
         string dom = Chromium.DumpDom(Path.Combine(run, RunReport.FileName), TimeSpan.FromSeconds(60));
@@ -48,9 +48,9 @@ public class KindCommandTests
     }
 
     [Theory]
-    [InlineData("--beta", "2", "--beta applies to --model vae or beta-vae or info-vae, not vanilla")]
-    [InlineData("--noise", "mask", "--noise applies to --model denoising, not vanilla")]
-    [InlineData("--model", "dense", "--model must be one of vanilla, deep, conv")]
+    [InlineData("--beta", "2", "--beta applies to --kind vae or beta-vae or info-vae, not vanilla")]
+    [InlineData("--noise", "mask", "--noise applies to --kind denoising, not vanilla")]
+    [InlineData("--kind", "dense", "--kind must be one of vanilla, deep, conv")]
     [InlineData("--dropout", "1.5", "--dropout must be at least 0 and below 1")]
     [InlineData("--activation", "relu,swish", "--activation must be one of")]
     public void Options_that_do_not_fit_the_kind_are_one_clear_error(string option, string value, string message)
@@ -60,6 +60,21 @@ public class KindCommandTests
         var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
         Assert.Contains(message, lines[0]);
+    }
+
+    [Fact]
+    public void The_old_train_model_option_still_names_the_kind_with_a_warning()
+    {
+        using var dir = new TempDir();
+        var old = CliRunner.Run("train", "--model", "deep", "--data", SharedData.Mnist, "--epochs", "1", "--limit", "64", "--threads", "1", "--out", dir.File("old"));
+        Assert.True(old.ExitCode == 0, old.Stderr);
+        var warning = Assert.Single(old.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("bottleneck: warning: train --model is deprecated", warning, StringComparison.Ordinal);
+        Assert.Equal("deep", ModelFile.ReadJson(Path.Combine(dir.File("old"), ModelFile.JsonName)).Kind);
+
+        var both = CliRunner.Run("train", "--model", "deep", "--kind", "vae", "--data", SharedData.Mnist, "--epochs", "1", "--limit", "64");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("bottleneck: error: --model is the old name of --kind: give --kind only", both.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

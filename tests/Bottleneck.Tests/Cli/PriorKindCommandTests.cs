@@ -10,7 +10,7 @@ public class PriorKindCommandTests
     {
         using var dir = new TempDir();
         string run = dir.File("aae");
-        var train = CliRunner.Run("train", "--model", "aae", "--prior", "mixture", "--prior-components", "16", "--adversarial-weight", "0.5",
+        var train = CliRunner.Run("train", "--kind", "aae", "--prior", "mixture", "--prior-components", "16", "--adversarial-weight", "0.5",
             "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
         Assert.True(train.ExitCode == 0, train.Stderr);
         Assert.Contains("MMD² of the test codes against the 16-component mixture prior", train.Stdout);
@@ -29,14 +29,14 @@ public class PriorKindCommandTests
     {
         using var dir = new TempDir();
         string run = dir.File("clusters");
-        var train = CliRunner.Run("train", "--model", "aae", "--prior", "categorical", "--prior-components", "16", "--latent", "20",
+        var train = CliRunner.Run("train", "--kind", "aae", "--prior", "categorical", "--prior-components", "16", "--latent", "20",
             "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
         Assert.True(train.ExitCode == 0, train.Stderr);
         Assert.Matches(@"clustering error: .*: 0\.[0-9]+", train.Stdout);
         var json = Bottleneck.Models.ModelFile.ReadJson(Path.Combine(run, "model.json"));
         Assert.Equal(16, json.Objective!.PriorComponents);
         Assert.InRange(json.Metrics!.Diagnostics!["cluster_error"], 0, 0.9);
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior", "categorical", "--prior-components", "16", "--latent", "8",
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior", "categorical", "--prior-components", "16", "--latent", "8",
             "--data", SharedData.Mnist, "--out", dir.File("small")), 1, "at least 16 values");
     }
 
@@ -45,24 +45,24 @@ public class PriorKindCommandTests
     {
         using var dir = new TempDir();
         string run = dir.File("info");
-        var train = CliRunner.Run("train", "--model", "info-vae", "--mmd-weight", "50", "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
+        var train = CliRunner.Run("train", "--kind", "info-vae", "--mmd-weight", "50", "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
         Assert.True(train.ExitCode == 0, train.Stderr);
         Assert.Contains("MMD² of the sampled test codes against N(0, I)", train.Stdout);
         Assert.Contains("\"mmd_weight\": 50", File.ReadAllText(Path.Combine(run, "model.json")));
         var generate = CliRunner.Run("generate", "--model", run, "--count", "4", "--out", dir.File("g.png"));
         Assert.True(generate.ExitCode == 0, generate.Stderr);
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "vae", "--mmd-weight", "5", "--out", dir.File("x")), 2, "--mmd-weight applies to --model info-vae, not vae");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "vae", "--mmd-weight", "5", "--out", dir.File("x")), 2, "--mmd-weight applies to --kind info-vae, not vae");
     }
 
     [Fact]
     public void Aae_options_are_refused_where_they_do_not_apply_with_one_line()
     {
         using var dir = new TempDir();
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "vanilla", "--prior", "mixture", "--out", dir.File("a")), 2, "--prior applies to --model aae, not vanilla");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior-components", "4", "--out", dir.File("b")), 2, "--prior-components applies to --prior mixture or categorical, not gaussian");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior", "cauchy", "--out", dir.File("c")), 2, "--prior");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--adversarial-weight", "-1", "--out", dir.File("d")), 2, "--adversarial-weight");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "aae", "--prior", "mixture", "--latent", "1", "--data", SharedData.Mnist, "--out", dir.File("e")), 1, "at least 2 values");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "vanilla", "--prior", "mixture", "--out", dir.File("a")), 2, "--prior applies to --kind aae, not vanilla");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior-components", "4", "--out", dir.File("b")), 2, "--prior-components applies to --prior mixture or categorical, not gaussian");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior", "cauchy", "--out", dir.File("c")), 2, "--prior");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--adversarial-weight", "-1", "--out", dir.File("d")), 2, "--adversarial-weight");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior", "mixture", "--latent", "1", "--data", SharedData.Mnist, "--out", dir.File("e")), 1, "at least 2 values");
         Assert.False(Directory.Exists(dir.File("e")) && Directory.EnumerateFileSystemEntries(dir.File("e")).Any());
     }
 }

@@ -19,7 +19,7 @@ public class Seq2SeqCommandTests
     private static string Train(TempDir dir, string words, int epochs = 2)
     {
         string run = dir.File("run");
-        var r = CliRunner.Run(["train", "--model", "seq2seq", "--data", words, "--hidden", "32", "--latent", "8", "--embedding", "8",
+        var r = CliRunner.Run(["train", "--kind", "seq2seq", "--data", words, "--hidden", "32", "--latent", "8", "--embedding", "8",
             "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--threads", "1", "--out", run]);
         Assert.True(r.ExitCode == 0, r.Stderr);
         return run;
@@ -89,7 +89,7 @@ public class Seq2SeqCommandTests
 
         string empty = dir.File("empty-line.txt");
         File.WriteAllText(empty, "cat\n\ndog\n");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "seq2seq", "--data", empty, "--out", dir.File("x")), 1, "empty-line.txt:2: empty line");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "seq2seq", "--data", empty, "--out", dir.File("x")), 1, "empty-line.txt:2: empty line");
         Assert.False(Directory.Exists(dir.File("x")));
         CliRunner.AssertOneLineError(CliRunner.Run("encode", "--model", run, "--data", empty, "--out", dir.File("c.csv")), 1, "empty-line.txt:2: empty line");
 
@@ -101,12 +101,12 @@ public class Seq2SeqCommandTests
 
         string binary = dir.File("binary.txt");
         File.WriteAllBytes(binary, [0x61, 0x0A, 0xFF, 0xFE, 0x0A]);
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "seq2seq", "--data", binary, "--out", dir.File("y")), 1, "binary.txt:2: not valid UTF-8 text");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "seq2seq", "--data", binary, "--out", dir.File("y")), 1, "binary.txt:2: not valid UTF-8 text");
 
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "seq2seq", "--data", words, "--window", "4", "--out", dir.File("z")), 2, "--window does not apply to --model seq2seq");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "seq2seq", "--data", words, "--hidden", "64,32", "--out", dir.File("z")), 2, "one hidden size");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "seq2seq", "--out", dir.File("z")), 2, "give it with --data FILE");
-        CliRunner.AssertOneLineError(CliRunner.Run("train", "--model", "vae", "--embedding", "8", "--out", dir.File("z")), 2, "--embedding applies to --model seq2seq");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "seq2seq", "--data", words, "--window", "4", "--out", dir.File("z")), 2, "--window does not apply to --kind seq2seq");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "seq2seq", "--data", words, "--hidden", "64,32", "--out", dir.File("z")), 2, "one hidden size");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "seq2seq", "--out", dir.File("z")), 2, "give it with --data FILE");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "vae", "--embedding", "8", "--out", dir.File("z")), 2, "--embedding applies to --kind seq2seq");
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--resume", run), 2, "cannot be resumed yet");
         CliRunner.AssertOneLineError(CliRunner.Run("reconstruct", "--model", run, "--data", words, "--out", dir.File("r.png")), 2, "give a .csv file");
         CliRunner.AssertOneLineError(CliRunner.Run("reconstruct", "--model", run, "--data", words, "--split", "train", "--out", dir.File("r.csv")), 2, "--split does not apply to a seq2seq model");

@@ -14,7 +14,7 @@ public class SequenceCommandTests
     private static string Train(TempDir dir, string kind, params string[] extra)
     {
         string run = dir.File(kind);
-        var r = CliRunner.Run(["train", "--model", kind, "--data", SeriesData.Macrodata, .. MacroVariables,
+        var r = CliRunner.Run(["train", "--kind", kind, "--data", SeriesData.Macrodata, .. MacroVariables,
             "--window", "16", "--stride", "2", "--hidden", "16", "--latent", "4", "--epochs", "2", "--threads", "1", "--out", run, .. extra]);
         Assert.True(r.ExitCode == 0, r.Stderr);
         Assert.Contains("16 steps × 4 variables", r.Stdout);
@@ -83,7 +83,7 @@ public class SequenceCommandTests
         string data = dir.File("sensors.csv");
         File.WriteAllText(data, csv.ToString());
         string run = dir.File("run");
-        var train = CliRunner.Run("train", "--model", "gru", "--data", data, "--group-column", "sensor", "--label-column", "label",
+        var train = CliRunner.Run("train", "--kind", "gru", "--data", data, "--group-column", "sensor", "--label-column", "label",
             "--window", "8", "--stride", "2", "--hidden", "8", "--latent", "2", "--epochs", "3", "--threads", "1", "--out", run);
         Assert.True(train.ExitCode == 0, train.Stderr);
         var r = CliRunner.Run("anomaly", "--model", run, "--data", data, "--label-column", "label", "--best-f1");
@@ -107,7 +107,7 @@ public class SequenceCommandTests
         using var dir = new TempDir();
         string data = dir.File("s.csv");
         File.WriteAllText(data, "a,b\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"{i},{40 - i}\n")));
-        var r = CliRunner.Run(["train", "--model", "lstm", "--data", data, "--out", dir.File("run"), .. options]);
+        var r = CliRunner.Run(["train", "--kind", "lstm", "--data", data, "--out", dir.File("run"), .. options]);
         Assert.NotEqual(0, r.ExitCode);
         var lines = r.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Single(lines);
@@ -121,14 +121,14 @@ public class SequenceCommandTests
         using var dir = new TempDir();
         string data = dir.File("s.csv");
         File.WriteAllText(data, "a,b\n" + string.Concat(Enumerable.Range(0, 40).Select(i => i == 20 ? "20\n" : $"{i},{40 - i}\n")));
-        var ragged = CliRunner.Run("train", "--model", "gru", "--data", data, "--window", "4", "--out", dir.File("r"));
+        var ragged = CliRunner.Run("train", "--kind", "gru", "--data", data, "--window", "4", "--out", dir.File("r"));
         Assert.NotEqual(0, ragged.ExitCode);
         Assert.Single(ragged.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains("s.csv", ragged.Stderr);
 
         File.WriteAllText(data, "a,b\n" + string.Concat(Enumerable.Range(0, 40).Select(i => $"{i},{40 - i}\n")));
         string run = dir.File("run");
-        var train = CliRunner.Run("train", "--model", "lstm", "--data", data, "--window", "4", "--hidden", "4", "--latent", "2", "--epochs", "1", "--threads", "1", "--out", run);
+        var train = CliRunner.Run("train", "--kind", "lstm", "--data", data, "--window", "4", "--hidden", "4", "--latent", "2", "--epochs", "1", "--threads", "1", "--out", run);
         Assert.True(train.ExitCode == 0, train.Stderr);
         var export = CliRunner.Run("export", "--model", run, "--format", "onnx", "--out", dir.File("m.onnx"));
         Assert.True(export.ExitCode == 0, export.Stderr);

@@ -68,7 +68,7 @@ public class TrainCommandTests
     [InlineData("--hidden", "0", "--hidden takes positive layer sizes")]
     [InlineData("--latent", "0", "--latent must be at least 1")]
     [InlineData("--loss", "hinge", "--loss must be one of bce, mse")]
-    [InlineData("--model", "banana", "--model must be one of")]
+    [InlineData("--kind", "banana", "--kind must be one of")]
     [InlineData("--activation", "swish", "--activation must be one of")]
     [InlineData("--threads", "0", "--threads must be 1 to")]
     [InlineData("--bogus", "1", "--bogus")]
