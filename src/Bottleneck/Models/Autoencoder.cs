@@ -24,24 +24,30 @@ public sealed class Autoencoder
     private readonly Lock gate = new();
     private Tensor? corrupted;
 
-    public Autoencoder(AutoencoderConfig config, ulong seed = 42)
+    /// <param name="engine">Threads, kernel and fusion for everything the model computes; <see cref="EngineOptions.Default"/> when null.</param>
+    public Autoencoder(AutoencoderConfig config, ulong seed = 42, EngineOptions? engine = null)
     {
         config.Validate();
         Config = config;
+        Engine = engine ?? EngineOptions.Default;
         Sampler = new Rng(seed ^ SamplerStream);
         var init = new Rng(seed);
         int encodedSize = ModelKinds.IsVariational(config.Kind) ? 2 * config.Latent : config.Latent;
         (Encoder, Decoder) = NetworkBuilder.Build(config, encodedSize, init, Sampler);
+        Encoder.Engine = Decoder.Engine = Engine;
         Regularizer = CodeRegularizer.Create(config, Encoder, new Rng(seed ^ DiscriminatorStream));
         Corruption = config.Kind == ModelKinds.Denoising ? new Corruption(config.Noise, config.NoiseLevel) : null;
         NamedParameters = Encoder.NamedParameters.Select(p => ("encoder." + p.Name, p.Parameter))
             .Concat(Decoder.NamedParameters.Select(p => ("decoder." + p.Name, p.Parameter))).ToArray();
         NamedBuffers = Encoder.NamedBuffers.Select(b => ("encoder." + b.Name, b.Value))
             .Concat(Decoder.NamedBuffers.Select(b => ("decoder." + b.Name, b.Value))).ToArray();
-        Loss = Losses.Loss.Create(config.Loss);
+        Loss = Losses.Loss.Create(config.Loss, engine: Engine);
     }
 
     public AutoencoderConfig Config { get; }
+
+    /// <summary>The engine settings its networks, loss and optimizer compute with.</summary>
+    public EngineOptions Engine { get; }
 
     /// <summary>The distribution generation draws codes from: an AAE's prior, N(0, I) for a variational model, none for the others.</summary>
     public LatentPrior? Prior => Regularizer is AdversarialPrior adversarial ? adversarial.Prior
@@ -99,7 +105,7 @@ public sealed class Autoencoder
     internal void BackwardFromLoss(Tensor reconstruction, Tensor target, Tensor gradBuffer)
     {
         int last = Decoder.Layers.Count - 1;
-        if (FuseLossAndSigmoid && last >= 0 && Decoder.Layers[last] is Sigmoid
+        if (Engine.FuseActivations && last >= 0 && Decoder.Layers[last] is Sigmoid
             && Loss.TryBackwardThroughSigmoid(reconstruction, target, gradBuffer))
         {
             BackwardFromDecoderLayer(gradBuffer, last);
@@ -108,9 +114,6 @@ public sealed class Autoencoder
         Loss.Backward(reconstruction, target, gradBuffer);
         Backward(gradBuffer);
     }
-
-    /// <summary>Off only in tests and benchmarks, to compare against the separate passes.</summary>
-    internal static bool FuseLossAndSigmoid { get; set; } = true;
 
     private void BackwardFromDecoderLayer(Tensor grad, int end)
     {
