@@ -17,7 +17,7 @@ internal static class GemmBenchmark
 
     public static int Run(string[] args)
     {
-        int threads = Engine.Threads, reps = 20;
+        int threads = EngineOptions.Default.Threads, reps = 20;
         GemmPath path = GemmPath.Auto;
         string only = "";
         for (int i = 0; i + 1 < args.Length; i += 2)
@@ -33,9 +33,8 @@ internal static class GemmBenchmark
                     return 2;
             }
         }
-        Engine.Threads = threads;
-        GemmPaths.ForcedPath = path;
-        GemmPath actual = GemmPaths.Current;
+        var engine = new EngineOptions { Threads = threads, Kernel = path };
+        GemmPath actual = GemmPaths.Resolve(path);
 
         var shapes = new List<(bool TransA, bool TransB, int M, int N, int K)>();
         foreach (var (input, output) in Layers)
@@ -50,14 +49,14 @@ internal static class GemmBenchmark
         {
             string op = $"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')}";
             if (!$"{op} {m}x{n}x{k}".Contains(only, StringComparison.Ordinal)) continue;
-            double gflops = Measure(transA, transB, m, n, k, reps);
+            double gflops = Measure(transA, transB, m, n, k, reps, engine);
             Console.WriteLine($"gemm {op} {m}x{n}x{k}  GFLOP/s: {gflops:F1} (path {actual}, threads {threads})");
         }
         return 0;
     }
 
     /// <summary>Best GFLOP/s over <paramref name="reps"/> timed batches of calls of about 20 ms each.</summary>
-    private static double Measure(bool transA, bool transB, int m, int n, int k, int reps)
+    private static double Measure(bool transA, bool transB, int m, int n, int k, int reps, EngineOptions engine)
     {
         var random = new Random(1);
         float[] a = Fill(random, m * k), b = Fill(random, k * n), c = new float[m * n];
@@ -66,14 +65,14 @@ internal static class GemmBenchmark
         int calls = Math.Max(1, (int)(0.02 * 100e9 / flops));
 
         for (int i = 0; i < Math.Max(3, calls / 4); i++) // warm-up: JIT, workspaces, workers
-            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, n, false);
+            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, n, false, engine);
 
         double best = 0;
         for (int r = 0; r < reps; r++)
         {
             long start = Stopwatch.GetTimestamp();
             for (int i = 0; i < calls; i++)
-                Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, n, false);
+                Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, c, n, false, engine);
             double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             best = Math.Max(best, flops * calls / seconds / 1e9);
         }

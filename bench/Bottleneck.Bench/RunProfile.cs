@@ -19,7 +19,7 @@ public static class RunProfile
     {
         string data = Option(args, "--data") ?? "../shared/datasets/mnist";
         int epochs = int.Parse(Option(args, "--epochs") ?? "10", System.Globalization.CultureInfo.InvariantCulture);
-        if (Option(args, "--threads") is { } t) Engine.Threads = int.Parse(t, System.Globalization.CultureInfo.InvariantCulture);
+        var engine = Option(args, "--threads") is { } t ? new EngineOptions { Threads = int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) } : EngineOptions.Default;
         string output = Path.Combine(Path.GetTempPath(), "bottleneck-runprofile-" + Environment.ProcessId);
 
         var total = Stopwatch.StartNew();
@@ -27,7 +27,7 @@ public static class RunProfile
         var (train, test) = Mnist.Load(data);
         double load = clock.Elapsed.TotalSeconds;
         var config = new AutoencoderConfig { InputShape = train.SampleShape };
-        var model = new Autoencoder(config, seed: 42);
+        var model = new Autoencoder(config, seed: 42, engine);
         var meter = new PhaseMeter();
         var folder = new Timed(new RunFolder(output, model, test, e => new TrainingJson
         {
@@ -40,7 +40,7 @@ public static class RunProfile
             Optimizer = "adam",
             Shuffle = true,
             Seed = 42,
-            Threads = Engine.Threads,
+            Threads = engine.Threads,
         }));
         var options = new FitOptions { Epochs = epochs, Validation = test, CheckpointPath = Path.Combine(output, Checkpoint.FileName) };
         clock.Restart();
@@ -54,10 +54,10 @@ public static class RunProfile
         Console.WriteLine($"  eval + checkpoint   {meter.TailSeconds - folder.Seconds,7:F3} s");
         Console.WriteLine($"  run folder files    {folder.Seconds,7:F3} s");
         Console.WriteLine($"  first epoch steps   {meter.FirstEpochStepSeconds,7:F3} s");
-        Console.WriteLine($"total                 {wall,7:F3} s (threads {Engine.Threads})");
+        Console.WriteLine($"total                 {wall,7:F3} s (threads {engine.Threads})");
 
         // Each epoch-end piece on its own, warm, median of several.
-        var adam = new Adam(model.Parameters);
+        var adam = new Adam(model.Parameters, engine: engine);
         var rng = new Rng(1);
         var evalBatch = new Tensor(1000, config.InputSize);
         Console.WriteLine($"evaluate 10k (x1000)  {Median(() => model.Evaluate(test)) * 1000,7:F1} ms");

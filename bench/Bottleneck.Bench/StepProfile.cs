@@ -17,7 +17,7 @@ public static class StepProfile
         var positional = args.Where((_, i) => from < 0 || (i != from && i != from + 1)).ToArray();
         var (train, _) = Mnist.Load(positional.Length > 0 ? positional[0] : "../shared/datasets/mnist");
         var model = new Autoencoder(new AutoencoderConfig(), seed: 42);
-        var adam = new Adam(model.Parameters);
+        var adam = new Adam(model.Parameters, engine: model.Engine);
         // A trained model's state (weights and Adam's moments) rather than a fresh one: late in a
         // run some values are far smaller than early on, which can change how fast a step is.
         if (checkpoint is not null) Checkpoint.Load(checkpoint).Restore(model, adam, new Rng(0));
@@ -36,7 +36,7 @@ public static class StepProfile
         {
             int step = s + WarmUp;
             at[0] = Stopwatch.GetTimestamp();
-            train.GetBatch(order.AsSpan((step % 400) * 128, 128), batch);
+            train.GetBatch(order.AsSpan((step % 400) * 128, 128), batch, model.Engine);
             at[1] = Stopwatch.GetTimestamp();
             var y = model.Forward(batch, true);
             at[2] = Stopwatch.GetTimestamp();
@@ -44,7 +44,7 @@ public static class StepProfile
             at[3] = Stopwatch.GetTimestamp();
             model.BackwardFromLoss(y, batch, grad); // the loss's gradient, then the layers
             at[4] = Stopwatch.GetTimestamp();
-            Trainer.CheckGradients(model.NamedParameters, 1, step); // reads only the gradients no layer vouched for
+            Trainer.CheckGradients(model.NamedParameters, 1, step, model.Engine); // reads only the gradients no layer vouched for
             at[5] = Stopwatch.GetTimestamp();
             adam.Update();
             at[6] = Stopwatch.GetTimestamp();
@@ -53,7 +53,7 @@ public static class StepProfile
         }
         double Ms(long t) => t * 1000.0 / Stopwatch.Frequency / StepsPerWindow;
         var totals = Enumerable.Range(0, Windows).Select(w => Enumerable.Range(0, names.Length).Sum(i => Ms(ticks[w, i]))).ToArray();
-        Console.WriteLine($"{"phase",-11} {"median",8} {"best",8}  ms/step over {Windows} windows of {StepsPerWindow} steps (threads {Engine.Threads})");
+        Console.WriteLine($"{"phase",-11} {"median",8} {"best",8}  ms/step over {Windows} windows of {StepsPerWindow} steps (threads {model.Engine.Threads})");
         for (int i = 0; i < names.Length; i++)
         {
             var values = Enumerable.Range(0, Windows).Select(w => Ms(ticks[w, i])).Order().ToArray();
@@ -108,27 +108,23 @@ public static class StepProfile
     {
         const int Reps = 300;
         var ticks = new long[2, 2];
-        try
+        // The same weights in a model whose engine does not fuse.
+        var separate = new Autoencoder(model.Config, seed: 42, model.Engine with { FuseActivations = false });
+        foreach (var ((_, from), (_, to)) in model.NamedParameters.Zip(separate.NamedParameters)) from.Value.Span.CopyTo(to.Value.Span);
+        for (int r = 0; r < Reps + 20; r++)
         {
-            for (int r = 0; r < Reps + 20; r++)
+            for (int mode = 0; mode < 2; mode++)
             {
-                for (int mode = 0; mode < 2; mode++)
-                {
-                    Layers.Sequential.FuseReLU = Autoencoder.FuseLossAndSigmoid = mode == 0;
-                    long t0 = Stopwatch.GetTimestamp();
-                    var y = model.Forward(batch, true);
-                    long t1 = Stopwatch.GetTimestamp();
-                    model.BackwardFromLoss(y, batch, grad);
-                    long t2 = Stopwatch.GetTimestamp();
-                    if (r < 20) continue;
-                    ticks[mode, 0] += t1 - t0;
-                    ticks[mode, 1] += t2 - t1;
-                }
+                var m = mode == 0 ? model : separate;
+                long t0 = Stopwatch.GetTimestamp();
+                var y = m.Forward(batch, true);
+                long t1 = Stopwatch.GetTimestamp();
+                m.BackwardFromLoss(y, batch, grad);
+                long t2 = Stopwatch.GetTimestamp();
+                if (r < 20) continue;
+                ticks[mode, 0] += t1 - t0;
+                ticks[mode, 1] += t2 - t1;
             }
-        }
-        finally
-        {
-            Layers.Sequential.FuseReLU = Autoencoder.FuseLossAndSigmoid = true;
         }
         double Ms(long t) => t * 1000.0 / Stopwatch.Frequency / Reps;
         Console.WriteLine($"  fused passes: forward {Ms(ticks[0, 0]):F3} ms  backward (with the loss gradient) {Ms(ticks[0, 1]):F3} ms; " +

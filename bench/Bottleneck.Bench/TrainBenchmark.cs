@@ -16,17 +16,17 @@ public static class TrainBenchmark
     {
         string data = Option(args, "--data") ?? "../shared/datasets/mnist";
         int epochs = int.Parse(Option(args, "--epochs") ?? "2", System.Globalization.CultureInfo.InvariantCulture);
-        if (Option(args, "--threads") is { } t) Engine.Threads = int.Parse(t, System.Globalization.CultureInfo.InvariantCulture);
+        var engine = Option(args, "--threads") is { } t ? new EngineOptions { Threads = int.Parse(t, System.Globalization.CultureInfo.InvariantCulture) } : EngineOptions.Default;
 
         var (train, test) = Mnist.Load(data);
-        var model = new Autoencoder(new AutoencoderConfig(), seed: 42);
+        var model = new Autoencoder(new AutoencoderConfig(), seed: 42, engine);
         var meter = new StepMeter();
         var clock = Stopwatch.StartNew();
         var history = Trainer.Fit(model, train, new FitOptions { Epochs = epochs, Validation = test }, meter);
         double seconds = clock.Elapsed.TotalSeconds;
         foreach (var e in history.Epochs)
             Console.WriteLine($"train epoch {e.Epoch}: {e.EpochSeconds:F2} s (evaluation included), test loss {e.TestLoss:F4}");
-        Console.WriteLine($"train samples/s: {epochs * (double)train.Count / seconds:F0} ({epochs} epochs in {seconds:F2} s, threads {Engine.Threads})");
+        Console.WriteLine($"train samples/s: {epochs * (double)train.Count / seconds:F0} ({epochs} epochs in {seconds:F2} s, threads {engine.Threads})");
         Console.WriteLine($"allocated bytes per training step (steady state): {meter.SteadyBytesPerStep:F1}");
 
         var x = new Tensor(test.Count, test.FeatureCount);

@@ -29,10 +29,11 @@ internal static class BenchCommand
         };
         anomaly.SetAction(parse =>
         {
-            Engine.Threads = OptionParsing.Threads(parse.GetValue(threads));
+            var engine = new EngineOptions { Threads = OptionParsing.Threads(parse.GetValue(threads)) };
             string name = OptionParsing.OneOf(parse.GetValue(suite)!, "--suite", "adbench", "mnist-one-class");
             var options = (name == "adbench" ? new AnomalyOptions() : AnomalyOptions.CleanImages) with
             {
+                Engine = engine,
                 Ensemble = OptionParsing.AtLeast(parse.GetValue(ensemble), 1, "--ensemble"),
                 Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
             };

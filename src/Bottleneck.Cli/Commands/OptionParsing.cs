@@ -25,11 +25,11 @@ internal static class OptionParsing
         return value;
     }
 
-    /// <summary>A worker thread count: 1 to <see cref="Tensors.Engine.MaxThreads"/>.</summary>
+    /// <summary>A worker thread count: 1 to <see cref="Tensors.EngineOptions.MaxThreads"/>.</summary>
     public static int Threads(int value, string option = "--threads")
     {
-        if (value < 1 || value > Tensors.Engine.MaxThreads)
-            throw new UsageException($"{option} must be 1 to {Tensors.Engine.MaxThreads} ({Tensors.Engine.ThreadLimitReason}), got {value}");
+        if (value < 1 || value > Tensors.EngineOptions.MaxThreads)
+            throw new UsageException($"{option} must be 1 to {Tensors.EngineOptions.MaxThreads} ({Tensors.EngineOptions.ThreadLimitReason}), got {value}");
         return value;
     }
 

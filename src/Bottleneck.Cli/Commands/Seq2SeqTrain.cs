@@ -37,7 +37,6 @@ internal static class Seq2SeqTrain
     public static int Run(Settings s)
     {
         if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw TrainCommand.NotEmpty(s.OutputDirectory, resumable: false);
-        Engine.Threads = s.Threads;
         var lines = TextLines.Read(s.DataPath);
         string[] trainLines, testLines;
         if (s.TestDataPath is { } testPath)
@@ -64,7 +63,7 @@ internal static class Seq2SeqTrain
         var vocabulary = CharacterVocabulary.FromLines(lines);
         int longest = lines.Concat(testLines).Max(l => l.EnumerateRunes().Count());
         var config = new Seq2SeqConfig { Vocabulary = vocabulary.Characters, Embedding = s.Embedding, Hidden = s.Hidden, Latent = s.Latent, MaxLength = longest };
-        var model = new Seq2SeqAutoencoder(config, s.Seed);
+        var model = new Seq2SeqAutoencoder(config, s.Seed, new EngineOptions { Threads = s.Threads });
         if (s.InitWeights is { } init)
         {
             if (!File.Exists(init)) throw new BottleneckException($"{init}: no such file (--init-weights)");

@@ -261,8 +261,8 @@ internal static class TrainCommand
         var t = json.Training ?? throw new BottleneckException($"{Path.Combine(directory, ModelFile.JsonName)}: has no training settings to resume with");
         if (given.DataPath is null && t.DataPath is { } recorded && !File.Exists(recorded) && !Directory.Exists(recorded))
             throw new BottleneckException($"{directory}: the run was trained on {recorded}, which is no longer there; give its data with --data");
-        if (!threadsGiven && t.Threads > Engine.MaxThreads)
-            throw new UsageException($"{directory}: the run was trained with {t.Threads} threads, more than this machine allows ({Engine.MaxThreads}); resume with --threads (the rest of the run then rounds differently)");
+        if (!threadsGiven && t.Threads > EngineOptions.MaxThreads)
+            throw new UsageException($"{directory}: the run was trained with {t.Threads} threads, more than this machine allows ({EngineOptions.MaxThreads}); resume with --threads (the rest of the run then rounds differently)");
         return given with
         {
             Config = ModelFile.ToConfig(json),
@@ -301,14 +301,14 @@ internal static class TrainCommand
     {
         // A folder with anything in it may be another run's: keep it unless told otherwise.
         if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
-        Engine.Threads = s.Threads;
+        var engine = new EngineOptions { Threads = s.Threads };
         var resumed = s.ResumeFrom;
 
         // An image data set loads on about one core for a quarter of a second: meanwhile the other
         // compiles the training step's code (a throwaway step of the same model; see WarmUp).
         var warmUp = s.DataPath is { } dataPath && File.Exists(dataPath) || ModelSize.Check(s.Config, s.BatchSize, training: true) is not null
             ? Task.CompletedTask
-            : Task.Run(() => WarmUp.Run(s.Config, s.BatchSize));
+            : Task.Run(() => WarmUp.Run(s.Config, s.BatchSize, engine));
         var data = LoadData(s);
         warmUp.Wait();
         var (train, test, normalization, dataName, _, _) = data;
@@ -316,7 +316,7 @@ internal static class TrainCommand
 
         var config = SizeToData(s, train);
         CheckSize(config, s, data.Source);
-        var autoencoder = new Autoencoder(config, s.Seed);
+        var autoencoder = new Autoencoder(config, s.Seed, engine);
         if (DataRangeCheck.Warning(config, train) is { } warning) Console.Error.WriteLine($"bottleneck: warning: {warning}");
         if (s.InitWeights is { } init)
         {

@@ -54,6 +54,9 @@ public sealed record AnomalyOptions
 
     public ulong Seed { get; init; } = 42;
 
+    /// <summary>Threads and kernel of the members' training and scoring.</summary>
+    public EngineOptions Engine { get; init; } = EngineOptions.Default;
+
     /// <summary>
     /// Settings for images whose training set is known to be normal (the one-class setting):
     /// pixels already share one unit, so no scaling and the plain squared error (weighting each
@@ -145,7 +148,7 @@ public sealed class AnomalyDetector
     {
         var (fit, validation) = DatasetSplit.Random(sample, 1 - o.ValidationFraction, seed + 1);
         if (validation.Count == 0) (fit, validation) = (sample, sample);
-        var model = new Autoencoder(config, seed);
+        var model = new Autoencoder(config, seed, o.Engine);
         Trainer.Fit(model, fit, new FitOptions
         {
             Epochs = o.Epochs,

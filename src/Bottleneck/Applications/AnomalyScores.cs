@@ -35,7 +35,7 @@ public static class AnomalyScores
                 int count = Math.Min(Autoencoder.InferenceChunk, n - start);
                 chunk.ResizeBatch(count);
                 if (rows is null) data.CopyRows(start, count, chunk);
-                else data.GetBatch(rows.AsSpan(start, count), chunk);
+                else data.GetBatch(rows.AsSpan(start, count), chunk, model.Engine);
                 // Reconstruct's arithmetic (each row's result does not depend on the rows beside it).
                 model.Loss.PerItem(model.Forward(chunk, null, false), chunk, errors.AsSpan(start, count));
             }

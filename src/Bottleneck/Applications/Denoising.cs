@@ -75,8 +75,8 @@ public static class Denoising
         var rng = new Rng(seed);
         var batch = new Tensor(Math.Min(Chunk, clean.Count), size);
         var noisy = new Tensor(Math.Min(Chunk, clean.Count), size);
-        var noisySum = new Accumulator();
-        var denoisedSum = new Accumulator();
+        var noisySum = new Accumulator(model.Engine);
+        var denoisedSum = new Accumulator(model.Engine);
         for (int start = 0; start < clean.Count; start += Chunk)
         {
             int rows = Math.Min(Chunk, clean.Count - start);
@@ -106,7 +106,7 @@ public static class Denoising
         };
     }
 
-    private sealed class Accumulator
+    private sealed class Accumulator(EngineOptions engine)
     {
         private double psnr;
         private double ssim;
@@ -125,7 +125,7 @@ public static class Denoising
                 }
                 else identical++;
             }
-            var s = ImageQuality.SsimPerImage(clean, test, shape.Height, shape.Width);
+            var s = ImageQuality.SsimPerImage(clean, test, shape.Height, shape.Width, engine);
             foreach (double v in s) ssim += v;
             count += s.Length;
         }

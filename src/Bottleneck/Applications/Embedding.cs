@@ -67,14 +67,14 @@ public static class Embedding
         var testCodes = LatentCodes.Encode(model, test, progress, "encoding the test set");
 
         progress?.Invoke(new WorkProgress("k-NN on the codes", 0, 1));
-        double codeAccuracy = KNearestNeighbors.Accuracy(trainCodes.Codes, train.Labels!, testCodes.Codes, test.Labels!, latent, k);
+        double codeAccuracy = KNearestNeighbors.Accuracy(trainCodes.Codes, train.Labels!, testCodes.Codes, test.Labels!, latent, k, model.Engine);
         progress?.Invoke(new WorkProgress("k-NN on the codes", 1, 1));
 
         progress?.Invoke(new WorkProgress($"PCA-{latent} of the inputs", 0, 1));
-        var pca = Pca.Fit(train.Features, train.FeatureCount, latent);
+        var pca = Pca.Fit(train.Features, train.FeatureCount, latent, model.Engine);
         var trainProjected = pca.Transform(train.Features);
         var testProjected = pca.Transform(test.Features);
-        double pcaAccuracy = KNearestNeighbors.Accuracy(trainProjected, train.Labels!, testProjected, test.Labels!, latent, k);
+        double pcaAccuracy = KNearestNeighbors.Accuracy(trainProjected, train.Labels!, testProjected, test.Labels!, latent, k, model.Engine);
         progress?.Invoke(new WorkProgress($"PCA-{latent} of the inputs", 1, 1));
 
         var (map, x, y) = MapOf(testCodes);

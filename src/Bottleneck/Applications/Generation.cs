@@ -75,7 +75,7 @@ public static class Generation
             if (index < 0 || index >= data.Count)
                 throw new BottleneckException($"{data.Name}: item {index} (--{name}) does not exist; there are {data.Count} items, 0 to {data.Count - 1}");
         var ends = new Tensor(2, data.FeatureCount);
-        data.GetBatch([from, to], ends);
+        data.GetBatch([from, to], ends, model.Engine);
         var endCodes = model.Encode(ends);
         var codes = Lerp(endCodes.Row(0), endCodes.Row(1), steps);
         return (codes, model.Decode(codes));

@@ -122,9 +122,10 @@ public sealed class Dataset
 
     /// <summary>
     /// Copies the samples at <paramref name="indices"/> into the rows of <paramref name="destination"/>,
-    /// which is resized to that many rows (its storage is reused when large enough).
+    /// which is resized to that many rows (its storage is reused when large enough). Large batches
+    /// are copied on <paramref name="engine"/>'s threads (<see cref="EngineOptions.Default"/> when null).
     /// </summary>
-    public void GetBatch(ReadOnlySpan<int> indices, Tensor destination)
+    public void GetBatch(ReadOnlySpan<int> indices, Tensor destination, EngineOptions? engine = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
         if (destination.Rank == 0 || destination.RowLength != FeatureCount)
@@ -135,9 +136,10 @@ public sealed class Dataset
             if ((uint)index >= (uint)Count)
                 throw new ArgumentOutOfRangeException(nameof(indices), $"sample index {index} is outside 0..{Count - 1}");
         }
-        // Large batches are copied on all threads (the rows of a shuffled batch are scattered).
-        if (pixels is not null) Elementwise.GatherRows(pixels, FeatureCount, indices, destination);
-        else Elementwise.GatherRows(Features, FeatureCount, indices, destination);
+        // Large batches are copied on several threads (the rows of a shuffled batch are scattered).
+        engine ??= EngineOptions.Default;
+        if (pixels is not null) Elementwise.GatherRows(pixels, FeatureCount, indices, destination, engine);
+        else Elementwise.GatherRows(Features, FeatureCount, indices, destination, engine);
     }
 
     /// <summary>A copy of the samples at <paramref name="indices"/>, in that order (labels and sample shape kept), e.g. one side of a split.</summary>

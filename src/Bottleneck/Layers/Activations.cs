@@ -11,7 +11,7 @@ namespace Bottleneck.Layers;
 /// here once. Each value is computed the same way whichever part holds it, so results do not
 /// depend on the thread count.
 /// </summary>
-public abstract class Activation : Layer, GemmThreadPool.IParallelJob
+public abstract class Activation : Layer, WorkerPool.IParallelJob
 {
     private Tensor? input;
     private Tensor? output;
@@ -36,7 +36,7 @@ public abstract class Activation : Layer, GemmThreadPool.IParallelJob
         EnsureShape(ref ownOutput, x.Rows, x.RowLength);
         output = ownOutput;
         backward = false;
-        Elementwise.Run(this, Elementwise.Parts(x.Length, ValuesPerPart));
+        Elementwise.Run(this, Elementwise.Parts(Engine, x.Length, ValuesPerPart));
         return output!;
     }
 
@@ -51,7 +51,7 @@ public abstract class Activation : Layer, GemmThreadPool.IParallelJob
         backward = true;
         try
         {
-            Elementwise.Run(this, Elementwise.Parts(x.Length, ValuesPerPart));
+            Elementwise.Run(this, Elementwise.Parts(Engine, x.Length, ValuesPerPart));
         }
         finally
         {
@@ -79,7 +79,7 @@ public abstract class Activation : Layer, GemmThreadPool.IParallelJob
         return y;
     }
 
-    void GemmThreadPool.IParallelJob.RunPart(int part, int parts)
+    void WorkerPool.IParallelJob.RunPart(int part, int parts)
     {
         var x = input!;
         int start = Elementwise.Start(x.Length, part, parts), end = Elementwise.Start(x.Length, part + 1, parts);

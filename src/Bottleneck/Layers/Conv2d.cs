@@ -78,11 +78,11 @@ public sealed class Conv2d : SpatialLayer
         EnsureShape(ref columns, batch, k * plane);
         EnsureShape(ref product, batch, OutChannels * plane);
         EnsureShape(ref output, batch, OutputItemSize);
-        Im2Col.Unfold(geometry, batch, x.Span, columns!.Span);
+        Im2Col.Unfold(geometry, batch, x.Span, columns!.Span, engine: Engine);
         int n = batch * plane;
         Gemm.Multiply(false, false, OutChannels, n, k,
-            weight.Value.Span, k, columns.Span, n, product!.Span, n, accumulate: false);
-        Im2Col.SwapLeadingAxes(OutChannels, batch, plane, product.Span, output!.Span, bias.Value.Span);
+            weight.Value.Span, k, columns.Span, n, product!.Span, n, accumulate: false, engine: Engine);
+        Im2Col.SwapLeadingAxes(OutChannels, batch, plane, product.Span, output!.Span, bias.Value.Span, engine: Engine);
         return output;
     }
 
@@ -94,7 +94,7 @@ public sealed class Conv2d : SpatialLayer
 
         // dY [N, out, L] → [out, N·L], the layout of the forward product.
         var dy = product!.Span;
-        Im2Col.SwapLeadingAxes(batch, OutChannels, plane, gradOutput.Span, dy, default);
+        Im2Col.SwapLeadingAxes(batch, OutChannels, plane, gradOutput.Span, dy, default, engine: Engine);
 
         var db = bias.Grad.Span;
         for (int o = 0; o < OutChannels; o++)
@@ -102,15 +102,15 @@ public sealed class Conv2d : SpatialLayer
 
         // dW [out, in·k·k] = dY'·Pᵀ
         Gemm.Multiply(false, true, OutChannels, k, n,
-            dy, n, columns!.Span, n, weight.Grad.Span, k, accumulate: false);
+            dy, n, columns!.Span, n, weight.Grad.Span, k, accumulate: false, engine: Engine);
 
         if (!needInputGrad) return null;
         // dP [in·k·k, N·L] = Wᵀ·dY', then folded onto the input images.
         EnsureShape(ref gradColumns, batch, k * plane);
         Gemm.Multiply(true, false, k, n, OutChannels,
-            weight.Value.Span, k, dy, n, gradColumns!.Span, n, accumulate: false);
+            weight.Value.Span, k, dy, n, gradColumns!.Span, n, accumulate: false, engine: Engine);
         EnsureShape(ref gradInput, batch, InputSize);
-        Im2Col.Fold(geometry, batch, gradColumns.Span, gradInput!.Span, accumulate: false);
+        Im2Col.Fold(geometry, batch, gradColumns.Span, gradInput!.Span, accumulate: false, engine: Engine);
         return gradInput;
     }
 

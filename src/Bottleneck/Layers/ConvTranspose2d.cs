@@ -105,10 +105,10 @@ public sealed class ConvTranspose2d : SpatialLayer
         EnsureShape(ref columns, batch, k * plane);
         EnsureShape(ref output, batch, OutputItemSize);
 
-        Im2Col.SwapLeadingAxes(batch, InChannels, plane, x.Span, inputMoved!.Span, default);
+        Im2Col.SwapLeadingAxes(batch, InChannels, plane, x.Span, inputMoved!.Span, default, engine: Engine);
         // P [out·k·k, N·H·W] = Wᵀ·X', with W read as [in, out·k·k].
         Gemm.Multiply(true, false, k, n, InChannels,
-            weight.Value.Span, k, inputMoved.Span, n, columns!.Span, n, accumulate: false);
+            weight.Value.Span, k, inputMoved.Span, n, columns!.Span, n, accumulate: false, engine: Engine);
 
         // Seed each output channel with its bias, then fold the patches on top of it.
         var y = output!.Span;
@@ -117,7 +117,7 @@ public sealed class ConvTranspose2d : SpatialLayer
         for (int item = 0; item < batch; item++)
             for (int o = 0; o < OutChannels; o++)
                 y.Slice((item * OutChannels + o) * outPlane, outPlane).Fill(b[o]);
-        Im2Col.Fold(geometry, batch, columns.Span, y, accumulate: true);
+        Im2Col.Fold(geometry, batch, columns.Span, y, accumulate: true, engine: Engine);
         return output;
     }
 
@@ -140,19 +140,19 @@ public sealed class ConvTranspose2d : SpatialLayer
 
         // dP [out·k·k, N·H·W]: the patches of dY, as the forward's fold read them.
         var dp = columns!.Span;
-        Im2Col.Unfold(geometry, batch, dyAll, dp);
+        Im2Col.Unfold(geometry, batch, dyAll, dp, engine: Engine);
 
         // dW [in, out·k·k] = X'·dPᵀ
         Gemm.Multiply(false, true, InChannels, k, n,
-            inputMoved!.Span, n, dp, n, weight.Grad.Span, k, accumulate: false);
+            inputMoved!.Span, n, dp, n, weight.Grad.Span, k, accumulate: false, engine: Engine);
 
         if (!needInputGrad) return null;
         // dX' [in, N·H·W] = W·dP, then back to NCHW.
         EnsureShape(ref gradMoved, batch, InChannels * plane);
         Gemm.Multiply(false, false, InChannels, n, k,
-            weight.Value.Span, k, dp, n, gradMoved!.Span, n, accumulate: false);
+            weight.Value.Span, k, dp, n, gradMoved!.Span, n, accumulate: false, engine: Engine);
         EnsureShape(ref gradInput, batch, InputSize);
-        Im2Col.SwapLeadingAxes(InChannels, batch, plane, gradMoved.Span, gradInput!.Span, default);
+        Im2Col.SwapLeadingAxes(InChannels, batch, plane, gradMoved.Span, gradInput!.Span, default, engine: Engine);
         return gradInput;
     }
 

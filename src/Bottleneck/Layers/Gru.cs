@@ -67,7 +67,7 @@ public sealed class Gru : RecurrentLayer
             hidden!.Span[..(b * h)].Clear();
         }
 
-        Gemm.MultiplyAddBias(false, true, steps * b, g3, Layout.Input,
+        Gemm.MultiplyAddBias(Engine, false, true, steps * b, g3, Layout.Input,
             xs.Span, Layout.Input, WeightIh.Value.Span, Layout.Input, gates!.Span, g3, BiasIh.Value.Span);
         var wh = WeightHh.Value.Span;
         var bh = BiasHh.Value.Span;
@@ -77,7 +77,7 @@ public sealed class Gru : RecurrentLayer
             var hr = recurrent!.Span.Slice(t * b * g3, b * g3);
             var hPrev = hidden.Span.Slice(t * b * h, b * h);
             var hNext = hidden.Span.Slice((t + 1) * b * h, b * h);
-            if (t > 0 || fromState) Gemm.MultiplyAddBias(false, true, b, g3, h, hPrev, h, wh, h, hr, g3, bh);
+            if (t > 0 || fromState) Gemm.MultiplyAddBias(Engine, false, true, b, g3, h, hPrev, h, wh, h, hr, g3, bh);
             else for (int r = 0; r < b; r++) bh.CopyTo(hr.Slice(r * g3, g3)); // h_{-1} = 0
             for (int r = 0; r < b; r++)
             {
@@ -146,7 +146,7 @@ public sealed class Gru : RecurrentLayer
                     var row = dh.Slice(r * h, h);
                     TensorPrimitives.Multiply(row, zNext.Slice(r * g3 + h, h), row);
                 }
-                Gemm.Multiply(false, false, b, h, g3, gradRecurrent!.Span.Slice((t + 1) * b * g3, b * g3), g3, wh, h, dh, h, accumulate: true);
+                Gemm.Multiply(false, false, b, h, g3, gradRecurrent!.Span.Slice((t + 1) * b * g3, b * g3), g3, wh, h, dh, h, accumulate: true, engine: Engine);
             }
             Layout.AddStepGradient(gradOutput, t, b, dh);
 
@@ -175,11 +175,11 @@ public sealed class Gru : RecurrentLayer
         int rows = steps * b;
         var dG = gradGates!.Span;
         var dR = gradRecurrent!.Span;
-        Gemm.Multiply(true, false, g3, h, rows, dR, g3, hidden!.Span[..(rows * h)], h, WeightHh.Grad.Span, h, accumulate: false);
-        Gemm.Multiply(true, false, g3, Layout.Input, rows, dG, g3, Layout.TimeMajorInput.Span, Layout.Input, WeightIh.Grad.Span, Layout.Input, accumulate: false);
+        Gemm.Multiply(true, false, g3, h, rows, dR, g3, hidden!.Span[..(rows * h)], h, WeightHh.Grad.Span, h, accumulate: false, engine: Engine);
+        Gemm.Multiply(true, false, g3, Layout.Input, rows, dG, g3, Layout.TimeMajorInput.Span, Layout.Input, WeightIh.Grad.Span, Layout.Input, accumulate: false, engine: Engine);
         RecurrentLayout.ColumnSums(dG, rows, g3, BiasIh.Grad.Span);
         RecurrentLayout.ColumnSums(dR, rows, g3, BiasHh.Grad.Span);
         if (!needInputGrad) return null;
-        return Layout.InputGradient(dG, g3, WeightIh.Value.Span, b);
+        return Layout.InputGradient(dG, g3, WeightIh.Value.Span, b, Engine);
     }
 }

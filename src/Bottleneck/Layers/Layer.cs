@@ -21,6 +21,24 @@ public abstract class Layer
     /// </summary>
     public virtual IReadOnlyList<(string Name, Tensor Value)> Buffers => NoBuffers;
 
+    /// <summary>
+    /// The engine settings the layer computes with: <see cref="EngineOptions.Default"/> until its
+    /// owner (a model, a container) sets them. Setting them on a layer made of others sets them on those too.
+    /// </summary>
+    public EngineOptions Engine
+    {
+        get;
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            field = value;
+            foreach (var inner in InnerLayers) inner.Engine = value;
+        }
+    } = EngineOptions.Default;
+
+    /// <summary>The layers this one is made of, which share its <see cref="Engine"/>; none for most.</summary>
+    protected virtual IEnumerable<Layer> InnerLayers => [];
+
     /// <summary>Size of one output item for an input item of <paramref name="inputSize"/> values.</summary>
     public abstract int OutputSize(int inputSize);
 

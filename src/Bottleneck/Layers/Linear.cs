@@ -3,7 +3,7 @@ using Bottleneck.Tensors;
 namespace Bottleneck.Layers;
 
 /// <summary>y = x·Wᵀ + b, with W stored [out, in] as in PyTorch.</summary>
-public sealed class Linear : Layer, GemmThreadPool.IParallelJob
+public sealed class Linear : Layer, WorkerPool.IParallelJob
 {
     private readonly Parameter weight;
     private readonly Parameter bias;
@@ -60,7 +60,7 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         EnsureShape(ref output, batch, OutFeatures);
         // y = b + x·Wᵀ: the GEMM adds the bias to each tile with its first reduction block (the
         // same sums as seeding every row with the bias and accumulating onto it, minus that pass).
-        Gemm.MultiplyAddBias(false, true, batch, OutFeatures, InFeatures,
+        Gemm.MultiplyAddBias(Engine, false, true, batch, OutFeatures, InFeatures,
             x.Span, InFeatures, weight.Value.Span, InFeatures, output!.Span, OutFeatures, bias.Value.Span,
             fusedReLU?.RectifyTiles);
         // A few rows tell whether the input is mostly zeros (images), which picks dW's arrangement.
@@ -123,18 +123,18 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         {
             // dW = (Xᵀ·dY)ᵀ, the same sums: X as the kernel's A puts its zeros in panels of 8
             // features, most of which are all zero in a batch of images (see MultiplyTransposedC).
-            Gemm.MultiplyTransposedC(true, false, InFeatures, OutFeatures, x.Rows,
+            Gemm.MultiplyTransposedC(Engine, true, false, InFeatures, OutFeatures, x.Rows,
                 x.Span, InFeatures, dy.Span, OutFeatures, weight.Grad.Span, InFeatures, weightGradCheck);
         }
         else
         {
-            Gemm.MultiplyThen(true, false, OutFeatures, InFeatures, x.Rows,
+            Gemm.MultiplyThen(Engine, true, false, OutFeatures, InFeatures, x.Rows,
                 dy.Span, OutFeatures, x.Span, InFeatures, weight.Grad.Span, InFeatures, weightGradCheck);
         }
         weight.GradientKnownFinite = weightGradCheck.AllFinite;
         // db: the columns split between threads (each column is summed over the rows in order by
         // whichever thread holds it, so the split does not change the bits).
-        int parts = parallelBias ? Math.Max(1, Math.Min(Elementwise.Parts(dy.Length), OutFeatures / Elementwise.Alignment)) : 1;
+        int parts = parallelBias ? Math.Max(1, Math.Min(Elementwise.Parts(Engine, dy.Length), OutFeatures / Elementwise.Alignment)) : 1;
         Elementwise.Run(this, parts);
     }
 
@@ -144,18 +144,18 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
         var dy = gradOutput!;
         if (maskBelow is { } mask)
         {
-            Gemm.MultiplyThen(false, false, input!.Rows, InFeatures, OutFeatures,
+            Gemm.MultiplyThen(Engine, false, false, input!.Rows, InFeatures, OutFeatures,
                 dy.Span, OutFeatures, weight.Value.Span, InFeatures, gradInput!.Span, InFeatures, mask);
         }
         else
         {
             Gemm.Multiply(false, false, input!.Rows, InFeatures, OutFeatures,
-                dy.Span, OutFeatures, weight.Value.Span, InFeatures, gradInput!.Span, InFeatures, accumulate: false);
+                dy.Span, OutFeatures, weight.Value.Span, InFeatures, gradInput!.Span, InFeatures, accumulate: false, engine: Engine);
         }
     }
 
     /// <summary>Part <paramref name="part"/> of the bias gradient's columns.</summary>
-    void GemmThreadPool.IParallelJob.RunPart(int part, int parts)
+    void WorkerPool.IParallelJob.RunPart(int part, int parts)
     {
         int start = Elementwise.Start(OutFeatures, part, parts), end = Elementwise.Start(OutFeatures, part + 1, parts);
         if (start >= end) return;
@@ -167,7 +167,7 @@ public sealed class Linear : Layer, GemmThreadPool.IParallelJob
     }
 
     /// <summary>The two halves of a backward pass run side by side: part 0 dW and db, part 1 dX.</summary>
-    private sealed class BackwardPair(Linear layer) : GemmThreadPool.IParallelJob
+    private sealed class BackwardPair(Linear layer) : WorkerPool.IParallelJob
     {
         public void RunPart(int part, int parts)
         {

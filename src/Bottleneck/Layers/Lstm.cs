@@ -51,14 +51,14 @@ public sealed class Lstm : RecurrentLayer
 
         // Both biases are constant over the steps, so they go in once, with the input projection.
         TensorPrimitives.Add(BiasIh.Value.Span, BiasHh.Value.Span, biasSum);
-        Gemm.MultiplyAddBias(false, true, steps * b, g4, Layout.Input,
+        Gemm.MultiplyAddBias(Engine, false, true, steps * b, g4, Layout.Input,
             xs.Span, Layout.Input, WeightIh.Value.Span, Layout.Input, gates!.Span, g4, biasSum);
         var wh = WeightHh.Value.Span;
         for (int t = 0; t < steps; t++)
         {
             var g = gates.Span.Slice(t * b * g4, b * g4);
             // h_{-1} = 0: the first step has no recurrent term.
-            if (t > 0) Gemm.Multiply(false, true, b, g4, h, hidden.Span.Slice(t * b * h, b * h), h, wh, h, g, g4, accumulate: true);
+            if (t > 0) Gemm.Multiply(false, true, b, g4, h, hidden.Span.Slice(t * b * h, b * h), h, wh, h, g, g4, accumulate: true, engine: Engine);
             var cPrev = cells.Span.Slice(t * b * h, b * h);
             var c = cells.Span.Slice((t + 1) * b * h, b * h);
             var tc = tanhCells!.Span.Slice(t * b * h, b * h);
@@ -96,7 +96,7 @@ public sealed class Lstm : RecurrentLayer
         {
             // dL/dh_t: from the step after (through W_hh) and from the output.
             if (t == steps - 1) dh.Clear();
-            else Gemm.Multiply(false, false, b, h, g4, gradGates!.Span.Slice((t + 1) * b * g4, b * g4), g4, wh, h, dh, h, accumulate: false);
+            else Gemm.Multiply(false, false, b, h, g4, gradGates!.Span.Slice((t + 1) * b * g4, b * g4), g4, wh, h, dh, h, accumulate: false, engine: Engine);
             Layout.AddStepGradient(gradOutput, t, b, dh);
 
             var g = gates.Span.Slice(t * b * g4, b * g4);
@@ -125,12 +125,12 @@ public sealed class Lstm : RecurrentLayer
         var dG = gradGates!.Span;
         int rows = steps * b;
         // Step t's gates met h_{t-1}, which is block t of the hidden store (block 0 the zero state).
-        Gemm.Multiply(true, false, g4, h, rows, dG, g4, hidden!.Span[..(rows * h)], h, WeightHh.Grad.Span, h, accumulate: false);
+        Gemm.Multiply(true, false, g4, h, rows, dG, g4, hidden!.Span[..(rows * h)], h, WeightHh.Grad.Span, h, accumulate: false, engine: Engine);
         var xs = Layout.TimeMajorInput;
-        Gemm.Multiply(true, false, g4, Layout.Input, rows, dG, g4, xs.Span, Layout.Input, WeightIh.Grad.Span, Layout.Input, accumulate: false);
+        Gemm.Multiply(true, false, g4, Layout.Input, rows, dG, g4, xs.Span, Layout.Input, WeightIh.Grad.Span, Layout.Input, accumulate: false, engine: Engine);
         RecurrentLayout.ColumnSums(dG, rows, g4, BiasIh.Grad.Span);
         BiasIh.Grad.Span.CopyTo(BiasHh.Grad.Span); // both biases enter every gate the same way
         if (!needInputGrad) return null;
-        return Layout.InputGradient(dG, g4, WeightIh.Value.Span, b);
+        return Layout.InputGradient(dG, g4, WeightIh.Value.Span, b, Engine);
     }
 }

@@ -89,6 +89,8 @@ public sealed class MultiheadAttention : Layer
     /// <summary>out_proj, whose parameters are named "out_proj.weight" and "out_proj.bias".</summary>
     public Linear OutProj => outProj;
 
+    protected override IEnumerable<Layer> InnerLayers => attentionDropout is null ? [outProj] : [outProj, attentionDropout];
+
     public override IReadOnlyList<Parameter> Parameters => parameters;
 
     /// <summary>
@@ -145,7 +147,7 @@ public sealed class MultiheadAttention : Layer
         input = xr;
         // Every step of every item projected at once: [q k v] = x·Wᵢₙᵀ + bᵢₙ, [batch·steps, 3E].
         EnsureShape(ref qkv, rows, e3);
-        Gemm.MultiplyAddBias(false, true, rows, e3, e, xr.Span, e, inProjWeight.Value.Span, e, qkv!.Span, e3, inProjBias.Value.Span);
+        Gemm.MultiplyAddBias(Engine, false, true, rows, e3, e, xr.Span, e, inProjWeight.Value.Span, e, qkv!.Span, e3, inProjBias.Value.Span);
 
         EnsureShape(ref probabilities, batch, heads * tt);
         Span<float> qkvs = qkv.Span, probs = probabilities!.Span;
@@ -157,7 +159,7 @@ public sealed class MultiheadAttention : Layer
                 // Scores q·kᵀ of this head: q and k are column blocks of qkv, read in place with stride 3E.
                 var s = probs.Slice((b * heads + h) * tt, tt);
                 Gemm.Multiply(false, true, steps, steps, headDim,
-                    qkvs[(item + h * headDim)..], e3, qkvs[(item + e + h * headDim)..], e3, s, steps, accumulate: false);
+                    qkvs[(item + h * headDim)..], e3, qkvs[(item + e + h * headDim)..], e3, s, steps, accumulate: false, engine: Engine);
                 Softmax(s, b);
             }
         }
@@ -176,7 +178,7 @@ public sealed class MultiheadAttention : Layer
                 // Head h's output P·v goes to its d columns of the context, stride E.
                 Gemm.Multiply(false, false, steps, headDim, steps,
                     weights.Slice((b * heads + h) * tt, tt), steps, qkvs[(item + 2 * e + h * headDim)..], e3,
-                    ctx[(b * steps * e + h * headDim)..], e, accumulate: false);
+                    ctx[(b * steps * e + h * headDim)..], e, accumulate: false, engine: Engine);
             }
         }
         AverageOverHeads(weights, batch);
@@ -247,9 +249,9 @@ public sealed class MultiheadAttention : Layer
                 var dO = dctxs[(b * steps * e + h * headDim)..];
                 var dP = dprobs.Slice((b * heads + h) * tt, tt);
                 // O = P·v: dP = dO·vᵀ and dv = Pᵀ·dO.
-                Gemm.Multiply(false, true, steps, steps, headDim, dO, e, qkvs[(item + 2 * e + h * headDim)..], e3, dP, steps, accumulate: false);
+                Gemm.Multiply(false, true, steps, steps, headDim, dO, e, qkvs[(item + 2 * e + h * headDim)..], e3, dP, steps, accumulate: false, engine: Engine);
                 Gemm.Multiply(true, false, steps, headDim, steps, weights.Slice((b * heads + h) * tt, tt), steps, dO, e,
-                    dqkv[(item + 2 * e + h * headDim)..], e3, accumulate: false);
+                    dqkv[(item + 2 * e + h * headDim)..], e3, accumulate: false, engine: Engine);
             }
         }
 
@@ -276,20 +278,20 @@ public sealed class MultiheadAttention : Layer
                 ReadOnlySpan<float> ds = dprobs.Slice((b * heads + h) * tt, tt);
                 // s = q·kᵀ: dq = ds·k and dk = dsᵀ·q, into q's and k's columns of dqkv.
                 Gemm.Multiply(false, false, steps, headDim, steps, ds, steps, qkvs[(item + e + h * headDim)..], e3,
-                    dqkv[(item + h * headDim)..], e3, accumulate: false);
+                    dqkv[(item + h * headDim)..], e3, accumulate: false, engine: Engine);
                 Gemm.Multiply(true, false, steps, headDim, steps, ds, steps, qkvs[(item + h * headDim)..], e3,
-                    dqkv[(item + e + h * headDim)..], e3, accumulate: false);
+                    dqkv[(item + e + h * headDim)..], e3, accumulate: false, engine: Engine);
             }
         }
 
         // The input projection over all steps at once: dWᵢₙ = dqkvᵀ·x, dbᵢₙ = Σ dqkv, dx = dqkv·Wᵢₙ.
-        Gemm.Multiply(true, false, e3, e, rows, dqkv, e3, xr.Span, e, inProjWeight.Grad.Span, e, accumulate: false);
+        Gemm.Multiply(true, false, e3, e, rows, dqkv, e3, xr.Span, e, inProjWeight.Grad.Span, e, accumulate: false, engine: Engine);
         var db = inProjBias.Grad.Span;
         db.Clear();
         for (int r = 0; r < rows; r++) TensorPrimitives.Add(db, dqkv.Slice(r * e3, e3), db);
         if (!needInputGrad) return null;
         EnsureShape(ref gradInput, rows, e);
-        Gemm.Multiply(false, false, rows, e, e3, dqkv, e3, inProjWeight.Value.Span, e, gradInput!.Span, e, accumulate: false);
+        Gemm.Multiply(false, false, rows, e, e3, dqkv, e3, inProjWeight.Value.Span, e, gradInput!.Span, e, accumulate: false, engine: Engine);
         return gradInputItems.Of(gradInput, steps * e);
     }
 

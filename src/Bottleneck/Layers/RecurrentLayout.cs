@@ -109,11 +109,11 @@ internal sealed class RecurrentLayout
     }
 
     /// <summary>dx = dGates·W_ih, computed time-major for all steps at once, returned batch-first.</summary>
-    public Tensor InputGradient(ReadOnlySpan<float> gradGates, int gateWidth, ReadOnlySpan<float> weightIh, int b)
+    public Tensor InputGradient(ReadOnlySpan<float> gradGates, int gateWidth, ReadOnlySpan<float> weightIh, int b, EngineOptions engine)
     {
         int rows = Steps * b;
         Tensor.Ensure(ref gradInputTimeMajor, rows, Input);
-        Gemm.Multiply(false, false, rows, Input, gateWidth, gradGates, gateWidth, weightIh, Input, gradInputTimeMajor!.Span, Input, accumulate: false);
+        Gemm.Multiply(false, false, rows, Input, gateWidth, gradGates, gateWidth, weightIh, Input, gradInputTimeMajor!.Span, Input, accumulate: false, engine);
         Tensor.Ensure(ref gradInput, b, Steps * Input);
         Transpose(gradInputTimeMajor.Span, gradInput!.Span, Steps, b, Input);
         return gradInput;

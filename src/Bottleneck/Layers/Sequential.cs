@@ -23,8 +23,7 @@ public sealed class Sequential : Layer
 
     public IReadOnlyList<Layer> Layers => layers;
 
-    /// <summary>Off only in tests and benchmarks, to compare against the separate ReLU passes.</summary>
-    internal static bool FuseReLU { get; set; } = true;
+    protected override IEnumerable<Layer> InnerLayers => layers;
 
     /// <summary>Parameters with their state_dict names relative to this container.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
@@ -48,7 +47,7 @@ public sealed class Sequential : Layer
         var x = input;
         for (int i = 0; i < layers.Length; i++)
         {
-            if (FuseReLU && layers[i] is Linear linear && i + 1 < layers.Length && layers[i + 1] is ReLU relu)
+            if (Engine.FuseActivations && layers[i] is Linear linear && i + 1 < layers.Length && layers[i + 1] is ReLU relu)
             {
                 // Linear then ReLU: the GEMM rectifies each tile of its output as it finishes
                 // it, which saves the ReLU's pass over the whole output (same values).
@@ -76,7 +75,7 @@ public sealed class Sequential : Layer
             // Below the first layer with parameters nothing needs a gradient unless the caller does:
             // this skips the largest product of the first layer (dY·W) during plain training.
             bool need = needInputGrad || HasParametersBelow(i);
-            if (FuseReLU && need && layers[i] is Linear linear && i > 0 && layers[i - 1] is ReLU relu)
+            if (Engine.FuseActivations && need && layers[i] is Linear linear && i > 0 && layers[i - 1] is ReLU relu)
             {
                 // ReLU then Linear: the ReLU's mask goes onto each tile of the Linear's input
                 // gradient as the GEMM finishes it, which saves the ReLU's own pass.

@@ -25,6 +25,8 @@ public sealed class TimeDistributed : Layer
 
     public Layer Inner => inner;
 
+    protected override IEnumerable<Layer> InnerLayers => [inner];
+
     public override IReadOnlyList<Parameter> Parameters => inner.Parameters;
 
     public override int OutputSize(int inputSize)

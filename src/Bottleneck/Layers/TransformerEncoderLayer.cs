@@ -64,6 +64,9 @@ public sealed class TransformerEncoderLayer : Layer
 
     public int DModel => model;
 
+    protected override IEnumerable<Layer> InnerLayers =>
+        new Layer?[] { selfAttention, linear1, relu, linear2, norm1, norm2, feedForwardDropout, dropout1, dropout2 }.OfType<Layer>();
+
     public int NHead => selfAttention.NumHeads;
 
     public int DimFeedforward { get; }

@@ -46,7 +46,7 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Sum) : Lo
     private protected override double Sum(Tensor prediction, Tensor target)
     {
         int blocks = Vector256.IsHardwareAccelerated ? (prediction.Length / 8 + BlockVectors - 1) / BlockVectors : 0;
-        int parts = Math.Min(Elementwise.Parts(prediction.Length, Elementwise.MinValuesPerPart / 4), blocks);
+        int parts = Math.Min(Elementwise.Parts(Engine, prediction.Length, Elementwise.MinValuesPerPart / 4), blocks);
         if (parts < 2) return Sum(prediction.Span, target.Span);
         var job = Job.ForThisThread;
         job.Start(prediction, target, null, 0f, blocks);
@@ -172,7 +172,7 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Sum) : Lo
 
     private void Gradient(Tensor prediction, Tensor target, Tensor grad, float scale, bool throughSigmoid)
     {
-        int parts = Elementwise.Parts(prediction.Length);
+        int parts = Elementwise.Parts(Engine, prediction.Length);
         if (parts < 2)
         {
             GradientValues(prediction.Span, target.Span, grad.Span, scale, throughSigmoid);
@@ -194,7 +194,7 @@ public sealed class BinaryCrossEntropy(Reduction reduction = Reduction.Sum) : Lo
     /// The state of one parallel sum or gradient. One per calling thread, so a loss object stays
     /// safe to share between threads as it was before it used the pool, and a call allocates nothing.
     /// </summary>
-    private sealed class Job : GemmThreadPool.IParallelJob
+    private sealed class Job : WorkerPool.IParallelJob
     {
         [ThreadStatic]
         private static Job? current;

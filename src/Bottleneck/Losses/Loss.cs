@@ -7,6 +7,13 @@ public abstract class Loss(Reduction reduction)
 {
     public Reduction Reduction { get; } = reduction;
 
+    /// <summary>The threads a loss over a large batch is split across; the owning model sets its own.</summary>
+    public EngineOptions Engine
+    {
+        get;
+        set => field = value ?? throw new ArgumentNullException(nameof(value));
+    } = EngineOptions.Default;
+
     /// <summary>The name used on the command line and in model.json.</summary>
     public abstract string Name { get; }
 
@@ -67,12 +74,17 @@ public abstract class Loss(Reduction reduction)
 
     protected abstract void Gradient(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> grad, float scale);
 
-    public static Loss Create(string name, Reduction reduction = Reduction.Sum) => name switch
+    public static Loss Create(string name, Reduction reduction = Reduction.Sum, EngineOptions? engine = null)
     {
-        "bce" => new BinaryCrossEntropy(reduction),
-        "mse" => new MeanSquaredError(reduction),
-        _ => throw new BottleneckException($"unknown loss '{name}'; choose bce or mse"),
-    };
+        Loss loss = name switch
+        {
+            "bce" => new BinaryCrossEntropy(reduction),
+            "mse" => new MeanSquaredError(reduction),
+            _ => throw new BottleneckException($"unknown loss '{name}'; choose bce or mse"),
+        };
+        loss.Engine = engine ?? EngineOptions.Default;
+        return loss;
+    }
 
     private static void CheckShapes(Tensor prediction, Tensor target)
     {

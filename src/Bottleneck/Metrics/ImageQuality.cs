@@ -95,8 +95,8 @@ public static class ImageQuality
         return new SsimWorkspace(height, width).Compute(reference, test);
     }
 
-    /// <summary>SSIM of each image of a batch [N, height·width]; images are spread over <see cref="Engine.Threads"/> threads.</summary>
-    public static unsafe double[] SsimPerImage(ReadOnlySpan<float> references, ReadOnlySpan<float> tests, int height, int width)
+    /// <summary>SSIM of each image of a batch [N, height·width]; images are spread over <paramref name="engine"/>'s threads (<see cref="EngineOptions.Default"/> when null).</summary>
+    public static unsafe double[] SsimPerImage(ReadOnlySpan<float> references, ReadOnlySpan<float> tests, int height, int width, EngineOptions? engine = null)
     {
         CheckSsimShape(height, width);
         int size = height * width;
@@ -107,7 +107,7 @@ public static class ImageQuality
         {
             // Spans cannot enter a lambda; the pinned addresses can, for the duration of the fixed block.
             nint r = (nint)pr, t = (nint)pt;
-            var options = new ParallelOptions { MaxDegreeOfParallelism = Engine.Threads };
+            var options = new ParallelOptions { MaxDegreeOfParallelism = (engine ?? EngineOptions.Default).Threads };
             Parallel.For(0, n, options, () => new SsimWorkspace(height, width), (i, _, workspace) =>
             {
                 var a = new ReadOnlySpan<float>((float*)r + (long)i * size, size);
@@ -120,8 +120,8 @@ public static class ImageQuality
     }
 
     /// <summary>The mean SSIM over a batch, summed in image order so it does not depend on the thread count.</summary>
-    public static double MeanSsim(ReadOnlySpan<float> references, ReadOnlySpan<float> tests, int height, int width) =>
-        SsimPerImage(references, tests, height, width).Average();
+    public static double MeanSsim(ReadOnlySpan<float> references, ReadOnlySpan<float> tests, int height, int width, EngineOptions? engine = null) =>
+        SsimPerImage(references, tests, height, width, engine).Average();
 
     /// <summary>Buffers for one image's separable filtering, reused across the images one thread handles.</summary>
     private sealed class SsimWorkspace(int height, int width)

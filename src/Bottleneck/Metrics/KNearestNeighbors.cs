@@ -18,7 +18,8 @@ public sealed record Neighbors(int K, int[] Indices, float[] SquaredDistances);
 /// <remarks>
 /// Distances come from ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b with the a·b block computed by <see cref="Gemm"/>,
 /// one block of queries against one block of training rows at a time, while each query keeps a
-/// sorted top-k list; blocks of queries are spread over <see cref="Engine.Threads"/> threads.
+/// sorted top-k list; blocks of queries are spread over <see cref="EngineOptions.Threads"/> threads
+/// (each method takes an optional <see cref="EngineOptions"/>; <see cref="EngineOptions.Default"/> when null).
 /// Memory is O(block²), never queries × train. Results do not depend on the thread count. Being
 /// float arithmetic, two training rows at distances equal to about 1e-6 relative may rank either
 /// way; exact ties (duplicate rows) rank by index.
@@ -29,8 +30,9 @@ public static class KNearestNeighbors
     private const int TrainBlock = 2048;
 
     /// <summary>The <paramref name="k"/> nearest training rows of every query row (both row-major with <paramref name="dims"/> columns).</summary>
-    public static unsafe Neighbors Search(ReadOnlySpan<float> train, ReadOnlySpan<float> queries, int dims, int k)
+    public static unsafe Neighbors Search(ReadOnlySpan<float> train, ReadOnlySpan<float> queries, int dims, int k, EngineOptions? engine = null)
     {
+        engine ??= EngineOptions.Default;
         int trainRows = RowMatrix.Rows("k-NN train", train, dims);
         int queryRows = RowMatrix.Rows("k-NN queries", queries, dims);
         if (k < 1 || k > trainRows)
@@ -47,9 +49,9 @@ public static class KNearestNeighbors
         var result = new Neighbors(k, new int[queryRows * k], new float[queryRows * k]);
         fixed (float* pTrain = train)
         {
-            var job = new SearchJob(pTrain, trainRows, trainNorms, scaled, queryRows, dims, k, result);
-            if (!GemmThreadPool.TryRun(job, Engine.Threads))
-                ((GemmThreadPool.IParallelJob)job).RunPart(0, 1);
+            var job = new SearchJob(pTrain, trainRows, trainNorms, scaled, queryRows, dims, k, result, engine);
+            if (!WorkerPool.TryRun(job, engine.Threads))
+                ((WorkerPool.IParallelJob)job).RunPart(0, 1);
         }
         // Add ‖a‖² back only now: ranking one query's candidates does not need it.
         for (int q = 0; q < queryRows; q++)
@@ -66,12 +68,12 @@ public static class KNearestNeighbors
     /// The majority label among each query's <paramref name="k"/> nearest training rows; a tie
     /// between labels goes to the one whose nearest member is closest.
     /// </summary>
-    public static int[] Predict(ReadOnlySpan<float> train, ReadOnlySpan<int> trainLabels, ReadOnlySpan<float> queries, int dims, int k = 5)
+    public static int[] Predict(ReadOnlySpan<float> train, ReadOnlySpan<int> trainLabels, ReadOnlySpan<float> queries, int dims, int k = 5, EngineOptions? engine = null)
     {
         int trainRows = RowMatrix.Rows("k-NN train", train, dims);
         if (trainLabels.Length != trainRows)
             throw new BottleneckException($"k-NN: {trainRows} training rows but {trainLabels.Length} training labels; give one label per row");
-        var neighbors = Search(train, queries, dims, k);
+        var neighbors = Search(train, queries, dims, k, engine);
         int queryRows = queries.Length / dims;
         var predicted = new int[queryRows];
         for (int q = 0; q < queryRows; q++)
@@ -98,12 +100,12 @@ public static class KNearestNeighbors
     }
 
     /// <summary>The fraction of test rows whose <see cref="Predict"/>ed label equals their own.</summary>
-    public static double Accuracy(ReadOnlySpan<float> train, ReadOnlySpan<int> trainLabels, ReadOnlySpan<float> test, ReadOnlySpan<int> testLabels, int dims, int k = 5)
+    public static double Accuracy(ReadOnlySpan<float> train, ReadOnlySpan<int> trainLabels, ReadOnlySpan<float> test, ReadOnlySpan<int> testLabels, int dims, int k = 5, EngineOptions? engine = null)
     {
         int testRows = RowMatrix.Rows("k-NN test", test, dims);
         if (testLabels.Length != testRows)
             throw new BottleneckException($"k-NN: {testRows} test rows but {testLabels.Length} test labels; give one label per row");
-        var predicted = Predict(train, trainLabels, test, dims, k);
+        var predicted = Predict(train, trainLabels, test, dims, k, engine);
         int correct = 0;
         for (int i = 0; i < testRows; i++)
         {
@@ -124,12 +126,12 @@ public static class KNearestNeighbors
     /// the others up) and runs its own single-threaded GEMM per block: the pool is busy with this
     /// job, so <see cref="Gemm"/> called inside it stays on the calling thread.
     /// </summary>
-    private sealed unsafe class SearchJob(float* train, int trainRows, float[] trainNorms, float[] queries, int queryRows, int dims, int k, Neighbors result)
-        : GemmThreadPool.IParallelJob
+    private sealed unsafe class SearchJob(float* train, int trainRows, float[] trainNorms, float[] queries, int queryRows, int dims, int k, Neighbors result, EngineOptions engine)
+        : WorkerPool.IParallelJob
     {
         private int nextBlock;
 
-        void GemmThreadPool.IParallelJob.RunPart(int part, int parts)
+        void WorkerPool.IParallelJob.RunPart(int part, int parts)
         {
             int tileColumns = Math.Min(TrainBlock, trainRows);
             float[] tile = ArrayPool<float>.Shared.Rent(QueryBlock * tileColumns);
@@ -148,7 +150,7 @@ public static class KNearestNeighbors
                     {
                         int columns = Math.Min(TrainBlock, trainRows - t0);
                         Gemm.Multiply(false, true, count, columns, dims, queries.AsSpan(q0 * dims, count * dims), dims,
-                            trainSpan.Slice(t0 * dims, columns * dims), dims, tile, columns, accumulate: false);
+                            trainSpan.Slice(t0 * dims, columns * dims), dims, tile, columns, accumulate: false, engine);
                         for (int r = 0; r < count; r++)
                             Scan(tile.AsSpan(r * columns, columns), trainNorms.AsSpan(t0, columns), t0, distances.Slice(r * k, k), indices.Slice(r * k, k));
                     }

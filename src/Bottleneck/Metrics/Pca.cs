@@ -13,7 +13,7 @@ namespace Bottleneck.Metrics;
 /// in double), divides by rows − 1 as sklearn's explained_variance_ does, and takes the top
 /// eigenpairs with a double-precision symmetric eigensolver. The cost is 2·rows·dims² for the
 /// covariance (half of it, by symmetry) plus ⁴⁄₃dims³ for the eigensolver: 60000×784 to 32 components is about a second.</para>
-/// <para>Deterministic, and independent of <see cref="Engine.Threads"/>. Each component is signed so
+/// <para>Deterministic, and independent of <see cref="EngineOptions.Threads"/> (the fit takes optional options, which the model's transforms then use too). Each component is signed so
 /// that its largest-magnitude entry is positive (the first one among entries equal to within 10⁻⁶). Components equal those of sklearn's PCA up to that
 /// sign and to float rounding.</para>
 /// </remarks>
@@ -25,9 +25,11 @@ public sealed class Pca
     private readonly float[] mean;
     private readonly float[] components;
     private readonly double[] variance;
+    private readonly EngineOptions engine;
 
-    private Pca(int dimensions, int trainingRows, float[] mean, float[] components, double[] variance, double totalVariance)
+    private Pca(int dimensions, int trainingRows, float[] mean, float[] components, double[] variance, double totalVariance, EngineOptions engine)
     {
+        this.engine = engine;
         Dimensions = dimensions;
         TrainingRows = trainingRows;
         this.mean = mean;
@@ -61,15 +63,17 @@ public sealed class Pca
     public double[] ExplainedVarianceRatio => variance.Select(v => TotalVariance > 0 ? v / TotalVariance : 0).ToArray();
 
     /// <summary>Fits on a [rows, dims] tensor.</summary>
-    public static Pca Fit(Tensor data, int components)
+    public static Pca Fit(Tensor data, int components, EngineOptions? engine = null)
     {
         if (data.Rank != 2) throw new BottleneckException($"PCA: data must be a [rows, dims] tensor, got {data}");
-        return Fit(data.Span, data.Dim(1), components);
+        return Fit(data.Span, data.Dim(1), components, engine);
     }
 
     /// <summary>Fits <paramref name="components"/> components (1 to min(rows, dims)) to row-major [rows, <paramref name="dims"/>] data.</summary>
-    public static Pca Fit(ReadOnlySpan<float> data, int dims, int components)
+    /// <param name="engine">Threads and kernel of the fit and of this model's transforms; <see cref="EngineOptions.Default"/> when null.</param>
+    public static Pca Fit(ReadOnlySpan<float> data, int dims, int components, EngineOptions? engine = null)
     {
+        engine ??= EngineOptions.Default;
         int rows = RowMatrix.Rows("PCA fit", data, dims);
         if (rows < 2) throw new BottleneckException($"PCA fit: needs at least 2 rows to estimate a variance, got {rows}");
         if (components < 1 || components > Math.Min(rows, dims))
@@ -100,7 +104,7 @@ public sealed class Pca
             for (int p0 = 0; p0 < dims; p0 += panel)
             {
                 int p1 = Math.Min(dims, p0 + panel);
-                Gemm.Multiply(true, false, p1 - p0, p1, count, block.AsSpan(p0), dims, block, dims, product.AsSpan(p0 * dims), dims, accumulate: false);
+                Gemm.Multiply(true, false, p1 - p0, p1, count, block.AsSpan(p0), dims, block, dims, product.AsSpan(p0 * dims), dims, accumulate: false, engine: engine);
                 for (int i = p0; i < p1; i++)
                 {
                     for (int j = 0; j <= i; j++) covariance[i * dims + j] += product[i * dims + j];
@@ -119,12 +123,12 @@ public sealed class Pca
             total += covariance[i * dims + i];
         }
 
-        var (values, vectors) = SymmetricEigen.Largest(covariance, dims, components);
+        var (values, vectors) = SymmetricEigen.Largest(covariance, dims, components, engine);
         var componentRows = new float[components * dims];
         for (int i = 0; i < componentRows.Length; i++) componentRows[i] = (float)vectors[i];
         // Rounding can leave the eigenvalues of a rank-deficient covariance a hair below zero; a variance is not negative.
         for (int i = 0; i < values.Length; i++) values[i] = Math.Max(values[i], 0);
-        return new Pca(dims, rows, mean, componentRows, values, total);
+        return new Pca(dims, rows, mean, componentRows, values, total, engine);
     }
 
     /// <summary>Projects [rows, dims] data onto the components: codes[rows, components] = (x − mean)·Componentsᵀ.</summary>
@@ -140,7 +144,7 @@ public sealed class Pca
         {
             int count = Math.Min(BlockRows, rows - r0);
             Center(data.Slice(r0 * Dimensions, count * Dimensions), mean, block);
-            Gemm.Multiply(false, true, count, k, Dimensions, block, Dimensions, components, Dimensions, codes.Slice(r0 * k, count * k), k, accumulate: false);
+            Gemm.Multiply(false, true, count, k, Dimensions, block, Dimensions, components, Dimensions, codes.Slice(r0 * k, count * k), k, accumulate: false, engine: engine);
         }
     }
 
@@ -160,7 +164,7 @@ public sealed class Pca
             throw new BottleneckException($"PCA inverse transform: {rows} rows need a {rows}x{Dimensions} output ({rows * Dimensions} values), got {output.Length}");
         RowMatrix.CheckFinite("PCA inverse transform", codes, ComponentCount);
         for (int r = 0; r < rows; r++) mean.CopyTo(output.Slice(r * Dimensions, Dimensions));
-        Gemm.Multiply(false, false, rows, Dimensions, ComponentCount, codes, ComponentCount, components, Dimensions, output, Dimensions, accumulate: true);
+        Gemm.Multiply(false, false, rows, Dimensions, ComponentCount, codes, ComponentCount, components, Dimensions, output, Dimensions, accumulate: true, engine: engine);
     }
 
     /// <inheritdoc cref="InverseTransform(ReadOnlySpan{float}, Span{float})"/>
@@ -189,8 +193,8 @@ public sealed class Pca
             int count = Math.Min(BlockRows, rows - r0);
             Center(data.Slice(r0 * d, count * d), mean, centered);
             // Working on centred rows, the mean cancels out of x − x̂ instead of being added and removed.
-            Gemm.Multiply(false, true, count, k, d, centered, d, components, d, codes, k, accumulate: false);
-            Gemm.Multiply(false, false, count, d, k, codes, k, components, d, back, d, accumulate: false);
+            Gemm.Multiply(false, true, count, k, d, centered, d, components, d, codes, k, accumulate: false, engine: engine);
+            Gemm.Multiply(false, false, count, d, k, codes, k, components, d, back, d, accumulate: false, engine: engine);
             for (int r = 0; r < count; r++)
             {
                 double sum = 0;

@@ -21,13 +21,15 @@ internal static class SymmetricEigen
     /// (row-major, both triangles filled; destroyed), decreasing, and their orthonormal eigenvectors
     /// as the rows of a k×n array, each signed so that its largest-magnitude entry is positive (see <see cref="Orient"/>).
     /// </summary>
-    public static (double[] Values, double[] Vectors) Largest(double[] matrix, int n, int k)
+    /// <param name="engine">The threads the reduction and back-transformation are split across; <see cref="EngineOptions.Default"/> when null.</param>
+    public static (double[] Values, double[] Vectors) Largest(double[] matrix, int n, int k, EngineOptions? engine = null)
     {
+        int threads = (engine ?? EngineOptions.Default).Threads;
         if (k < 1 || k > n) throw new ArgumentOutOfRangeException(nameof(k), $"k = {k} must be in 1..{n}");
         var d = new double[n];
         var e = new double[n]; // e[i] couples d[i] and d[i+1]; e[n-1] = 0
         var tau = new double[n];
-        Tridiagonalize(matrix, n, d, e, tau);
+        Tridiagonalize(matrix, n, d, e, tau, threads);
 
         // Split into unreduced blocks: each has simple eigenvalues in exact arithmetic, and a zero
         // coupling (e.g. from a constant input column) would otherwise mix their eigenvectors.
@@ -75,7 +77,7 @@ internal static class SymmetricEigen
             }
         }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Engine.Threads };
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
         Parallel.For(0, k, options, r =>
         {
             var z = vectors.AsSpan(r * n, n);
@@ -109,11 +111,11 @@ internal static class SymmetricEigen
     /// Q = H₀H₁…Hₙ₋₃ with Hᵢ = I − τᵢvᵢvᵢᵀ; vᵢ acts on entries i+1.. with vᵢ[i+1] = 1 implicit and the
     /// rest stored below the subdiagonal in column i of A.
     /// </summary>
-    internal static void Tridiagonalize(double[] a, int n, double[] d, double[] e, double[] tau)
+    internal static void Tridiagonalize(double[] a, int n, double[] d, double[] e, double[] tau, int threads)
     {
         var v = new double[n];
         var p = new double[n];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Engine.Threads };
+        var options = new ParallelOptions { MaxDegreeOfParallelism = threads };
         for (int i = 0; i < n - 2; i++)
         {
             int m = n - i - 1, o = i + 1; // the trailing block is a[o.., o..], of size m
@@ -144,7 +146,7 @@ internal static class SymmetricEigen
             // blocks are split across threads without changing a single rounding.
             double t = tau[i];
             var vs = v.AsSpan(0, m);
-            int parts = m >= 192 ? Math.Min(Engine.Threads, m / 96) : 1;
+            int parts = m >= 192 ? Math.Min(threads, m / 96) : 1;
             void MatVec(int part)
             {
                 int r0 = part * m / parts, r1 = (part + 1) * m / parts;

@@ -32,13 +32,14 @@ public sealed class AdversarialPrior : CodeRegularizer
     private readonly int head;
     private Tensor? both, codeGrad, gradEncoded, headCode, draws, part, partCodes, gradHead;
 
-    public AdversarialPrior(LatentPrior prior, double weight, Rng init)
+    /// <param name="engine">The engine settings of the discriminators; <see cref="EngineOptions.Default"/> when null.</param>
+    public AdversarialPrior(LatentPrior prior, double weight, Rng init, EngineOptions? engine = null)
     {
         Prior = prior;
         this.weight = weight;
         head = prior.ClusterHead;
-        discriminator = new CodeDiscriminator(head > 0 ? head : prior.Latent, init, DiscriminatorRate, DiscriminatorBeta1);
-        if (head > 0 && prior.Latent > head) styleDiscriminator = new CodeDiscriminator(prior.Latent - head, init, DiscriminatorRate, DiscriminatorBeta1);
+        discriminator = new CodeDiscriminator(head > 0 ? head : prior.Latent, init, DiscriminatorRate, DiscriminatorBeta1, engine: engine);
+        if (head > 0 && prior.Latent > head) styleDiscriminator = new CodeDiscriminator(prior.Latent - head, init, DiscriminatorRate, DiscriminatorBeta1, engine: engine);
         // λ·softplus(−s), the cross-entropy of a code labelled as prior; its slope is λ·(σ(s) − 1).
         generatorTerm = s => (CodeDiscriminator.CrossEntropy(s, 1), weight * (CodeDiscriminator.Sigmoid(s) - 1));
     }

@@ -26,26 +26,29 @@ public sealed class Autoencoder : ITrainable
     private Tensor? corrupted;
     private Tensor? trainingOutput;
 
-    public Autoencoder(AutoencoderConfig config, ulong seed = 42)
-        : this(config, seed, null)
+    /// <param name="engine">Threads, kernel and fusion for everything the model computes; <see cref="EngineOptions.Default"/> when null.</param>
+    public Autoencoder(AutoencoderConfig config, ulong seed = 42, EngineOptions? engine = null)
+        : this(config, seed, engine, null)
     {
     }
 
-    private Autoencoder(AutoencoderConfig config, ulong seed, (Sequential Encoder, Sequential Decoder)? layers)
+    private Autoencoder(AutoencoderConfig config, ulong seed, EngineOptions? engine, (Sequential Encoder, Sequential Decoder)? layers)
     {
         config.Validate();
         Config = config;
+        Engine = engine ?? EngineOptions.Default;
         Sampler = new Rng(seed ^ SamplerStream);
         var init = new Rng(seed);
         int encodedSize = ModelKinds.IsVariational(config.Kind) ? 2 * config.Latent : config.Latent;
         (Encoder, Decoder) = layers ?? NetworkBuilder.Build(config, encodedSize, init, Sampler);
+        Encoder.Engine = Decoder.Engine = Engine;
         Regularizer = CodeRegularizer.Create(config, Encoder, new Rng(seed ^ DiscriminatorStream));
         Corruption = config.Kind == ModelKinds.Denoising ? new Corruption(config.Noise, config.NoiseLevel) : null;
         NamedParameters = Encoder.NamedParameters.Select(p => ("encoder." + p.Name, p.Parameter))
             .Concat(Decoder.NamedParameters.Select(p => ("decoder." + p.Name, p.Parameter))).ToArray();
         NamedBuffers = Encoder.NamedBuffers.Select(b => ("encoder." + b.Name, b.Value))
             .Concat(Decoder.NamedBuffers.Select(b => ("decoder." + b.Name, b.Value))).ToArray();
-        Loss = Losses.Loss.Create(config.Loss);
+        Loss = Losses.Loss.Create(config.Loss, engine: Engine);
     }
 
     /// <summary>
@@ -57,8 +60,9 @@ public sealed class Autoencoder : ITrainable
     /// </summary>
     /// <param name="inputShape">Channels, height and width when the items are images (for pictures and reports).</param>
     /// <param name="seed">Seeds the training-time noise (dropout layers the model rebuilds when it is loaded draw from it).</param>
+    /// <param name="engine">Threads, kernel and fusion, handed to the layers as to a built-in kind's.</param>
     public static Autoencoder FromLayers(int inputSize, Sequential encoder, Sequential decoder, string loss = "mse",
-        int[]? inputShape = null, ulong seed = 42)
+        int[]? inputShape = null, ulong seed = 42, EngineOptions? engine = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(decoder);
@@ -78,10 +82,13 @@ public sealed class Autoencoder : ITrainable
             EncoderLayers = encoderLayers,
             DecoderLayers = decoder.Layers.Select(LayerSpec.Of).ToArray(),
         };
-        return new Autoencoder(config, seed, (encoder, decoder));
+        return new Autoencoder(config, seed, engine, (encoder, decoder));
     }
 
     public AutoencoderConfig Config { get; }
+
+    /// <summary>The engine settings its networks, loss and optimizer compute with.</summary>
+    public EngineOptions Engine { get; }
 
     /// <summary>The distribution generation draws codes from: an AAE's prior, N(0, I) for a variational model, none for the others.</summary>
     public LatentPrior? Prior => Regularizer is AdversarialPrior adversarial ? adversarial.Prior
@@ -139,7 +146,7 @@ public sealed class Autoencoder : ITrainable
     internal void BackwardFromLoss(Tensor reconstruction, Tensor target, Tensor gradBuffer)
     {
         int last = Decoder.Layers.Count - 1;
-        if (FuseLossAndSigmoid && last >= 0 && Decoder.Layers[last] is Sigmoid
+        if (Engine.FuseActivations && last >= 0 && Decoder.Layers[last] is Sigmoid
             && Loss.TryBackwardThroughSigmoid(reconstruction, target, gradBuffer))
         {
             BackwardFromDecoderLayer(gradBuffer, last);
@@ -148,9 +155,6 @@ public sealed class Autoencoder : ITrainable
         Loss.Backward(reconstruction, target, gradBuffer);
         Backward(gradBuffer);
     }
-
-    /// <summary>Off only in tests and benchmarks, to compare against the separate passes.</summary>
-    internal static bool FuseLossAndSigmoid { get; set; } = true;
 
     private void BackwardFromDecoderLayer(Tensor grad, int end)
     {

@@ -21,8 +21,11 @@ public sealed class CodeDiscriminator
     private Tensor? logitsGrad, codesCopy;
 
     /// <param name="leak">The negative slope of LeakyReLU hidden activations; 0 gives ReLU.</param>
-    public CodeDiscriminator(int latent, Rng init, double learningRate, double beta1, double beta2 = 0.999, int width = 256, int hiddenLayers = 2, float leak = 0)
+    /// <param name="engine">The engine settings of its network and optimizer; <see cref="EngineOptions.Default"/> when null.</param>
+    public CodeDiscriminator(int latent, Rng init, double learningRate, double beta1, double beta2 = 0.999, int width = 256, int hiddenLayers = 2, float leak = 0,
+        EngineOptions? engine = null)
     {
+        engine ??= EngineOptions.Default;
         var layers = new List<Layer>();
         for (int i = 0; i < hiddenLayers; i++)
         {
@@ -30,8 +33,8 @@ public sealed class CodeDiscriminator
             layers.Add(leak > 0 ? new LeakyReLU(leak) : new ReLU());
         }
         layers.Add(new Linear(width, 1, init));
-        Network = new Sequential([.. layers]);
-        optimizer = new Adam(Network.Parameters, learningRate, beta1, beta2);
+        Network = new Sequential([.. layers]) { Engine = engine };
+        optimizer = new Adam(Network.Parameters, learningRate, beta1, beta2, engine: engine);
     }
 
     /// <summary>Codes [N, latent] to logits [N, 1].</summary>

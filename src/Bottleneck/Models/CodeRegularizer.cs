@@ -52,7 +52,7 @@ public abstract class CodeRegularizer
     }
 
     /// <summary>The regulariser the configuration asks for, wired to <paramref name="encoder"/> where it must see inside it.</summary>
-    /// <remarks><paramref name="init"/> draws the initial weights of a regulariser that has its own (the AAE's and FactorVAE's discriminators).</remarks>
+    /// <remarks><paramref name="init"/> draws the initial weights of a regulariser that has its own (the AAE's and FactorVAE's discriminators), which compute with the encoder's <see cref="Layer.Engine"/>.</remarks>
     public static CodeRegularizer Create(AutoencoderConfig config, Sequential encoder, Rng init) => config.Kind switch
     {
         ModelKinds.Sparse when config.Sparsity == "kl" => new KlSparsityPenalty(config.SparsityTarget, config.SparsityWeight),
@@ -60,9 +60,9 @@ public abstract class CodeRegularizer
         ModelKinds.Contractive => new ContractivePenalty(encoder, config.ContractiveWeight),
         ModelKinds.Vae or ModelKinds.BetaVae => new Reparameterization(config.Latent, config.Beta),
         ModelKinds.InfoVae => new MmdReparameterization(config.Latent, config.Beta, config.MmdWeight),
-        ModelKinds.FactorVae => new FactorVaeReparameterization(config.Latent, config.TcWeight, init),
+        ModelKinds.FactorVae => new FactorVaeReparameterization(config.Latent, config.TcWeight, init, encoder.Engine),
         ModelKinds.TcVae => new TotalCorrelationReparameterization(config.Latent, config.TcWeight),
-        ModelKinds.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init),
+        ModelKinds.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init, encoder.Engine),
         _ => new NoPenalty(),
     };
 }

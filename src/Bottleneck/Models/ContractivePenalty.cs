@@ -68,13 +68,13 @@ public sealed class ContractivePenalty : CodeRegularizer
         first.Weight.GradientKnownFinite = false;
         second.Weight.GradientKnownFinite = false;
         // S = DᵀD: how often each pair of hidden units is active together, weighted by slopes.
-        Gemm.Multiply(true, false, h, h, n, dm, h, dm, h, s, h, accumulate: false);
+        Gemm.Multiply(true, false, h, h, n, dm, h, dm, h, s, h, accumulate: false, engine: first.Engine);
         // ∂P/∂W₂ = 2λ·W₂·(S∘B)
         for (int i = 0; i < g.Length; i++) g[i] = twoLambda * s[i] * b[i];
-        Gemm.Multiply(false, false, l, h, h, second.Weight.Value.Span, h, g, h, second.Weight.Grad.Span, h, accumulate: true);
+        Gemm.Multiply(false, false, l, h, h, second.Weight.Value.Span, h, g, h, second.Weight.Grad.Span, h, accumulate: true, engine: first.Engine);
         // ∂P/∂W₁ = 2λ·(S∘A)·W₁
         for (int i = 0; i < g.Length; i++) g[i] = twoLambda * s[i] * a[i];
-        Gemm.Multiply(false, false, h, d, h, g, h, first.Weight.Value.Span, d, first.Weight.Grad.Span, d, accumulate: true);
+        Gemm.Multiply(false, false, h, d, h, g, h, first.Weight.Value.Span, d, first.Weight.Grad.Span, d, accumulate: true, engine: first.Engine);
         if (activation is ReLU or LeakyReLU) return; // φ' is piecewise constant: no path through dₙ.
         // ∂P/∂aₙ = 2λ·(C·dₙ) ∘ φ''(aₙ); then into W₁ and b₁ like any pre-activation gradient.
         var e = slopeTimesC!.Span;
@@ -85,7 +85,7 @@ public sealed class ContractivePenalty : CodeRegularizer
             float curvature = activation is Sigmoid ? dm[i] * (1 - 2 * y) : -2 * y * dm[i];
             e[i] *= twoLambda * curvature;
         }
-        Gemm.Multiply(true, false, h, d, n, e, h, x.Span, d, first.Weight.Grad.Span, d, accumulate: true);
+        Gemm.Multiply(true, false, h, d, n, e, h, x.Span, d, first.Weight.Grad.Span, d, accumulate: true, engine: first.Engine);
         var db = first.Bias.Grad.Span;
         for (int r = 0; r < n; r++)
             System.Numerics.Tensors.TensorPrimitives.Add(db, e.Slice(r * h, h), db);
@@ -150,8 +150,8 @@ public sealed class ContractivePenalty : CodeRegularizer
     private void ComputeC()
     {
         int h = hidden, d = first.InFeatures, l = second.OutFeatures;
-        Gemm.Multiply(true, false, h, h, l, second.Weight.Value.Span, h, second.Weight.Value.Span, h, a, h, accumulate: false);
-        Gemm.Multiply(false, true, h, h, d, first.Weight.Value.Span, d, first.Weight.Value.Span, d, b, h, accumulate: false);
+        Gemm.Multiply(true, false, h, h, l, second.Weight.Value.Span, h, second.Weight.Value.Span, h, a, h, accumulate: false, engine: first.Engine);
+        Gemm.Multiply(false, true, h, h, d, first.Weight.Value.Span, d, first.Weight.Value.Span, d, b, h, accumulate: false, engine: first.Engine);
         System.Numerics.Tensors.TensorPrimitives.Multiply(a, b, c);
     }
 
@@ -162,7 +162,7 @@ public sealed class ContractivePenalty : CodeRegularizer
         int n = dm.Rows, h = hidden;
         Tensor.Ensure(ref slopeTimesC, n, h);
         var e = slopeTimesC!.Span;
-        Gemm.Multiply(false, false, n, h, h, dm.Span, h, c, h, e, h, accumulate: false);
+        Gemm.Multiply(false, false, n, h, h, dm.Span, h, c, h, e, h, accumulate: false, engine: first.Engine);
         double total = 0;
         for (int r = 0; r < n; r++)
         {

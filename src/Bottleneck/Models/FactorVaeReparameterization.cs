@@ -32,11 +32,12 @@ public sealed class FactorVaeReparameterization : CodeRegularizer
     private Tensor? both, codeGrad, total;
     private int[]? order;
 
-    public FactorVaeReparameterization(int latent, double tcWeight, Rng init)
+    /// <param name="engine">The engine settings of the discriminator; <see cref="EngineOptions.Default"/> when null.</param>
+    public FactorVaeReparameterization(int latent, double tcWeight, Rng init, EngineOptions? engine = null)
     {
         this.latent = latent;
         inner = new Reparameterization(latent, beta: 1);
-        discriminator = new CodeDiscriminator(latent, init, DiscriminatorRate, DiscriminatorBeta1, DiscriminatorBeta2, DiscriminatorWidth, DiscriminatorLayers, DiscriminatorLeak);
+        discriminator = new CodeDiscriminator(latent, init, DiscriminatorRate, DiscriminatorBeta1, DiscriminatorBeta2, DiscriminatorWidth, DiscriminatorLayers, DiscriminatorLeak, engine);
         tcTerm = s => (s, tcWeight);
         TcWeight = tcWeight;
     }

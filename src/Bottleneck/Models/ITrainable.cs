@@ -25,6 +25,9 @@ public interface ITrainable
     /// <summary>The generator of training-time noise (dropout, sampling, corruption); a checkpoint saves its state.</summary>
     Rng Sampler { get; }
 
+    /// <summary>Threads, kernel and fusion the model computes with; the trainer's optimizer and checks use the same.</summary>
+    EngineOptions Engine { get; }
+
     /// <summary>Held by the trainer across each step, so inference on another thread never sees half-updated weights.</summary>
     Lock Gate { get; }
 

@@ -32,10 +32,12 @@ public sealed class Seq2SeqAutoencoder
     private double[] rowLosses = [];
     private int batchRows, decoderSteps;
 
-    public Seq2SeqAutoencoder(Seq2SeqConfig config, ulong seed = 42)
+    /// <param name="engine">Threads and kernel for everything the model computes; <see cref="EngineOptions.Default"/> when null.</param>
+    public Seq2SeqAutoencoder(Seq2SeqConfig config, ulong seed = 42, EngineOptions? engine = null)
     {
         config.Validate();
         Config = config;
+        Engine = engine ?? EngineOptions.Default;
         Vocabulary = new CharacterVocabulary(config.Vocabulary);
         var init = new Rng(seed);
         int v = Vocabulary.Size;
@@ -45,6 +47,7 @@ public sealed class Seq2SeqAutoencoder
         DecoderEmbedding = new Embedding(v, config.Embedding, init);
         DecoderGru = new Gru(config.Embedding + config.Latent, config.Hidden, 0, returnSequences: true, init);
         ToLogits = new Linear(config.Hidden, v, init);
+        foreach (Layer layer in new Layer[] { EncoderEmbedding, EncoderGru, ToCode, DecoderEmbedding, DecoderGru, ToLogits }) layer.Engine = Engine;
         NamedParameters = Named("encoder.embedding.", EncoderEmbedding).Concat(Named("encoder.gru.", EncoderGru)).Concat(Named("encoder.fc.", ToCode))
             .Concat(Named("decoder.embedding.", DecoderEmbedding)).Concat(Named("decoder.gru.", DecoderGru)).Concat(Named("decoder.fc.", ToLogits)).ToArray();
     }
@@ -52,6 +55,9 @@ public sealed class Seq2SeqAutoencoder
     private static IEnumerable<(string, Parameter)> Named(string prefix, Layer layer) => layer.Parameters.Select(p => (prefix + p.Name, p));
 
     public Seq2SeqConfig Config { get; }
+
+    /// <summary>The engine settings its layers and optimizer compute with.</summary>
+    public EngineOptions Engine { get; }
 
     public CharacterVocabulary Vocabulary { get; }
 

@@ -13,14 +13,15 @@ namespace Bottleneck.Optimizers;
 /// flush-to-zero mode (<see cref="VectorMath.FlushSubnormal(float)"/>; why, above Update512).
 /// PyTorch keeps the subnormal value, which moves no weight either.
 /// </summary>
-public sealed class Adam : IOptimizer, GemmThreadPool.IParallelJob
+public sealed class Adam : IOptimizer, WorkerPool.IParallelJob
 {
     private readonly Parameter[] parameters;
     private readonly Tensor[] firstMoments;
     private readonly Tensor[] secondMoments;
 
+    /// <param name="engine">The threads the update is split across; <see cref="EngineOptions.Default"/> when null.</param>
     public Adam(IEnumerable<Parameter> parameters, double learningRate = 1e-3, double beta1 = 0.9,
-        double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0)
+        double beta2 = 0.999, double epsilon = 1e-8, double weightDecay = 0, EngineOptions? engine = null)
     {
         if (!(learningRate > 0) || double.IsInfinity(learningRate))
             throw new BottleneckException($"learning rate must be a positive number, got {learningRate}");
@@ -34,7 +35,11 @@ public sealed class Adam : IOptimizer, GemmThreadPool.IParallelJob
         Beta2 = beta2;
         Epsilon = epsilon;
         WeightDecay = weightDecay;
+        Engine = engine ?? EngineOptions.Default;
     }
+
+    /// <summary>The engine settings the update runs with.</summary>
+    public EngineOptions Engine { get; }
 
     /// <summary>The step size; a schedule may change it between steps.</summary>
     public double LearningRate
@@ -78,11 +83,11 @@ public sealed class Adam : IOptimizer, GemmThreadPool.IParallelJob
         bias2Sqrt = (float)Math.Sqrt(bias2);
         // Each element's update is independent, so splitting the tensors between threads gives
         // the same bits as one thread; it halves a pass that is mostly memory traffic.
-        if (!GemmThreadPool.TryRun(this, Engine.Threads))
-            ((GemmThreadPool.IParallelJob)this).RunPart(0, 1);
+        if (!WorkerPool.TryRun(this, Engine.Threads))
+            ((WorkerPool.IParallelJob)this).RunPart(0, 1);
     }
 
-    void GemmThreadPool.IParallelJob.RunPart(int part, int parts)
+    void WorkerPool.IParallelJob.RunPart(int part, int parts)
     {
         for (int i = 0; i < parameters.Length; i++)
         {

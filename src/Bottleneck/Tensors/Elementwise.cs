@@ -18,9 +18,9 @@ internal static class Elementwise
     /// <summary>Range edges are multiples of this many floats (one 64-byte cache line, one 512-bit vector).</summary>
     public const int Alignment = 16;
 
-    /// <summary>How many parts a pass over <paramref name="length"/> values is worth splitting into.</summary>
-    public static int Parts(long length, int minPerPart = MinValuesPerPart) =>
-        (int)Math.Clamp(length / Math.Max(1, minPerPart), 1, Engine.Threads);
+    /// <summary>How many parts a pass over <paramref name="length"/> values is worth splitting into, at most <see cref="EngineOptions.Threads"/>.</summary>
+    public static int Parts(EngineOptions engine, long length, int minPerPart = MinValuesPerPart) =>
+        (int)Math.Clamp(length / Math.Max(1, minPerPart), 1, engine.Threads);
 
     /// <summary>Start of part <paramref name="part"/> of <paramref name="parts"/> over [0, length): aligned, and length for part == parts.</summary>
     public static int Start(int length, int part, int parts)
@@ -34,17 +34,17 @@ internal static class Elementwise
     /// Runs parts 0..parts-1 of <paramref name="job"/>: across the pool when it is free, otherwise
     /// all on this thread (another thread's call holds the pool), with the same parts either way.
     /// </summary>
-    public static void Run(GemmThreadPool.IParallelJob job, int parts)
+    public static void Run(WorkerPool.IParallelJob job, int parts)
     {
-        if (parts > 1 && GemmThreadPool.TryRun(job, parts)) return;
+        if (parts > 1 && WorkerPool.TryRun(job, parts)) return;
         for (int part = 0; part < parts; part++) job.RunPart(part, parts);
     }
 
     /// <summary>Whether every value of <paramref name="tensor"/> is finite; see <see cref="Tensor.AllFinite"/>.</summary>
-    public static bool AllFinite(Tensor tensor)
+    public static bool AllFinite(Tensor tensor, EngineOptions engine)
     {
         // Reading is cheap: only tensors of a few hundred thousand values are worth a second thread.
-        int parts = Parts(tensor.Length, 8 * MinValuesPerPart);
+        int parts = Parts(engine, tensor.Length, 8 * MinValuesPerPart);
         if (parts < 2) return AllFinite(tensor.Span);
         var job = FiniteJob.ForThisThread;
         job.Start(tensor);
@@ -90,7 +90,7 @@ internal static class Elementwise
     }
 
     /// <summary>One calling thread's finiteness check across the pool (reused, so a check allocates nothing).</summary>
-    private sealed class FiniteJob : GemmThreadPool.IParallelJob
+    private sealed class FiniteJob : WorkerPool.IParallelJob
     {
         [ThreadStatic]
         private static FiniteJob? current;
@@ -124,20 +124,20 @@ internal static class Elementwise
     /// <paramref name="destination"/>. A shuffled batch reads rows scattered over the data set, so
     /// the copy waits on memory: two threads keep twice as many reads in flight.
     /// </summary>
-    public static void GatherRows(float[] source, int rowLength, ReadOnlySpan<int> rows, Tensor destination) =>
-        GatherRows(source, null, rowLength, rows, destination);
+    public static void GatherRows(float[] source, int rowLength, ReadOnlySpan<int> rows, Tensor destination, EngineOptions engine) =>
+        GatherRows(source, null, rowLength, rows, destination, engine);
 
-    /// <summary>As <see cref="GatherRows(float[], int, ReadOnlySpan{int}, Tensor)"/> from image bytes, each value scaled to byte / 255 on the way.</summary>
-    public static void GatherRows(byte[] source, int rowLength, ReadOnlySpan<int> rows, Tensor destination) =>
-        GatherRows(null, source, rowLength, rows, destination);
+    /// <summary>As <see cref="GatherRows(float[], int, ReadOnlySpan{int}, Tensor, EngineOptions)"/> from image bytes, each value scaled to byte / 255 on the way.</summary>
+    public static void GatherRows(byte[] source, int rowLength, ReadOnlySpan<int> rows, Tensor destination, EngineOptions engine) =>
+        GatherRows(null, source, rowLength, rows, destination, engine);
 
-    private static void GatherRows(float[]? floats, byte[]? bytes, int rowLength, ReadOnlySpan<int> rows, Tensor destination)
+    private static void GatherRows(float[]? floats, byte[]? bytes, int rowLength, ReadOnlySpan<int> rows, Tensor destination, EngineOptions engine)
     {
         var job = GatherJob.ForThisThread;
         job.Start(floats, bytes, rowLength, rows, destination);
         try
         {
-            int parts = Parts((long)rows.Length * rowLength, 2 * MinValuesPerPart);
+            int parts = Parts(engine, (long)rows.Length * rowLength, 2 * MinValuesPerPart);
             Run(job, parts < 2 || rows.Length < 2 * parts ? 1 : parts);
         }
         finally
@@ -147,7 +147,7 @@ internal static class Elementwise
     }
 
     /// <summary>One calling thread's row gather (reused, so a gather allocates nothing once its index buffer has grown).</summary>
-    private sealed class GatherJob : GemmThreadPool.IParallelJob
+    private sealed class GatherJob : WorkerPool.IParallelJob
     {
         [ThreadStatic]
         private static GatherJob? current;

@@ -8,7 +8,7 @@ namespace Bottleneck.Tensors;
 /// </summary>
 /// <remarks>
 /// Packed, cache-blocked, register-tiled kernels (AVX-512, AVX2 or scalar), run on
-/// <see cref="Engine.Threads"/> threads by splitting the output. The k reduction is never split and
+/// <see cref="EngineOptions.Threads"/> threads by splitting the output. The k reduction is never split and
 /// its blocking depends on k alone, so results are bit-identical for any thread count.
 /// Steady-state calls allocate nothing.
 /// </remarks>
@@ -17,10 +17,11 @@ public static class Gemm
     /// <param name="transA">A is stored as [k, m] (lda ≥ m) rather than [m, k] (lda ≥ k).</param>
     /// <param name="transB">B is stored as [n, k] (ldb ≥ k) rather than [k, n] (ldb ≥ n).</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
+    /// <param name="engine">Threads and kernel; <see cref="EngineOptions.Default"/> when null.</param>
     public static void Multiply(bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        Span<float> c, int ldc, bool accumulate) =>
-        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, default);
+        Span<float> c, int ldc, bool accumulate, EngineOptions? engine = null) =>
+        MultiplyCore(engine ?? EngineOptions.Default, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, default);
 
     /// <summary>
     /// C = (op(A)·op(B))ᵀ, C stored [n, m] (ldc ≥ m): the product [m, n] written transposed, tile
@@ -31,9 +32,9 @@ public static class Gemm
     /// (27%); see <see cref="GemmSparsity"/>.
     /// </summary>
     /// <param name="epilogue">Applied to each finished tile where it lies in C (so with rows and columns swapped), or null.</param>
-    internal static void MultiplyTransposedC(bool transA, bool transB, int m, int n, int k,
+    internal static void MultiplyTransposedC(EngineOptions engine, bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, Span<float> c, int ldc, IGemmEpilogue? epilogue = null) =>
-        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, default, transC: true, epilogue);
+        MultiplyCore(engine, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, default, transC: true, epilogue);
 
     /// <summary>
     /// C = bias + op(A)·op(B), <paramref name="bias"/> (n values) added to every row: the same
@@ -42,21 +43,21 @@ public static class Gemm
     /// reduction block is in them, so C is first written by the thread that computes it.
     /// </summary>
     /// <param name="epilogue">Applied to each tile once it holds its final values (bias included), or null.</param>
-    internal static void MultiplyAddBias(bool transA, bool transB, int m, int n, int k,
+    internal static void MultiplyAddBias(EngineOptions engine, bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, ReadOnlySpan<float> bias, IGemmEpilogue? epilogue = null)
     {
         if (n < 0 || bias.Length < n) throw new BottleneckException($"GEMM bias: {bias.Length} values for {n} columns");
-        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, bias[..n], epilogue: epilogue);
+        MultiplyCore(engine, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, bias[..n], epilogue: epilogue);
     }
 
     /// <summary>C = op(A)·op(B), then <paramref name="epilogue"/> applied to each finished tile.</summary>
-    internal static void MultiplyThen(bool transA, bool transB, int m, int n, int k,
+    internal static void MultiplyThen(EngineOptions engine, bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, IGemmEpilogue epilogue) =>
-        MultiplyCore(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, default, epilogue: epilogue);
+        MultiplyCore(engine, transA, transB, m, n, k, a, lda, b, ldb, c, ldc, accumulate: false, default, epilogue: epilogue);
 
-    private static unsafe void MultiplyCore(bool transA, bool transB, int m, int n, int k,
+    private static unsafe void MultiplyCore(EngineOptions engine, bool transA, bool transB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         Span<float> c, int ldc, bool accumulate, ReadOnlySpan<float> bias, bool transC = false, IGemmEpilogue? epilogue = null)
     {
@@ -84,23 +85,23 @@ public static class Gemm
         CheckOperand("A", a.Length, transA ? k : m, transA ? m : k, lda);
         CheckOperand("B", b.Length, transB ? n : k, transB ? k : n, ldb);
 
-        GemmPath path = GemmPaths.Current;
+        GemmPath path = GemmPaths.Resolve(engine.Kernel);
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
         {
-            var problem = new GemmProblem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pbias, transC, epilogue);
+            var problem = new GemmProblem(transA, transB, m, n, k, pa, lda, pb, ldb, pc, ldc, accumulate, pbias, transC, epilogue, engine.SkipZeros, engine.NarrowEdges);
             switch (path)
             {
-                case GemmPath.Vector512: Run<GemmKernel512>(problem, path); break;
-                case GemmPath.Vector256: Run<GemmKernel256>(problem, path); break;
-                default: Run<GemmKernelScalar>(problem, path); break;
+                case GemmPath.Vector512: Run<GemmKernel512>(problem, path, engine.Threads); break;
+                case GemmPath.Vector256: Run<GemmKernel256>(problem, path, engine.Threads); break;
+                default: Run<GemmKernelScalar>(problem, path, engine.Threads); break;
             }
         }
     }
 
-    private static void Run<TKernel>(in GemmProblem problem, GemmPath path) where TKernel : IGemmKernel
+    private static void Run<TKernel>(in GemmProblem problem, GemmPath path, int threads) where TKernel : IGemmKernel
     {
-        var partition = GemmPartition.Choose(problem.M, problem.N, problem.K, TKernel.MR, TKernel.NR, Engine.Threads, problem.TransA, problem.TransB);
-        if (partition.Parts > 1 && GemmThreadPool.TryRun(problem, path, partition)) return;
+        var partition = GemmPartition.Choose(problem.M, problem.N, problem.K, TKernel.MR, TKernel.NR, threads, problem.TransA, problem.TransB);
+        if (partition.Parts > 1 && WorkerPool.TryRun(problem, path, partition)) return;
         GemmDriver<TKernel>.Run(problem, 0, problem.M, 0, problem.N, GemmWorkspace.Current);
     }
 

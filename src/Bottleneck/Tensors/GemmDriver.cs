@@ -37,7 +37,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                 // Steps where a panel of A or of B is all zeros are skipped (the same sums, see
                 // GemmSparsity); each side's lists need the other side's block to be finite.
                 int bPanels = (nc + nr - 1) / nr;
-                bool sparse = GemmSparsity.Enabled;
+                bool sparse = p.SkipZeros;
                 bool bLists = sparse && nr >= 16 && bPanels <= GemmWorkspace.MaxListedBPanels
                     && GemmSparsity.ListBlock(packedB, bPanels, kc, nr, bSteps, bCounts);
                 int bFinite = 0; // 0: not checked yet, 1: finite, −1: not
@@ -76,7 +76,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmKernel
                             int ld = target == edge ? nr : ldc;
                             bool addHere = target == edge ? false : add;
                             // A last panel no wider than the kernel's narrow form costs half a tile.
-                            bool narrow = cols <= TKernel.NarrowNR && TKernel.NarrowNR < nr && GemmPaths.NarrowEdges;
+                            bool narrow = cols <= TKernel.NarrowNR && TKernel.NarrowNR < nr && p.NarrowEdges;
                             if (narrow)
                             {
                                 // One loop for both: a dense narrow tile is the list of every step.

@@ -19,7 +19,7 @@ internal readonly struct GemmPartition
     private const long TransposeACost = 19;
     private const long TransposeBCost = 31;
 
-    /// <summary>The thread pool's claim word has 16 bits for the part count; far more than needed.</summary>
+    /// <summary>The worker pool's claim word has 16 bits for the part count; far more than needed.</summary>
     public const int MaxParts = 1024;
 
     public GemmPartition(int rowParts, int colParts)

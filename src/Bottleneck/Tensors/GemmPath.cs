@@ -3,7 +3,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Bottleneck.Tensors;
 
 /// <summary>The instruction set a GEMM micro-kernel is written for.</summary>
-internal enum GemmPath
+public enum GemmPath
 {
     /// <summary>The widest path the CPU supports.</summary>
     Auto,
@@ -19,17 +19,11 @@ internal enum GemmPath
 }
 
 /// <summary>
-/// Which micro-kernel <see cref="Gemm"/> uses. Tests force each path in turn so that every kernel
-/// is checked on a machine that would otherwise only ever run the widest one.
+/// Which micro-kernel <see cref="Gemm"/> uses (<see cref="EngineOptions.Kernel"/>). Tests force each
+/// path in turn so that every kernel is checked on a machine that would otherwise only ever run the widest one.
 /// </summary>
 internal static class GemmPaths
 {
-    /// <summary>Overrides the choice of kernel; <see cref="GemmPath.Auto"/> picks the widest supported.</summary>
-    public static GemmPath ForcedPath { get; set; } = GemmPath.Auto;
-
-    /// <summary>Whether right-edge tiles use a kernel's narrow form (<see cref="IGemmKernel.RunStepsNarrow"/>); off only in tests, to compare.</summary>
-    public static bool NarrowEdges { get; set; } = true;
-
     public static bool IsSupported(GemmPath path) => path switch
     {
         GemmPath.Auto or GemmPath.Scalar => true,
@@ -39,21 +33,17 @@ internal static class GemmPaths
         _ => false,
     };
 
-    /// <summary>The path a call will take now: the forced one, or the widest the CPU has.</summary>
-    public static GemmPath Current
+    /// <summary>The path a call takes for <paramref name="requested"/>: that one, or for Auto the widest the CPU has.</summary>
+    public static GemmPath Resolve(GemmPath requested)
     {
-        get
+        if (requested != GemmPath.Auto)
         {
-            GemmPath forced = ForcedPath;
-            if (forced != GemmPath.Auto)
-            {
-                if (!IsSupported(forced))
-                    throw new BottleneckException($"GEMM path {forced} is not supported by this CPU; use Auto");
-                return forced;
-            }
-            if (IsSupported(GemmPath.Vector512)) return GemmPath.Vector512;
-            if (IsSupported(GemmPath.Vector256)) return GemmPath.Vector256;
-            return GemmPath.Scalar;
+            if (!IsSupported(requested))
+                throw new BottleneckException($"GEMM path {requested} is not supported by this CPU; use Auto");
+            return requested;
         }
+        if (IsSupported(GemmPath.Vector512)) return GemmPath.Vector512;
+        if (IsSupported(GemmPath.Vector256)) return GemmPath.Vector256;
+        return GemmPath.Scalar;
     }
 }

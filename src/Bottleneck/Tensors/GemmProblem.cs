@@ -8,8 +8,11 @@ namespace Bottleneck.Tensors;
 internal readonly unsafe struct GemmProblem
 {
     public GemmProblem(bool transA, bool transB, int m, int n, int k,
-        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias = null, bool transC = false, IGemmEpilogue? epilogue = null)
+        float* a, int lda, float* b, int ldb, float* c, int ldc, bool accumulate, float* bias = null, bool transC = false, IGemmEpilogue? epilogue = null,
+        bool skipZeros = true, bool narrowEdges = true)
     {
+        SkipZeros = skipZeros;
+        NarrowEdges = narrowEdges;
         Bias = bias;
         Epilogue = epilogue;
         TransC = transC;
@@ -56,6 +59,12 @@ internal readonly unsafe struct GemmProblem
 
     /// <summary>C is stored [n, m] (ldc ≥ m): the product is written transposed.</summary>
     public bool TransC { get; }
+
+    /// <summary>Whether reduction steps over all-zero panels are skipped (<see cref="EngineOptions.SkipZeros"/>).</summary>
+    public bool SkipZeros { get; }
+
+    /// <summary>Whether right-edge tiles use the kernel's narrow form (<see cref="EngineOptions.NarrowEdges"/>).</summary>
+    public bool NarrowEdges { get; }
 
     /// <summary>n values added to every row of C with the first reduction block (instead of C's old values), or null.</summary>
     public float* Bias { get; }

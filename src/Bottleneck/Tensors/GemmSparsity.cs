@@ -11,7 +11,8 @@ namespace Bottleneck.Tensors;
 /// half of the 784 pixels are zero in all 8 (the first layer's X·Wᵀ), and for about a quarter of
 /// the images a run of 32 pixels is all zero (its weight gradient dYᵀ·X). A step of the
 /// micro-kernel that multiplies zeros adds nothing; the kernel runs over the list of the other
-/// steps instead (<see cref="IGemmKernel.RunSteps"/>), in the same order.
+/// steps instead (<see cref="IGemmKernel.RunSteps"/>), in the same order. Tests turn it off
+/// (<see cref="EngineOptions.SkipZeros"/>) to compare against the full products.
 /// </summary>
 /// <remarks>
 /// The result is the same as multiplying by the zeros: a step with a = ±0 adds a·b = ±0 to each
@@ -24,9 +25,6 @@ namespace Bottleneck.Tensors;
 /// </remarks>
 internal static unsafe class GemmSparsity
 {
-    /// <summary>Off only in tests, to compare against the full products.</summary>
-    internal static bool Enabled { get; set; } = true;
-
     /// <summary>Every reduction step of a block in order, 0 to KcMax − 1: the list that skips nothing.</summary>
     public static readonly int* EveryStep = CreateEveryStep();
 

@@ -88,12 +88,13 @@ public static unsafe class Im2Col
     /// Writes the patch matrix [C·kh·kw, batch·OH·OW] of <paramref name="batch"/> images
     /// (each <see cref="ConvGeometry.ImageSize"/> values) into <paramref name="columns"/>.
     /// </summary>
-    public static void Unfold(in ConvGeometry g, int batch, ReadOnlySpan<float> images, Span<float> columns)
+    /// <param name="engine">The threads to spread the work over; <see cref="EngineOptions.Default"/> when null.</param>
+    public static void Unfold(in ConvGeometry g, int batch, ReadOnlySpan<float> images, Span<float> columns, EngineOptions? engine = null)
     {
         CheckSizes(g, batch, images.Length, columns.Length);
         fixed (float* x = images, col = columns)
         {
-            Run(JobKind.Unfold, g, batch, x, col, accumulate: false, (long)batch * g.ColumnRows * g.OutputPlane);
+            Run(JobKind.Unfold, g, batch, x, col, accumulate: false, (long)batch * g.ColumnRows * g.OutputPlane, engine ?? EngineOptions.Default);
         }
     }
 
@@ -101,12 +102,13 @@ public static unsafe class Im2Col
     /// The adjoint of <see cref="Unfold"/>: adds every patch-matrix value back onto the image value
     /// it was read from. With <paramref name="accumulate"/> false the images are cleared first.
     /// </summary>
-    public static void Fold(in ConvGeometry g, int batch, ReadOnlySpan<float> columns, Span<float> images, bool accumulate)
+    /// <param name="engine">The threads to spread the work over; <see cref="EngineOptions.Default"/> when null.</param>
+    public static void Fold(in ConvGeometry g, int batch, ReadOnlySpan<float> columns, Span<float> images, bool accumulate, EngineOptions? engine = null)
     {
         CheckSizes(g, batch, images.Length, columns.Length);
         fixed (float* x = images, col = columns)
         {
-            Run(JobKind.Fold, g, batch, x, col, accumulate, (long)batch * g.ColumnRows * g.OutputPlane);
+            Run(JobKind.Fold, g, batch, x, col, accumulate, (long)batch * g.ColumnRows * g.OutputPlane, engine ?? EngineOptions.Default);
         }
     }
 
@@ -115,7 +117,8 @@ public static unsafe class Im2Col
     /// adding <paramref name="bias"/>[o] to every value of source block o when a bias is given
     /// (empty span: none). Moves between the GEMM's channel-major layout and NCHW.
     /// </summary>
-    public static void SwapLeadingAxes(int outer, int inner, int chunk, ReadOnlySpan<float> source, Span<float> destination, ReadOnlySpan<float> bias)
+    /// <param name="engine">The threads to spread the work over; <see cref="EngineOptions.Default"/> when null.</param>
+    public static void SwapLeadingAxes(int outer, int inner, int chunk, ReadOnlySpan<float> source, Span<float> destination, ReadOnlySpan<float> bias, EngineOptions? engine = null)
     {
         long total = (long)outer * inner * chunk;
         if (outer < 0 || inner < 0 || chunk < 0 || source.Length < total || destination.Length < total)
@@ -133,7 +136,7 @@ public static unsafe class Im2Col
             job.Outer = outer;
             job.Inner = inner;
             job.Chunk = chunk;
-            Dispatch(job, inner, total);
+            Dispatch(job, inner, total, (engine ?? EngineOptions.Default).Threads);
         }
     }
 
@@ -148,7 +151,7 @@ public static unsafe class Im2Col
             throw new BottleneckException($"im2col: the patch matrix of {batch} images needs {columnValues} values, the span has {columnsLength}");
     }
 
-    private static void Run(JobKind kind, in ConvGeometry g, int batch, float* x, float* col, bool accumulate, long work)
+    private static void Run(JobKind kind, in ConvGeometry g, int batch, float* x, float* col, bool accumulate, long work, EngineOptions engine)
     {
         if (batch == 0) return;
         var job = Job.ForThisThread();
@@ -158,15 +161,15 @@ public static unsafe class Im2Col
         job.X = x;
         job.Columns = col;
         job.Accumulate = accumulate;
-        Dispatch(job, batch, work);
+        Dispatch(job, batch, work, engine.Threads);
     }
 
-    private static void Dispatch(Job job, int items, long work)
+    private static void Dispatch(Job job, int items, long work, int threads)
     {
-        int parts = Math.Min(Engine.Threads, items);
+        int parts = Math.Min(threads, items);
         try
         {
-            if (work < ParallelThreshold || parts < 2 || !GemmThreadPool.TryRun(job, parts))
+            if (work < ParallelThreshold || parts < 2 || !WorkerPool.TryRun(job, parts))
                 job.RunPart(0, 1);
         }
         finally
@@ -189,7 +192,7 @@ public static unsafe class Im2Col
     /// The arguments of one call, in a reused object so that a parallel call allocates nothing.
     /// One per calling thread: layers of different models may run on different threads at once.
     /// </summary>
-    private sealed class Job : GemmThreadPool.IParallelJob
+    private sealed class Job : WorkerPool.IParallelJob
     {
         [ThreadStatic] private static Job? current;
 

@@ -90,9 +90,10 @@ public sealed class Tensor
 
     /// <summary>
     /// True when no value is NaN or infinite (an exact test of the exponent bits, so large finite
-    /// values that would overflow a sum still pass). Large tensors are checked on all threads.
+    /// values that would overflow a sum still pass). Large tensors are checked on
+    /// <paramref name="engine"/>'s threads (<see cref="EngineOptions.Default"/> when null).
     /// </summary>
-    public bool AllFinite() => Elementwise.AllFinite(this);
+    public bool AllFinite(EngineOptions? engine = null) => Elementwise.AllFinite(this, engine ?? EngineOptions.Default);
 
     public Tensor Clone()
     {

@@ -77,7 +77,7 @@ public static class Seq2SeqTrainer
         if (options.Validation is { Count: 0 }) throw new BottleneckException("test data is empty: give test sequences, or none at all");
         int n = train.Count;
         int batchSize = Math.Min(options.BatchSize, n);
-        var optimizer = new Adam(model.Parameters, options.LearningRate);
+        var optimizer = new Adam(model.Parameters, options.LearningRate, engine: model.Engine);
         var rng = new Rng(options.Seed ^ ShuffleStream);
         var history = new List<Seq2SeqEpoch>();
         var keys = new double[n];
@@ -109,7 +109,7 @@ public static class Seq2SeqTrainer
                     if (!double.IsFinite(loss))
                         throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {k + 1}; try a lower --lr");
                     model.Backward();
-                    Trainer.CheckGradients(model.NamedParameters, epoch, k + 1);
+                    Trainer.CheckGradients(model.NamedParameters, epoch, k + 1, model.Engine);
                     if (options.ClipNorm is double clip) ClipGradients(model.NamedParameters, clip, rows.Length);
                     if (options.CosineDecay) optimizer.LearningRate = CosineRate(options.LearningRate, (long)(epoch - 1) * batches + k, (long)options.Epochs * batches);
                     optimizer.Update();

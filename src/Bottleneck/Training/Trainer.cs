@@ -34,7 +34,7 @@ public static class Trainer
         int batchSize = Math.Min(options.BatchSize, n);
         int batches = (n + batchSize - 1) / batchSize;
         model.Prepare(n);
-        optimizer ??= new Adam(model.NamedParameters.Select(p => p.Parameter), options.LearningRate, weightDecay: options.WeightDecay);
+        optimizer ??= new Adam(model.NamedParameters.Select(p => p.Parameter), options.LearningRate, weightDecay: options.WeightDecay, engine: model.Engine);
         var rng = new Rng(options.Seed ^ ShuffleStream);
         var history = new History();
         int firstEpoch = 1;
@@ -67,7 +67,7 @@ public static class Trainer
                 int rows = Math.Min(batchSize, n - start);
                 batch.ResizeBatch(rows);
                 grad.ResizeBatch(rows);
-                train.GetBatch(order.AsSpan(start, rows), batch);
+                train.GetBatch(order.AsSpan(start, rows), batch, model.Engine);
                 double loss;
                 lock (model.Gate) loss = Step(model, optimizer, batch, grad, epoch, b + 1);
                 total += loss;
@@ -102,7 +102,7 @@ public static class Trainer
         if (!double.IsFinite(loss))
             throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {batchNumber}; try a lower --lr");
         model.Backward(batch, grad);
-        CheckGradients(model.NamedParameters, epoch, batchNumber);
+        CheckGradients(model.NamedParameters, epoch, batchNumber, model.Engine);
         optimizer.Update();
         return loss;
     }
@@ -139,9 +139,9 @@ public static class Trainer
 
     /// <summary>
     /// A NaN or infinity in any gradient stops the run before it reaches the weights, so the last
-    /// checkpoint stays good. The check reads exponent bits (on all threads for large tensors).
+    /// checkpoint stays good. The check reads exponent bits (on the engine's threads for large tensors).
     /// </summary>
-    internal static void CheckGradients(IReadOnlyList<(string Name, Layers.Parameter Parameter)> parameters, int epoch, int batch)
+    internal static void CheckGradients(IReadOnlyList<(string Name, Layers.Parameter Parameter)> parameters, int epoch, int batch, EngineOptions engine)
     {
         // An index loop: foreach over the IReadOnlyList would allocate an enumerator every step.
         for (int i = 0; i < parameters.Count; i++)
@@ -152,7 +152,7 @@ public static class Trainer
                 p.GradientKnownFinite = false;
                 continue;
             }
-            if (!p.Grad.AllFinite())
+            if (!p.Grad.AllFinite(engine))
                 throw new BottleneckException($"training diverged: the gradient of {name} holds NaN or infinity at epoch {epoch}, batch {batch}; try a lower --lr");
         }
     }

@@ -14,12 +14,13 @@ namespace Bottleneck.Training;
 public static class WarmUp
 {
     /// <summary>Runs the warm-up; any failure is ignored (the run itself reports a bad configuration).</summary>
-    public static void Run(AutoencoderConfig config, int batchSize)
+    /// <param name="engine">The run's engine settings, so that the code paths of its thread count are the ones compiled.</param>
+    public static void Run(AutoencoderConfig config, int batchSize, EngineOptions? engine = null)
     {
         try
         {
-            var model = new Autoencoder(config, seed: 0);
-            var adam = new Adam(model.Parameters);
+            var model = new Autoencoder(config, seed: 0, engine);
+            var adam = new Adam(model.Parameters, engine: model.Engine);
             int rows = Math.Clamp(batchSize, 1, 256);
             var x = new Tensor(rows, config.InputSize);
             // Mostly zeros with some values in (0, 1), like images: the zero-skipping paths compile too.

@@ -101,7 +101,7 @@ public class ReliabilityTests
     {
         using var dir = new TempDir();
         string data = Csv(dir, "data.csv", 50), run = dir.File("run");
-        RefusedWithoutRunFolder(run, 2, $"--threads must be 1 to {Bottleneck.Tensors.Engine.MaxThreads}", "--data", data, "--threads", "10000");
+        RefusedWithoutRunFolder(run, 2, $"--threads must be 1 to {Bottleneck.Tensors.EngineOptions.MaxThreads}", "--data", data, "--threads", "10000");
         CliRunner.AssertOneLineError(CliRunner.Run(Minute, "bench", "anomaly", "--suite", "adbench", "--data", dir.Path, "--threads", "10000"), 2, "--threads must be 1 to");
     }
 

@@ -9,7 +9,6 @@ namespace Bottleneck.Tests.Data;
 /// floats byte / 255: every way of reading it gives the same bits, and reading batches does not
 /// make the float copy.
 /// </summary>
-[Collection("Engine")]
 public class PixelDatasetTests
 {
     private const int Items = 300, Features = 100;
@@ -34,25 +33,17 @@ public class PixelDatasetTests
         var (bytes, floats) = Twins();
         var order = Enumerable.Range(0, Items).ToArray();
         new Rng(5).Shuffle(order);
-        int savedThreads = Engine.Threads;
-        try
+        foreach (int threads in new[] { 1, 2, 3 })
         {
-            foreach (int threads in new[] { 1, 2, 3 })
+            var engine = new EngineOptions { Threads = threads };
+            foreach (int batch in new[] { 1, 7, 128, Items })
             {
-                Engine.Threads = threads;
-                foreach (int batch in new[] { 1, 7, 128, Items })
-                {
-                    var fromBytes = new Tensor(batch, Features);
-                    var fromFloats = new Tensor(batch, Features);
-                    bytes.GetBatch(order.AsSpan(0, batch), fromBytes);
-                    floats.GetBatch(order.AsSpan(0, batch), fromFloats);
-                    TensorAssert.SameBits(fromFloats, fromBytes, $"batch of {batch}, {threads} threads");
-                }
+                var fromBytes = new Tensor(batch, Features);
+                var fromFloats = new Tensor(batch, Features);
+                bytes.GetBatch(order.AsSpan(0, batch), fromBytes, engine);
+                floats.GetBatch(order.AsSpan(0, batch), fromFloats, engine);
+                TensorAssert.SameBits(fromFloats, fromBytes, $"batch of {batch}, {threads} threads");
             }
-        }
-        finally
-        {
-            Engine.Threads = savedThreads;
         }
 
         var rowsFromBytes = new Tensor(1, Features);

@@ -455,49 +455,41 @@ public class ImageLayerTests
     }
 }
 
-/// <summary>Results of the image layers do not depend on the thread count (they change Engine.Threads, so run alone).</summary>
-[Collection("Engine")]
+/// <summary>Results of the image layers do not depend on the thread count (set on the network, which hands it to its layers).</summary>
 public class ImageLayerThreadingTests
 {
     [Fact]
     public void One_and_several_threads_give_identical_bits()
     {
-        int saved = Engine.Threads;
-        try
+        (float[] Y, float[] Dx, float[][] Grads) Run(int threads)
         {
-            (float[] Y, float[] Dx, float[][] Grads) Run(int threads)
+            var rng = new Rng(16);
+            var model = new Sequential(
+            [
+                new Conv2d(1, 16, 3, 2, 1, 28, 28, rng), new ReLU(), new Conv2d(16, 32, 3, 2, 1, 14, 14, rng), new ReLU(),
+                new ConvTranspose2d(32, 16, 3, 2, 1, 1, 7, 7, rng), new ReLU(), new ConvTranspose2d(16, 1, 3, 2, 1, 1, 14, 14, rng),
+            ])
+            { Engine = new EngineOptions { Threads = threads } };
+            Assert.All(model.Layers, layer => Assert.Equal(threads, layer.Engine.Threads));
+            var x = new Tensor(64, 784);
+            var dy = new Tensor(64, 784);
+            for (int i = 0; i < x.Length; i++)
             {
-                Engine.Threads = threads;
-                var rng = new Rng(16);
-                var model = new Sequential(
-                [
-                    new Conv2d(1, 16, 3, 2, 1, 28, 28, rng), new ReLU(), new Conv2d(16, 32, 3, 2, 1, 14, 14, rng), new ReLU(),
-                    new ConvTranspose2d(32, 16, 3, 2, 1, 1, 7, 7, rng), new ReLU(), new ConvTranspose2d(16, 1, 3, 2, 1, 1, 14, 14, rng),
-                ]);
-                var x = new Tensor(64, 784);
-                var dy = new Tensor(64, 784);
-                for (int i = 0; i < x.Length; i++)
-                {
-                    x[i] = (float)rng.NextDouble();
-                    dy[i] = (float)(rng.NextDouble() - 0.5);
-                }
-                var y = model.Forward(x, true).Span.ToArray();
-                var dx = model.Backward(dy, true)!.Span.ToArray();
-                return (y, dx, model.Parameters.Select(p => p.Grad.Span.ToArray()).ToArray());
+                x[i] = (float)rng.NextDouble();
+                dy[i] = (float)(rng.NextDouble() - 0.5);
             }
-            var one = Run(1);
-            foreach (int threads in new[] { 2, 3 })
-            {
-                var many = Run(threads);
-                Assert.True(one.Y.AsSpan().SequenceEqual(many.Y), $"forward differs with {threads} threads");
-                Assert.True(one.Dx.AsSpan().SequenceEqual(many.Dx), $"input gradient differs with {threads} threads");
-                for (int i = 0; i < one.Grads.Length; i++)
-                    Assert.True(one.Grads[i].AsSpan().SequenceEqual(many.Grads[i]), $"parameter gradient {i} differs with {threads} threads");
-            }
+            var y = model.Forward(x, true).Span.ToArray();
+            var dx = model.Backward(dy, true)!.Span.ToArray();
+            return (y, dx, model.Parameters.Select(p => p.Grad.Span.ToArray()).ToArray());
         }
-        finally
+        var one = Run(1);
+        foreach (int threads in new[] { 2, 3 })
         {
-            Engine.Threads = saved;
+            var many = Run(threads);
+            Assert.True(one.Y.AsSpan().SequenceEqual(many.Y), $"forward differs with {threads} threads");
+            Assert.True(one.Dx.AsSpan().SequenceEqual(many.Dx), $"input gradient differs with {threads} threads");
+            for (int i = 0; i < one.Grads.Length; i++)
+                Assert.True(one.Grads[i].AsSpan().SequenceEqual(many.Grads[i]), $"parameter gradient {i} differs with {threads} threads");
         }
     }
 }

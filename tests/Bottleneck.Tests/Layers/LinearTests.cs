@@ -68,17 +68,10 @@ public class LinearTests
         rng.FillUniform(dy.Span, -1f, 1f);
         float[][] Run(bool fuse)
         {
-            try
-            {
-                Sequential.FuseReLU = fuse;
-                var y = net.Forward(x, training: true).Span.ToArray();
-                var dx = net.Backward(dy, needInputGrad: true)!.Span.ToArray();
-                return [y, dx, .. net.Parameters.Select(p => p.Grad.Span.ToArray())];
-            }
-            finally
-            {
-                Sequential.FuseReLU = true;
-            }
+            net.Engine = new EngineOptions { FuseActivations = fuse };
+            var y = net.Forward(x, training: true).Span.ToArray();
+            var dx = net.Backward(dy, needInputGrad: true)!.Span.ToArray();
+            return [y, dx, .. net.Parameters.Select(p => p.Grad.Span.ToArray())];
         }
         var separate = Run(false);
         var fused = Run(true);

@@ -119,6 +119,8 @@ public class CustomModelTests
 
         public Lock Gate { get; } = new();
 
+        public EngineOptions Engine => EngineOptions.Default;
+
         public void Prepare(int trainingItems)
         {
         }

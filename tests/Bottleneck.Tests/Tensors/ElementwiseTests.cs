@@ -11,7 +11,6 @@ namespace Bottleneck.Tests.Tensors;
 /// the bias gradient) give the same bits as one thread, for any thread count and for sizes that do
 /// not divide evenly, and the same bits as the plain serial loops they replace.
 /// </summary>
-[Collection("Engine")]
 public class ElementwiseTests
 {
     // 128×784 (a training batch), 1000×784 (an evaluation batch), and sizes with ragged tails.
@@ -29,11 +28,9 @@ public class ElementwiseTests
             foreach (int threads in new[] { 1, 2, 3 })
             {
                 var act = Activation.Create(name);
-                var (y, dx) = WithThreads(threads, () =>
-                {
-                    var output = act.Forward(x, training: true).Span.ToArray();
-                    return (output, act.Backward(dy, needInputGrad: true)!.Span.ToArray());
-                });
+                act.Engine = Threads(threads);
+                var y = act.Forward(x, training: true).Span.ToArray();
+                var dx = act.Backward(dy, needInputGrad: true)!.Span.ToArray();
                 if (first is null)
                 {
                     // The serial maps over the whole spans, as before the split.
@@ -77,12 +74,13 @@ public class ElementwiseTests
             float[]? firstGrad = null;
             foreach (int threads in new[] { 1, 2, 3 })
             {
-                double loss = WithThreads(threads, () => bce.Forward(p, t));
+                bce.Engine = Threads(threads);
+                double loss = bce.Forward(p, t);
                 double want = reduction == Reduction.Sum ? expected : expected / p.Length;
                 Assert.True(BitConverter.DoubleToInt64Bits(want) == BitConverter.DoubleToInt64Bits(loss),
                     $"{reduction} loss {rows}x{cols}, {threads} threads: {loss:R}, expected {want:R}");
                 var grad = new Tensor(rows, cols);
-                WithThreads(threads, () => { bce.Backward(p, t, grad); return 0; });
+                bce.Backward(p, t, grad);
                 if (firstGrad is null) firstGrad = grad.Span.ToArray();
                 else TensorAssert.SameBits(firstGrad, grad.Span.ToArray(), $"{reduction} gradient {rows}x{cols}, {threads} threads");
             }
@@ -106,13 +104,9 @@ public class ElementwiseTests
         }
         foreach (int threads in new[] { 1, 2, 3 })
         {
-            var layer = new Linear(inFeatures, outFeatures, new Rng(7));
-            WithThreads(threads, () =>
-            {
-                layer.Forward(x, training: true);
-                layer.Backward(dy, needInputGrad: false);
-                return 0;
-            });
+            var layer = new Linear(inFeatures, outFeatures, new Rng(7)) { Engine = Threads(threads) };
+            layer.Forward(x, training: true);
+            layer.Backward(dy, needInputGrad: false);
             TensorAssert.SameBits(expected, layer.Bias.Grad.Span.ToArray(), $"bias gradient {batch}x{outFeatures}, {threads} threads");
         }
     }
@@ -133,7 +127,7 @@ public class ElementwiseTests
             {
                 for (int j = 0; j < p.Value.Length; j++) p.Value[j] = (float)(rng.NextDouble() * 2 - 1);
             }
-            var adam = new Bottleneck.Optimizers.Adam(parameters, 1e-3, weightDecay: weightDecay);
+            var adam = new Bottleneck.Optimizers.Adam(parameters, 1e-3, weightDecay: weightDecay, engine: Threads(threads));
             var expected = parameters.Select(p => p.Value.Span.ToArray()).ToArray();
             var m = sizes.Select(n => new float[n]).ToArray();
             var v = sizes.Select(n => new float[n]).ToArray();
@@ -143,7 +137,7 @@ public class ElementwiseTests
                 {
                     for (int j = 0; j < p.Grad.Length; j++) p.Grad[j] = (float)(rng.NextDouble() * 2 - 1) * (j % 7 == 0 ? 1e-6f : 1f);
                 }
-                WithThreads(threads, () => { adam.Update(); return 0; });
+                adam.Update();
                 // torch.optim.Adam's arithmetic, one element at a time.
                 float stepSize = (float)(1e-3 / (1.0 - Math.Pow(0.9, step)));
                 float bias2Sqrt = (float)Math.Sqrt(1.0 - Math.Pow(0.999, step));
@@ -178,7 +172,8 @@ public class ElementwiseTests
         foreach (int threads in new[] { 1, 2, 3 })
         {
             var t = RandomTensor(new Rng(13), 1, length, -3e38, 3e38); // huge but finite: a sum would overflow
-            Assert.True(WithThreads(threads, t.AllFinite), $"finite {length}, {threads} threads");
+            var engine = Threads(threads);
+            Assert.True(t.AllFinite(engine), $"finite {length}, {threads} threads");
             foreach (int at in new[] { 0, length / 3, length / 2, length - 17, length - 1 })
             {
                 if (at < 0) continue;
@@ -186,7 +181,7 @@ public class ElementwiseTests
                 {
                     float saved = t[at];
                     t[at] = bad;
-                    Assert.False(WithThreads(threads, t.AllFinite), $"{bad} at {at} of {length}, {threads} threads");
+                    Assert.False(t.AllFinite(engine), $"{bad} at {at} of {length}, {threads} threads");
                     t[at] = saved;
                 }
             }
@@ -208,12 +203,9 @@ public class ElementwiseTests
         (float[] W, float[] B, float[] X)? first = null;
         foreach (int threads in new[] { 1, 2, 3 })
         {
-            var layer = new Linear(inFeatures, outFeatures, new Rng(16));
-            var dx = WithThreads(threads, () =>
-            {
-                layer.Forward(x, training: true);
-                return layer.Backward(dy, needInputGrad: true)!.Span.ToArray();
-            });
+            var layer = new Linear(inFeatures, outFeatures, new Rng(16)) { Engine = Threads(threads) };
+            layer.Forward(x, training: true);
+            var dx = layer.Backward(dy, needInputGrad: true)!.Span.ToArray();
             var grads = (layer.Weight.Grad.Span.ToArray(), layer.Bias.Grad.Span.ToArray(), dx);
             if (first is null)
             {
@@ -243,11 +235,12 @@ public class ElementwiseTests
         foreach (int threads in new[] { 1, 2, 3 })
         {
             var x = new Tensor(batch, features);
-            WithThreads(threads, () => { data.GetBatch(order.AsSpan(0, batch), x); return 0; });
+            var engine = Threads(threads);
+            data.GetBatch(order.AsSpan(0, batch), x, engine);
             for (int r = 0; r < batch; r++)
                 TensorAssert.SameBits(data.Sample(order[r]).ToArray(), x.Row(r).ToArray(), $"row {r} of {batch}, {threads} threads");
             long before = GC.GetAllocatedBytesForCurrentThread();
-            WithThreads(threads, () => { data.GetBatch(order.AsSpan(batch, batch), x); return 0; });
+            data.GetBatch(order.AsSpan(batch, batch), x, engine);
             Assert.True(GC.GetAllocatedBytesForCurrentThread() - before <= 64, "a steady-state gather allocated");
         }
         Assert.Throws<ArgumentOutOfRangeException>(() => data.GetBatch([0, Items], new Tensor(2, features)));
@@ -299,11 +292,11 @@ public class ElementwiseTests
     public void Steady_state_passes_do_not_allocate()
     {
         var x = RandomTensor(new Rng(9), 128, 784, 0, 1);
-        var sigmoid = new Sigmoid();
-        var linear = new Linear(784, 784, new Rng(10));
-        var bce = new BinaryCrossEntropy();
+        var engine = Threads(2);
+        var sigmoid = new Sigmoid { Engine = engine };
+        var linear = new Linear(784, 784, new Rng(10)) { Engine = engine };
+        var bce = new BinaryCrossEntropy { Engine = engine };
         var grad = new Tensor(128, 784);
-        WithThreads(2, () =>
         {
             void Pass()
             {
@@ -328,8 +321,7 @@ public class ElementwiseTests
                 if (rounds[^1] <= 256) break;
             }
             Assert.True(rounds[^1] <= 256, $"every round of 5 steady-state passes allocated: {string.Join(", ", rounds)} bytes");
-            return 0;
-        });
+        }
     }
 
     /// <summary>The BCE sum as it was computed before it was split: 256-bit lanes in blocks of 64 vectors, then the tail.</summary>
@@ -361,17 +353,5 @@ public class ElementwiseTests
         return t;
     }
 
-    private static T WithThreads<T>(int threads, Func<T> action)
-    {
-        int saved = Engine.Threads;
-        try
-        {
-            Engine.Threads = threads;
-            return action();
-        }
-        finally
-        {
-            Engine.Threads = saved;
-        }
-    }
+    private static EngineOptions Threads(int threads) => new() { Threads = threads };
 }

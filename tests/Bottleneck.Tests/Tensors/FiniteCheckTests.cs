@@ -2,7 +2,6 @@ using Bottleneck.Tensors;
 
 namespace Bottleneck.Tests.Tensors;
 
-[Collection("Engine")]
 public class FiniteCheckTests
 {
     // K = 33 is one reduction block: a transposed tile is checked in the GEMM's scratch buffer
@@ -36,21 +35,13 @@ public class FiniteCheckTests
         }
         foreach (int threads in new[] { 1, 2 })
         {
-            int saved = Engine.Threads;
-            try
-            {
-                Engine.Threads = threads;
-                var check = new FiniteCheck();
-                var c = new float[M * N];
-                if (transposedOutput) Gemm.MultiplyTransposedC(false, false, M, N, K, a, K, b, N, c, M, check);
-                else Gemm.MultiplyThen(false, false, M, N, K, a, K, b, N, c, N, check);
-                Assert.Equal(poison < 0, check.AllFinite);
-                Assert.Equal(check.AllFinite, c.All(float.IsFinite));
-            }
-            finally
-            {
-                Engine.Threads = saved;
-            }
+            var engine = new EngineOptions { Threads = threads };
+            var check = new FiniteCheck();
+            var c = new float[M * N];
+            if (transposedOutput) Gemm.MultiplyTransposedC(engine, false, false, M, N, K, a, K, b, N, c, M, check);
+            else Gemm.MultiplyThen(engine, false, false, M, N, K, a, K, b, N, c, N, check);
+            Assert.Equal(poison < 0, check.AllFinite);
+            Assert.Equal(check.AllFinite, c.All(float.IsFinite));
         }
     }
 }

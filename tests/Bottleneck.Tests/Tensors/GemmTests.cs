@@ -5,9 +5,8 @@ namespace Bottleneck.Tests.Tensors;
 /// <summary>
 /// The fast GEMM against the double-precision reference, for every transpose case, every kernel
 /// path, awkward sizes and padded leading dimensions; plus determinism across thread counts and
-/// zero steady-state allocation. These tests change the global path and thread settings.
+/// zero steady-state allocation. Each call is given its own path and thread count.
 /// </summary>
-[Collection("Engine")]
 public class GemmTests
 {
     public static TheoryData<int, int, int, int> Sizes => new()
@@ -59,8 +58,8 @@ public class GemmTests
                     foreach (bool accumulate in new[] { false, true })
                     {
                         var actual = (float[])c0.Clone();
-                        WithSettings(path, threads: 2, () =>
-                            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, actual, ldc, accumulate));
+                        RunWith(path, threads: 2, engine =>
+                            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, actual, ldc, accumulate, engine: engine));
                         AssertClose(accumulate ? expectedAdd : expectedSet, actual, c0, m, n, ldc, k,
                             $"{(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} pad {pad} {path} accumulate={accumulate}");
                     }
@@ -109,9 +108,9 @@ public class GemmTests
             var one = (float[])c0.Clone();
             var two = (float[])c0.Clone();
             var three = (float[])c0.Clone();
-            WithSettings(path, 1, () => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, one, n, true));
-            WithSettings(path, 2, () => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, two, n, true));
-            WithSettings(path, 3, () => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, three, n, true));
+            RunWith(path, 1, engine => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, one, n, true, engine: engine));
+            RunWith(path, 2, engine => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, two, n, true, engine: engine));
+            RunWith(path, 3, engine => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, three, n, true, engine: engine));
             Assert.Equal(one, two);
             Assert.Equal(one, three);
         }
@@ -134,11 +133,12 @@ public class GemmTests
             if (!GemmPaths.IsSupported(path)) continue;
             var pooled = new float[m * n];
             var alone = new float[m * n];
-            WithSettings(path, 2, () =>
+            RunWith(path, 2, engine =>
             {
-                Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, pooled, n, false);
-                var holder = new CallInsideJob(() => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, alone, n, false));
-                Assert.True(GemmThreadPool.TryRun(holder, 2));
+                Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, pooled, n, false, engine: engine);
+                var holder = new CallInsideJob(() => Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, alone, n, false, engine: engine));
+                // Tests run in parallel: another one may hold the pool for a moment.
+                Assert.True(SpinWait.SpinUntil(() => WorkerPool.TryRun(holder, 2), TimeSpan.FromSeconds(30)));
                 Assert.True(holder.Ran);
             });
             Assert.Equal(pooled, alone);
@@ -146,7 +146,7 @@ public class GemmTests
     }
 
     /// <summary>A pool job whose first part runs an action, so the action runs while the pool is held.</summary>
-    private sealed class CallInsideJob(Action action) : GemmThreadPool.IParallelJob
+    private sealed class CallInsideJob(Action action) : WorkerPool.IParallelJob
     {
         public bool Ran { get; private set; }
 
@@ -206,16 +206,8 @@ public class GemmTests
                 {
                     var skipped = (float[])c0.Clone();
                     var full = (float[])c0.Clone();
-                    WithSettings(path, 2, () => Gemm.Multiply(transA, transB, m, n, k, aa, lda, bb, ldb, skipped, n, accumulate));
-                    try
-                    {
-                        GemmSparsity.Enabled = false;
-                        WithSettings(path, 2, () => Gemm.Multiply(transA, transB, m, n, k, aa, lda, bb, ldb, full, n, accumulate));
-                    }
-                    finally
-                    {
-                        GemmSparsity.Enabled = true;
-                    }
+                    RunWith(path, 2, engine => Gemm.Multiply(transA, transB, m, n, k, aa, lda, bb, ldb, skipped, n, accumulate, engine: engine));
+                    RunWith(path, 2, engine => Gemm.Multiply(transA, transB, m, n, k, aa, lda, bb, ldb, full, n, accumulate, engine: engine with { SkipZeros = false }));
                     TensorAssert.SameBits(full, skipped, $"{path} {(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} bad={bad} accumulate={accumulate}: C with skipped steps against the full product");
                 }
             }
@@ -247,10 +239,10 @@ public class GemmTests
             {
                 var product = new float[m * n];
                 var transposed = Enumerable.Repeat(7f, n * ldc).ToArray();
-                WithSettings(path, threads, () =>
+                RunWith(path, threads, engine =>
                 {
-                    Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, product, n, accumulate: false);
-                    Gemm.MultiplyTransposedC(transA, transB, m, n, k, a, lda, b, ldb, transposed, ldc);
+                    Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, product, n, accumulate: false, engine: engine);
+                    Gemm.MultiplyTransposedC(engine, transA, transB, m, n, k, a, lda, b, ldb, transposed, ldc);
                 });
                 for (int j = 0; j < n; j++)
                 {
@@ -291,33 +283,25 @@ public class GemmTests
             {
                 foreach (int threads in new[] { 1, 2 })
                 {
-                    float[][] Run()
+                    float[][] Run(bool narrowEdges)
                     {
                         var set = (float[])c0.Clone();
                         var add = (float[])c0.Clone();
                         var transposed = new float[n * m];
                         var biased = new float[m * n];
-                        WithSettings(path, threads, () =>
+                        RunWith(path, threads, engine =>
                         {
-                            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, set, n, accumulate: false);
-                            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, add, n, accumulate: true);
-                            Gemm.MultiplyTransposedC(transA, transB, m, n, k, a, lda, b, ldb, transposed, m);
-                            Gemm.MultiplyAddBias(transA, transB, m, n, k, a, lda, b, ldb, biased, n, bias, new FiniteCheck());
+                            engine = engine with { NarrowEdges = narrowEdges };
+                            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, set, n, accumulate: false, engine: engine);
+                            Gemm.Multiply(transA, transB, m, n, k, a, lda, b, ldb, add, n, accumulate: true, engine: engine);
+                            Gemm.MultiplyTransposedC(engine, transA, transB, m, n, k, a, lda, b, ldb, transposed, m);
+                            Gemm.MultiplyAddBias(engine, transA, transB, m, n, k, a, lda, b, ldb, biased, n, bias, new FiniteCheck());
                         });
                         return [set, add, transposed, biased];
                     }
 
-                    var narrow = Run();
-                    float[][] whole;
-                    try
-                    {
-                        GemmPaths.NarrowEdges = false;
-                        whole = Run();
-                    }
-                    finally
-                    {
-                        GemmPaths.NarrowEdges = true;
-                    }
+                    var narrow = Run(narrowEdges: true);
+                    var whole = Run(narrowEdges: false);
                     string[] names = ["set", "accumulate", "transposed C", "bias"];
                     for (int r = 0; r < names.Length; r++)
                         TensorAssert.SameBits(whole[r], narrow[r], $"{path} {(transA ? 'T' : 'N')}{(transB ? 'T' : 'N')} {m}x{n}x{k} {threads} threads {names[r]}: C with narrow tiles against whole ones");
@@ -347,11 +331,11 @@ public class GemmTests
             {
                 var seeded = new float[m * n];
                 var fused = RandomArray(random, m * n); // overwritten
-                WithSettings(path, threads, () =>
+                RunWith(path, threads, engine =>
                 {
                     for (int i = 0; i < m; i++) bias.CopyTo(seeded, i * n);
-                    Gemm.Multiply(false, true, m, n, k, x, k, w, k, seeded, n, accumulate: true);
-                    Gemm.MultiplyAddBias(false, true, m, n, k, x, k, w, k, fused, n, bias);
+                    Gemm.Multiply(false, true, m, n, k, x, k, w, k, seeded, n, accumulate: true, engine: engine);
+                    Gemm.MultiplyAddBias(engine, false, true, m, n, k, x, k, w, k, fused, n, bias);
                 });
                 Assert.Equal(seeded.Select(BitConverter.SingleToInt32Bits), fused.Select(BitConverter.SingleToInt32Bits));
             }
@@ -395,14 +379,14 @@ public class GemmTests
         float[] b = RandomArray(random, n * k);
         float[] c = new float[m * n];
         float[] small = new float[7 * 13];
-        WithSettings(GemmPath.Auto, 2, () =>
+        RunWith(GemmPath.Auto, 2, engine =>
         {
             void Calls()
             {
                 for (int i = 0; i < 5; i++)
                 {
-                    Gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n, accumulate: false);
-                    Gemm.Multiply(true, false, 7, 13, 5, a, 7, b, 13, small, 13, accumulate: true);
+                    Gemm.Multiply(false, true, m, n, k, a, k, b, k, c, n, accumulate: false, engine: engine);
+                    Gemm.Multiply(true, false, 7, 13, 5, a, 7, b, 13, small, 13, accumulate: true, engine: engine);
                 }
             }
 
@@ -421,22 +405,9 @@ public class GemmTests
         });
     }
 
-    private static void WithSettings(GemmPath path, int threads, Action action)
-    {
-        GemmPath savedPath = GemmPaths.ForcedPath;
-        int savedThreads = Engine.Threads;
-        try
-        {
-            GemmPaths.ForcedPath = path;
-            Engine.Threads = threads;
-            action();
-        }
-        finally
-        {
-            GemmPaths.ForcedPath = savedPath;
-            Engine.Threads = savedThreads;
-        }
-    }
+    /// <summary>Runs <paramref name="action"/> with options for this kernel path and thread count (nothing global changes).</summary>
+    private static void RunWith(GemmPath path, int threads, Action<EngineOptions> action) =>
+        action(new EngineOptions { Kernel = path, Threads = threads });
 
     private static float[] RandomArray(Random random, int length)
     {

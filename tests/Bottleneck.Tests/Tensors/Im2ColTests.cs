@@ -4,9 +4,8 @@ namespace Bottleneck.Tests.Tensors;
 
 /// <summary>
 /// im2col against its definition, col2im as its exact adjoint, and both independent of the thread
-/// count (they change Engine.Threads, so they run alone).
+/// count (each call is given its own).
 /// </summary>
-[Collection("Engine")]
 public class Im2ColTests
 {
     private static float[] Random(Rng rng, int n)
@@ -73,30 +72,22 @@ public class Im2ColTests
         var rng = new Rng(32);
         var x = Random(rng, batch * g.ImageSize);
         var patches = Random(rng, g.ColumnRows * batch * g.OutputPlane);
-        int saved = Engine.Threads;
-        try
+        (float[], float[]) Run(int threads)
         {
-            (float[], float[]) Run(int threads)
-            {
-                Engine.Threads = threads;
-                var col = new float[patches.Length];
-                var folded = new float[x.Length];
-                Im2Col.Unfold(g, batch, x, col);
-                Im2Col.Fold(g, batch, patches, folded, accumulate: false);
-                return (col, folded);
-            }
-            var (col1, fold1) = Run(1);
-            // 3 and 5 threads split the (row, image) pairs in the middle of rows.
-            foreach (int threads in new[] { 2, 3, 5 })
-            {
-                var (col, fold) = Run(threads);
-                Assert.True(col1.AsSpan().SequenceEqual(col), $"unfold differs with {threads} threads");
-                Assert.True(fold1.AsSpan().SequenceEqual(fold), $"fold differs with {threads} threads");
-            }
+            var engine = new EngineOptions { Threads = threads };
+            var col = new float[patches.Length];
+            var folded = new float[x.Length];
+            Im2Col.Unfold(g, batch, x, col, engine);
+            Im2Col.Fold(g, batch, patches, folded, accumulate: false, engine);
+            return (col, folded);
         }
-        finally
+        var (col1, fold1) = Run(1);
+        // 3 and 5 threads split the (row, image) pairs in the middle of rows.
+        foreach (int threads in new[] { 2, 3, 5 })
         {
-            Engine.Threads = saved;
+            var (col, fold) = Run(threads);
+            Assert.True(col1.AsSpan().SequenceEqual(col), $"unfold differs with {threads} threads");
+            Assert.True(fold1.AsSpan().SequenceEqual(fold), $"fold differs with {threads} threads");
         }
     }
 

@@ -3,17 +3,19 @@ using System.Diagnostics;
 namespace Bottleneck.Tensors;
 
 /// <summary>
-/// A small persistent pool of background threads for <see cref="Gemm"/>. The job lives in static
-/// fields and each worker is woken through its own flag, so a parallel call allocates nothing
-/// (Parallel.For would allocate a closure and task state per call). Workers spin briefly after a
-/// job before blocking, because training issues GEMMs back to back and a blocked thread takes
-/// tens of microseconds to wake. Parts are claimed from a shared counter rather than assigned, so
-/// when a worker is late (blocked, or its core taken by another process) the caller simply does
-/// its parts too instead of waiting. One parallel call runs at a time; a call that finds the pool
-/// busy runs on its own thread instead. Neither changes the result: the arithmetic of a part does
-/// not depend on which thread computes it.
+/// The library's persistent pool of background worker threads: GEMM tiles, optimizer updates,
+/// elementwise passes (activations, losses, row gathers), im2col and k-NN blocks all run their
+/// parts on it. The job lives in static fields and each worker is woken through its own flag, so
+/// a parallel call allocates nothing (Parallel.For would allocate a closure and task state per
+/// call). Workers spin briefly after a job before blocking, because training issues passes back
+/// to back and a blocked thread takes tens of microseconds to wake. Parts are claimed from a
+/// shared counter rather than assigned, so when a worker is late (blocked, or its core taken by
+/// another process) the caller simply does its parts too instead of waiting. One parallel call
+/// runs at a time; a call that finds the pool busy runs on its own thread instead. Neither changes
+/// the result: the arithmetic of a part does not depend on which thread computes it. How many
+/// parts a call is split into is the caller's choice (from its <see cref="EngineOptions.Threads"/>).
 /// </summary>
-internal static unsafe class GemmThreadPool
+internal static unsafe class WorkerPool
 {
     /// <summary>
     /// Work other than a GEMM (optimizer updates, elementwise passes), split into parts whose
@@ -191,7 +193,7 @@ internal static unsafe class GemmThreadPool
             var thread = new Thread(Loop)
             {
                 IsBackground = true, // never keep the process alive
-                Name = $"Bottleneck GEMM {index}",
+                Name = $"Bottleneck worker {index}",
             };
             thread.Start();
         }
