@@ -1,6 +1,8 @@
 using Bottleneck.Applications;
 using Bottleneck.Data;
+using Bottleneck.Layers;
 using Bottleneck.Models;
+using Bottleneck.Tensors;
 using Bottleneck.Tests.IO;
 using Bottleneck.Training;
 
@@ -55,6 +57,27 @@ public class ReadmeExampleTests
         Assert.Equal([16, 784], samples.Shape.ToArray());
         Assert.Equal(table.Count, scores.Length);
         Assert.All(scores, s => Assert.True(double.IsFinite(s) && s >= 0));
+    }
+
+    [Fact]
+    public void Custom_layers_example_runs()
+    {
+        using var dir = new TempDir();
+        var (train, test) = Mnist.Load(SharedData.Mnist);
+        (train, test) = (train.Slice(0, 512), test.Slice(0, 256));
+        var init = new Rng(7);
+        var encoder = new Sequential([new Linear(784, 96, init), new Tanh(), new Linear(96, 12, init)]);
+        var decoder = new Sequential([new Linear(12, 96, init), new LeakyReLU(0.2f), new Linear(96, 784, init), new Sigmoid()]);
+        var mine = Autoencoder.FromLayers(784, encoder, decoder, loss: "bce", inputShape: [1, 28, 28],
+            engine: new EngineOptions { Threads = 2 });
+        var history = Trainer.Fit(mine, train, new FitOptions { Epochs = 2, Validation = test });
+        ModelFile.Save(mine, dir.File("my-layers"));
+
+        var (loaded, json) = ModelFile.Load(dir.File("my-layers"));
+        Assert.Equal("custom", json.Kind);
+        Assert.True(history.Epochs[1].TestLoss < history.Epochs[0].TestLoss);
+        Assert.Equal(2, mine.Encoder.Layers[0].Engine.Threads);
+        Assert.Equal(mine.Evaluate(test).Loss, loaded.Evaluate(test).Loss);
     }
 
     [WordsFact]
