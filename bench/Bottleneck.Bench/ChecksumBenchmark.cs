@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using Bottleneck.IO;
+using Bottleneck.Formats;
+using Bottleneck.Tests.IO;
 
 namespace Bottleneck.Bench;
 
@@ -41,7 +42,7 @@ public static class ChecksumBenchmark
             Png.EncodeRgb8(buffer, Side, Side, pixels);
             return (uint)buffer.Length;
         });
-        double decode = MedianSeconds(reps, () => (uint)Png.Decode(png, "bench").Pixels.Length);
+        double decode = MedianSeconds(reps, () => (uint)PngDecoder.Decode(png, "bench").Pixels.Length);
         Console.WriteLine($"png {Side}x{Side} RGB ({png.Length} bytes), median of {reps}: encode {encode * 1e3:F2} ms, decode {decode * 1e3:F2} ms");
         return 0;
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Bottleneck.Data;
 using Bottleneck.Models;
 using Bottleneck.Optimizers;
+using Bottleneck.Reports;
 using Bottleneck.Tensors;
 using Bottleneck.Training;
 

@@ -6,7 +6,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Bottleneck.Data;
 using Bottleneck.Torch.Tests;
-using TorchSharp;
 using static TorchSharp.torch;
 
 if (args.Length is < 1 or > 3 || !Directory.Exists(args[0]))

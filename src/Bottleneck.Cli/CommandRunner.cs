@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Bottleneck;
 
 namespace Bottleneck.Cli;
 

@@ -1,8 +1,8 @@
-using Bottleneck.IO;
-using TorchSharp;
-using static TorchSharp.torch;
+using Bottleneck.Formats;
 using BottleneckTensor = Bottleneck.Tensors.Tensor;
+using TorchSharp;
 using TorchTensor = TorchSharp.torch.Tensor;
+using static TorchSharp.torch;
 
 namespace Bottleneck.Torch;
 

@@ -1,11 +1,8 @@
 using Bottleneck.Applications;
-using Bottleneck.Data;
 using Bottleneck.Export;
-using Bottleneck.Metrics;
 using Bottleneck.MLNet;
+using Bottleneck.Metrics;
 using Bottleneck.Models;
-using Bottleneck.Tests;
-using Bottleneck.Training;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Xunit.Abstractions;

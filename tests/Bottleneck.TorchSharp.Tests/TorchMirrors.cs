@@ -1,8 +1,7 @@
 using Bottleneck.Models;
-using TorchSharp;
-using static TorchSharp.torch;
-using Linear = TorchSharp.Modules.Linear;
 using LSTM = TorchSharp.Modules.LSTM;
+using Linear = TorchSharp.Modules.Linear;
+using static TorchSharp.torch;
 
 namespace Bottleneck.Torch.Tests;
 

@@ -1,12 +1,12 @@
 using Bottleneck.Data;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Models;
 using Bottleneck.Tests;
 using Bottleneck.Training;
+using BottleneckTensor = Bottleneck.Tensors.Tensor;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using BottleneckTensor = Bottleneck.Tensors.Tensor;
 
 namespace Bottleneck.Torch.Tests;
 

@@ -1,12 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Bottleneck.Applications;
-using Bottleneck.Data;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Metrics;
-using Bottleneck.Models;
 using Bottleneck.Reports;
-using Bottleneck.Training;
 
 namespace Bottleneck.Cli.Commands;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Bottleneck.Applications;
-using Bottleneck.Data;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Models;
+using Bottleneck.Reports;
 
 namespace Bottleneck.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Bottleneck.Applications;
-using Bottleneck.IO;
+using Bottleneck.Reports;
 
 namespace Bottleneck.Cli.Commands;
 

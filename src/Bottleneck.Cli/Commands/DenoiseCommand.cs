@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using Bottleneck.Applications;
-using Bottleneck.IO;
 using Bottleneck.Models;
-using Bottleneck.Training;
+using Bottleneck.Reports;
 
 namespace Bottleneck.Cli.Commands;
 

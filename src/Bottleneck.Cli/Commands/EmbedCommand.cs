@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Bottleneck.Applications;
 using Bottleneck.Data;
-using Bottleneck.Training;
+using Bottleneck.Reports;
 
 namespace Bottleneck.Cli.Commands;
 

@@ -1,8 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Bottleneck.Applications;
-using Bottleneck.IO;
-using Bottleneck.Training;
+using Bottleneck.Reports;
 
 namespace Bottleneck.Cli.Commands;
 

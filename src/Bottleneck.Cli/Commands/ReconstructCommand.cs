@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Bottleneck.Applications;
-using Bottleneck.IO;
+using Bottleneck.Reports;
 
 namespace Bottleneck.Cli.Commands;
 
@@ -36,7 +36,7 @@ internal static class ReconstructCommand
                 // A model of windows of a series: one window over its reconstruction.
                 var series = modelData.LoadData(parse, json);
                 int index = OptionParsing.AtLeast(parse.GetValue(window), 0, "--index");
-                Bottleneck.Training.SequenceFigures.SaveReconstruction(model, series, windows.Variables, path, index);
+                Reports.SequenceFigures.SaveReconstruction(model, series, windows.Variables, path, index);
                 Console.WriteLine($"Wrote {path}: window {index} of {series.Name} over its reconstruction");
                 return 0;
             }

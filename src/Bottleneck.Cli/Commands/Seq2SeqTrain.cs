@@ -1,6 +1,7 @@
 using System.Globalization;
 using Bottleneck.Data;
 using Bottleneck.Models;
+using Bottleneck.Reports;
 using Bottleneck.Tensors;
 using Bottleneck.Training;
 
@@ -67,7 +68,7 @@ internal static class Seq2SeqTrain
         if (s.InitWeights is { } init)
         {
             if (!File.Exists(init)) throw new BottleneckException($"{init}: no such file (--init-weights)");
-            model.LoadStateDict(IO.SafeTensorsFile.Read(init).Tensors, init);
+            model.LoadStateDict(Formats.SafeTensorsFile.Read(init).Tensors, init);
         }
         var train = model.Tokenize(trainLines, s.DataPath);
         var test = model.Tokenize(testLines, s.TestDataPath ?? $"{s.DataPath} (held-out lines)");

@@ -1,10 +1,9 @@
-using System.Globalization;
 using Bottleneck.Applications;
 using Bottleneck.Data;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Metrics;
 using Bottleneck.Models;
-using Bottleneck.Training;
+using Bottleneck.Reports;
 
 namespace Bottleneck.Cli.Commands;
 

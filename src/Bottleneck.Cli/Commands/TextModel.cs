@@ -1,6 +1,6 @@
-using System.Globalization;
 using Bottleneck.Applications;
 using Bottleneck.Data;
+using Bottleneck.Formats;
 using Bottleneck.IO;
 using Bottleneck.Metrics;
 using Bottleneck.Models;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Bottleneck.Data;
 using Bottleneck.Layers;
 using Bottleneck.Models;
+using Bottleneck.Reports;
 using Bottleneck.Tensors;
 using Bottleneck.Training;
 
@@ -321,7 +322,7 @@ internal static class TrainCommand
         if (s.InitWeights is { } init)
         {
             if (!File.Exists(init)) throw new BottleneckException($"{init}: no such file (--init-weights)");
-            autoencoder.LoadStateDict(IO.SafeTensorsFile.Read(init).Tensors, init);
+            autoencoder.LoadStateDict(Formats.SafeTensorsFile.Read(init).Tensors, init);
         }
 
         TrainingJson Describe(int epochsDone) => new()

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Bottleneck.Data;
+using Bottleneck.Formats;
 using Bottleneck.Metrics;
 
 namespace Bottleneck.Applications;

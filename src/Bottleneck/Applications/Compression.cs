@@ -1,4 +1,5 @@
 using Bottleneck.Data;
+using Bottleneck.Formats;
 using Bottleneck.IO;
 using Bottleneck.Metrics;
 using Bottleneck.Models;

@@ -1,6 +1,5 @@
 using System.Globalization;
-using Bottleneck.Data;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 
 namespace Bottleneck.Applications;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Bottleneck.Formats;
 using Bottleneck.IO;
 
 namespace Bottleneck.Data;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Bottleneck.Formats;
 using Bottleneck.IO;
 using Bottleneck.Tensors;
 

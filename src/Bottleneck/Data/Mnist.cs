@@ -1,3 +1,5 @@
+using Bottleneck.Formats;
+
 namespace Bottleneck.Data;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Bottleneck.Formats;
 using Bottleneck.IO;
 
 namespace Bottleneck.Data;

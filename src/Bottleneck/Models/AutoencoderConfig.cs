@@ -1,4 +1,3 @@
-using Bottleneck.Layers;
 
 namespace Bottleneck.Models;
 

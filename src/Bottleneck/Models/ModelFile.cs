@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Bottleneck.Formats;
 using Bottleneck.IO;
-using Bottleneck.Tensors;
 
 namespace Bottleneck.Models;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Bottleneck.Formats;
 using Bottleneck.IO;
 
 namespace Bottleneck.Models;

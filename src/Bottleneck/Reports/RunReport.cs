@@ -1,6 +1,5 @@
 using System.Globalization;
 using Bottleneck.Models;
-using Bottleneck.Training;
 
 namespace Bottleneck.Reports;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Models;
 using Bottleneck.Optimizers;
 using Bottleneck.Tensors;

@@ -1,7 +1,9 @@
 using Bottleneck.Applications;
 using Bottleneck.Data;
+using Bottleneck.Formats;
 using Bottleneck.Metrics;
 using Bottleneck.Models;
+using Bottleneck.Reports;
 using Bottleneck.Tensors;
 using Bottleneck.Tests.IO;
 
@@ -253,7 +255,7 @@ public class ApplyLibraryTests
         using var dir = new TempDir();
         var (png, svg) = LatentMap.Save(dir.File("map.png"), result);
         Assert.Equal(dir.File("map.png"), png);
-        Assert.Equal((LatentMap.Width, LatentMap.Height), (Bottleneck.IO.Png.Read(png).Width, Bottleneck.IO.Png.Read(png).Height));
+        Assert.Equal((LatentMap.Width, LatentMap.Height), (PngDecoder.Read(png).Width, PngDecoder.Read(png).Height));
         Assert.Contains("<svg", File.ReadAllText(svg), StringComparison.Ordinal);
 
         var unlabeled = new Dataset("u", train.Features, 90, 784, null, [1, 28, 28]);

@@ -1,6 +1,6 @@
 using Bottleneck.Applications;
 using Bottleneck.Data;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Metrics;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
@@ -150,7 +150,7 @@ public class CompressionTests
         {
             byte[] png = Compression.ToPng(data, i);
             total += png.Length;
-            var image = Png.Decode(png, $"image {i}");
+            var image = PngDecoder.Decode(png, $"image {i}");
             Assert.Equal((28, 28, 1), (image.Width, image.Height, image.Channels));
             var expected = data.Sample(i).ToArray().Select(v => (byte)Math.Round(v * 255)).ToArray();
             Assert.Equal(expected, image.Pixels);

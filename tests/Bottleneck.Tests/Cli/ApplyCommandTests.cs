@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Bottleneck.Applications;
 using Bottleneck.Data;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Models;
 using Bottleneck.Reports;
 using Bottleneck.Tensors;
@@ -44,7 +44,7 @@ public class ApplyCommandTests(TrainedModelsFixture models) : IClassFixture<Trai
 {
     private static (int Width, int Height) PngSize(string path)
     {
-        var png = Png.Read(path);
+        var png = PngDecoder.Read(path);
         return (png.Width, png.Height);
     }
 
@@ -113,7 +113,7 @@ public class ApplyCommandTests(TrainedModelsFixture models) : IClassFixture<Trai
         var first = new Tensor(1, 784);
         test.CopyRows(0, 1, first);
         var recon = model.Reconstruct(first);
-        var image = Png.Read(dir.File("grid.png"));
+        var image = PngDecoder.Read(dir.File("grid.png"));
         // Pixel (10, 14) of the first original (top-left) and of its reconstruction (one row below).
         Assert.Equal(ImageGrid.ToByte(first[14 * 28 + 10]), image[2 + 10, 2 + 14, 0]);
         Assert.Equal(ImageGrid.ToByte(recon[14 * 28 + 10]), image[2 + 10, 32 + 14, 0]);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Bottleneck.Data;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Tests.IO;
 
 namespace Bottleneck.Tests.Cli;
@@ -86,7 +86,7 @@ public class CompressCommandTests(TinyRunFixture fixture) : IClassFixture<TinyRu
         var png = CliRunner.Run("decompress", "--model", Path.Combine(fixture.Run, "model.safetensors"), "--in", bnc, "--out", dir.File("first.png"), "--count", "16");
         Assert.True(png.ExitCode == 0, png.Stderr);
         Assert.Contains("drew the first 16", png.Stdout);
-        var grid = Png.Read(dir.File("first.png"));
+        var grid = PngDecoder.Read(dir.File("first.png"));
         Assert.Equal((8 * 30 + 2, 2 * 30 + 2), (grid.Width, grid.Height)); // 8 a row, 2-pixel padding, like save_image
     }
 

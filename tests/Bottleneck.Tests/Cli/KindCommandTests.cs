@@ -19,7 +19,7 @@ public class KindCommandTests
         Assert.Equal("epoch,train_loss,test_loss,seconds,test_reconstruction,test_kl", File.ReadLines(Path.Combine(run, "metrics.csv")).First());
         Assert.True(File.Exists(Path.Combine(run, "samples_2.png")));
         // The traversal: a row of 9 steps for each of the 20 code dimensions, 28-pixel images padded by 2.
-        var traversal = Bottleneck.IO.Png.Read(Path.Combine(run, "latent_traversal.png"));
+        var traversal = PngDecoder.Read(Path.Combine(run, "latent_traversal.png"));
         Assert.Equal((9 * 30 + 2, 20 * 30 + 2), (traversal.Width, traversal.Height));
         var json = ModelFile.ReadJson(Path.Combine(run, ModelFile.JsonName));
         Assert.Equal(1.0, json.Objective!.Beta);

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Bottleneck.IO;
+using Bottleneck.Reports;
 using Bottleneck.Tests.IO;
-using Bottleneck.Training;
 
 namespace Bottleneck.Tests.Cli;
 

@@ -39,8 +39,8 @@ public class ResumeTests
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(whole, "model.safetensors")), File.ReadAllBytes(Path.Combine(killed, "model.safetensors")));
         // The checkpoints hold the same optimizer state too (their metadata differs only in timings).
-        var a = Bottleneck.IO.SafeTensorsFile.Read(Path.Combine(whole, "checkpoint.safetensors"));
-        var b = Bottleneck.IO.SafeTensorsFile.Read(Path.Combine(killed, "checkpoint.safetensors"));
+        var a = Formats.SafeTensorsFile.Read(Path.Combine(whole, "checkpoint.safetensors"));
+        var b = Formats.SafeTensorsFile.Read(Path.Combine(killed, "checkpoint.safetensors"));
         Assert.Equal(a.Names, b.Names);
         foreach (var name in a.Names)
             Assert.True(a.Tensors[name].Span.SequenceEqual(b.Tensors[name].Span), name);

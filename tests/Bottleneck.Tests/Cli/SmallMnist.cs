@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Bottleneck.Data;
+using Bottleneck.Formats;
 
 namespace Bottleneck.Tests.Cli;
 

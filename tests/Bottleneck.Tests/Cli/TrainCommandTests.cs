@@ -1,4 +1,4 @@
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Models;
 using Bottleneck.Tests.IO;
 
@@ -34,10 +34,10 @@ public class TrainCommandTests
         Assert.Equal(3, metrics.Length);
 
         // 8 originals over 8 reconstructions, 28×28 with 2-pixel padding: 8·30+2 by 2·30+2.
-        var grid = Png.Read(Path.Combine(run, "reconstruction_2.png"));
+        var grid = PngDecoder.Read(Path.Combine(run, "reconstruction_2.png"));
         Assert.Equal((242, 62), (grid.Width, grid.Height));
         Assert.True(File.Exists(Path.Combine(run, "reconstruction_1.png")));
-        var curve = Png.Read(Path.Combine(run, "loss_curve.png"));
+        var curve = PngDecoder.Read(Path.Combine(run, "loss_curve.png"));
         Assert.True(curve.Width > 100 && curve.Height > 100);
         Assert.Empty(Directory.GetFiles(run, "*.tmp-*"));
     }

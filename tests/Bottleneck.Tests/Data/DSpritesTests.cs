@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Bottleneck.Data;
+using Bottleneck.Formats;
 using Bottleneck.Tests.IO;
 
 namespace Bottleneck.Tests.Data;

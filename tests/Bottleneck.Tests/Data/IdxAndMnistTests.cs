@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Bottleneck.Data;
+using Bottleneck.Formats;
 using Bottleneck.Tensors;
 using Bottleneck.Tests.IO;
 

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
-using Bottleneck.Data;
+using Bottleneck.Formats;
+using Bottleneck.IO;
 using Bottleneck.Tests.IO;
 
 namespace Bottleneck.Tests.Data;

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Bottleneck.Data;
+using Bottleneck.Formats;
 using Bottleneck.Tests.IO;
 
 namespace Bottleneck.Tests.Data;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using FsCheck;
 using FsCheck.Fluent;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Bottleneck.Data;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 
 namespace Bottleneck.Tests.IO;
 

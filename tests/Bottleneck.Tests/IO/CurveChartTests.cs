@@ -1,6 +1,7 @@
 using System.Xml.Linq;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Metrics;
+using Bottleneck.Reports;
 
 namespace Bottleneck.Tests.IO;
 
@@ -18,7 +19,7 @@ public class CurveChartTests
         Assert.True(chart.Series[1].Dashed);
         using var dir = new TempDir();
         chart.SavePng(dir.File("roc.png"));
-        var png = Png.Read(dir.File("roc.png"));
+        var png = PngDecoder.Read(dir.File("roc.png"));
         Assert.Equal((640, 400), (png.Width, png.Height));
         int blue = 0, gray = 0;
         for (int i = 0; i < png.Pixels.Length; i += 3)

@@ -1,5 +1,6 @@
 using System.Xml.Linq;
-using Bottleneck.IO;
+using Bottleneck.Formats;
+using Bottleneck.Reports;
 using Bottleneck.Tensors;
 
 namespace Bottleneck.Tests.IO;
@@ -24,7 +25,7 @@ public class HistogramChartTests
         using var dir = new TempDir();
         string path = dir.File("hist.png");
         Scores("threshold").SavePng(path);
-        var png = Png.Read(path);
+        var png = PngDecoder.Read(path);
         Assert.Equal((640, 400, 3), (png.Width, png.Height, png.Channels));
         int blue = 0, orange = 0;
         for (int i = 0; i < png.Pixels.Length; i += 3)

@@ -1,4 +1,5 @@
-using Bottleneck.IO;
+using Bottleneck.Formats;
+using Bottleneck.Reports;
 using Bottleneck.Tensors;
 
 namespace Bottleneck.Tests.IO;
@@ -16,7 +17,7 @@ public class ImageGridTests
         using var dir = new TempDir();
         string path = dir.File("grid.png");
         ImageGrid.Save(path, t, 1, h, w, nrow: 4, padding: 2);
-        var png = Png.Read(path);
+        var png = PngDecoder.Read(path);
         // xmaps = 4, ymaps = 3; width = 4*(2+2)+2 = 18, height = 3*(3+2)+2 = 17.
         Assert.Equal((18, 17, 3), (png.Width, png.Height, png.Channels));
         var expected = new int[17, 18];

@@ -1,4 +1,5 @@
-using Bottleneck.IO;
+using Bottleneck.Formats;
+using Bottleneck.Reports;
 
 namespace Bottleneck.Tests.IO;
 
@@ -18,7 +19,7 @@ public class LineChartTests
         using var dir = new TempDir();
         string path = dir.File("chart.png");
         Sample().SavePng(path);
-        var png = Png.Read(path);
+        var png = PngDecoder.Read(path);
         Assert.Equal((640, 400, 3), (png.Width, png.Height, png.Channels));
         int ink = 0, blue = 0;
         for (int i = 0; i < png.Pixels.Length; i += 3)

@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 
 namespace Bottleneck.Tests.IO;
 
@@ -29,7 +29,7 @@ public class PngTests
                 var pixels = RandomPixels(width * height * channels, width * 31 + filter, smooth);
                 using var buffer = new MemoryStream();
                 Png.Encode(buffer, width, height, channels, pixels, filter);
-                var image = Png.Decode(buffer.ToArray(), "mem");
+                var image = PngDecoder.Decode(buffer.ToArray(), "mem");
                 Assert.Equal((width, height, channels), (image.Width, image.Height, image.Channels));
                 Assert.Equal(pixels, image.Pixels);
             }
@@ -83,10 +83,10 @@ public class PngTests
         string path = dir.File("g.png");
         var gray = RandomPixels(20 * 10, 1, true);
         Png.WriteGray8(path, 20, 10, gray);
-        Assert.Equal(gray, Png.Read(path).Pixels);
+        Assert.Equal(gray, PngDecoder.Read(path).Pixels);
         var rgb = RandomPixels(4 * 3 * 3, 2, false);
         Png.WriteRgb8(path, 4, 3, rgb);
-        var image = Png.Read(path);
+        var image = PngDecoder.Read(path);
         Assert.Equal(3, image.Channels);
         Assert.Equal(rgb, image.Pixels);
         Assert.Single(Directory.GetFiles(dir.Path));
@@ -121,7 +121,7 @@ public class PngTests
             bytes[rng.Next(bytes.Length)] = (byte)rng.Next(256);
             try
             {
-                Png.Decode(bytes, "x.png");
+                PngDecoder.Decode(bytes, "x.png");
             }
             catch (BottleneckException)
             {
@@ -131,7 +131,7 @@ public class PngTests
 
     private static void Expect(byte[] png, string expected)
     {
-        var e = Assert.Throws<BottleneckException>(() => Png.Decode(png, "x.png"));
+        var e = Assert.Throws<BottleneckException>(() => PngDecoder.Decode(png, "x.png"));
         Assert.StartsWith("x.png: ", e.Message);
         Assert.Contains(expected, e.Message);
     }

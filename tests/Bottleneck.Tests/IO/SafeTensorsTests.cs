@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Tensors;
 using FsCheck;
 using FsCheck.Fluent;

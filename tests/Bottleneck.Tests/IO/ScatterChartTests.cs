@@ -1,5 +1,6 @@
 using System.Xml.Linq;
-using Bottleneck.IO;
+using Bottleneck.Formats;
+using Bottleneck.Reports;
 using Bottleneck.Tensors;
 
 namespace Bottleneck.Tests.IO;
@@ -32,7 +33,7 @@ public class ScatterChartTests
         using var dir = new TempDir();
         string path = dir.File("scatter.png");
         Digits().SavePng(path, 640, 480);
-        var png = Png.Read(path);
+        var png = PngDecoder.Read(path);
         Assert.Equal((640, 480, 3), (png.Width, png.Height, png.Channels));
         Assert.Equal(255, png[2, 2, 0]); // background corner
         var counts = new int[10];

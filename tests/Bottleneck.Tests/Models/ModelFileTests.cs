@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
 using Bottleneck.Tests.IO;

@@ -1,4 +1,4 @@
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Tensors;
 
 namespace Bottleneck.Tests.Parity;

@@ -1,4 +1,3 @@
-using Bottleneck.Data;
 using Bottleneck.Models;
 
 namespace Bottleneck.Tests.Parity;

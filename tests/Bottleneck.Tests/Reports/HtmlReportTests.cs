@@ -1,7 +1,7 @@
 using System.Text;
 using System.Xml;
 using System.Xml.Linq;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Reports;
 using Bottleneck.Tests.IO;
 
@@ -74,7 +74,7 @@ public class HtmlReportTests
 
     private static void PngDecodes(byte[] png)
     {
-        var image = Png.Decode(png, "figure");
+        var image = PngDecoder.Decode(png, "figure");
         Assert.Equal((62, 32), (image.Width, image.Height));
     }
 

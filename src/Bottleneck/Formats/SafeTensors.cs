@@ -2,9 +2,10 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using Bottleneck.IO;
 using Bottleneck.Tensors;
 
-namespace Bottleneck.IO;
+namespace Bottleneck.Formats;
 
 /// <summary>
 /// Reads and writes the safetensors format (the one PyTorch and Hugging Face use), so that models

@@ -1,8 +1,8 @@
-using Bottleneck.IO;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Bottleneck.IO;
 
-namespace Bottleneck.Data;
+namespace Bottleneck.Formats;
 
 /// <summary>Element types of the IDX format (the third byte of the magic number).</summary>
 public enum IdxType : byte

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Bottleneck.Metrics;
 
-namespace Bottleneck.IO;
+namespace Bottleneck.Reports;
 
 /// <summary>
 /// ROC and precision-recall charts, as ready-made <see cref="LineChart"/>s on the unit square

@@ -1,10 +1,9 @@
 using Bottleneck.Data;
-using Bottleneck.IO;
 using Bottleneck.Layers;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
 
-namespace Bottleneck.Training;
+namespace Bottleneck.Reports;
 
 /// <summary>
 /// The pictures of a model of windows of a time series: a test window over its reconstruction

@@ -1,6 +1,7 @@
+using Bottleneck.Formats;
 using Bottleneck.Tensors;
 
-namespace Bottleneck.IO;
+namespace Bottleneck.Reports;
 
 /// <summary>
 /// Saves a batch of images as one PNG grid, laid out exactly like torchvision's

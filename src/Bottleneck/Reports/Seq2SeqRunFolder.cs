@@ -1,8 +1,8 @@
-using Bottleneck.Data;
-using Bottleneck.IO;
+using Bottleneck.Formats;
 using Bottleneck.Models;
+using Bottleneck.Training;
 
-namespace Bottleneck.Training;
+namespace Bottleneck.Reports;
 
 /// <summary>
 /// The files of a seq2seq run, rewritten after every epoch so that a stopped run keeps its last

@@ -2,7 +2,7 @@ using System.IO.Compression;
 using System.IO.Hashing;
 using Bottleneck.IO;
 
-namespace Bottleneck.Data;
+namespace Bottleneck.Formats;
 
 /// <summary>
 /// A numpy .npz archive: a zip file whose members are .npy arrays (<c>np.savez</c> stores them,

@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
 using Bottleneck.Data;
+using Bottleneck.Formats;
 using Bottleneck.IO;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
+using Bottleneck.Training;
 
-namespace Bottleneck.Training;
+namespace Bottleneck.Reports;
 
 /// <summary>
 /// Writes a run folder as training goes: metrics.csv and loss_curve.png rewritten each epoch,

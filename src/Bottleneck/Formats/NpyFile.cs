@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Bottleneck.IO;
 
-namespace Bottleneck.Data;
+namespace Bottleneck.Formats;
 
 /// <summary>Element types of .npy arrays that can be read (numpy's <c>descr</c> without the byte order).</summary>
 public enum NpyType

@@ -1,4 +1,4 @@
-namespace Bottleneck.Data;
+namespace Bottleneck.Formats;
 
 /// <summary>
 /// Splits CSV text into records (RFC 4180: fields separated by a delimiter, optionally enclosed in double

@@ -1,4 +1,4 @@
-namespace Bottleneck.IO;
+namespace Bottleneck.Reports;
 
 /// <summary>
 /// A tiny 5x7 bitmap font (plus two descender rows) for chart labels, drawn here so that charts need

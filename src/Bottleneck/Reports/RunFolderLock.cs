@@ -1,6 +1,6 @@
 using Bottleneck.IO;
 
-namespace Bottleneck.Training;
+namespace Bottleneck.Reports;
 
 /// <summary>
 /// One writer per run folder: a training holds this lock from before its first file to its

@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Text;
+using Bottleneck.IO;
 
-namespace Bottleneck.IO;
+namespace Bottleneck.Formats;
 
 /// <summary>
 /// Writes CSV (codes, anomaly scores, tables for other tools): invariant culture whatever the machine's

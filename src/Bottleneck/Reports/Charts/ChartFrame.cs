@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Security;
 using System.Text;
+using Bottleneck.Formats;
+using Bottleneck.IO;
 
-namespace Bottleneck.IO;
+namespace Bottleneck.Reports;
 
 /// <summary>
 /// A chart that saves as PNG or SVG with no plotting dependency. Both formats are drawn from one

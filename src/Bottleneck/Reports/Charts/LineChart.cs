@@ -1,4 +1,4 @@
-namespace Bottleneck.IO;
+namespace Bottleneck.Reports;
 
 /// <summary>An sRGB color.</summary>
 public readonly record struct ChartColor(byte R, byte G, byte B)

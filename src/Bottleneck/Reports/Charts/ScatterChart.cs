@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Bottleneck.IO;
+namespace Bottleneck.Reports;
 
 /// <summary>
 /// A scatter plot of points coloured by an integer label, with a legend beside the plot: the

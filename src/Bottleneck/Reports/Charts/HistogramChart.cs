@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Bottleneck.IO;
+namespace Bottleneck.Reports;
 
 /// <summary>One distribution of a <see cref="HistogramChart"/>.</summary>
 public sealed class HistogramSeries(string name, ChartColor color, double[] values)

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Security.Cryptography;
+using Bottleneck.IO;
 
-namespace Bottleneck.IO;
+namespace Bottleneck.Formats;
 
 /// <summary>
 /// The compressed code file written by <c>bottleneck compress</c>: the latent codes of N items,
