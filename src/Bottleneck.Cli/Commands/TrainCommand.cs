@@ -35,10 +35,10 @@ internal static class TrainCommand
         var activation = new Option<string?>("--activation") { Description = $"Hidden activation, or one per hidden layer separated by commas: {string.Join(", ", Activation.Names)}" };
         var latentActivation = new Option<string?>("--latent-activation") { Description = "Activation on the code (default none: a linear code; sparse: relu, or sigmoid with --sparsity kl)" };
         var outputActivation = new Option<string?>("--output-activation") { Description = "Activation on the reconstruction (default sigmoid, for data in [0, 1])" };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => 10 };
-        var batchSize = new Option<int>("--batch-size") { Description = "Items per training step", DefaultValueFactory = _ => 128 };
-        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => 1e-3 };
-        var weightDecay = new Option<double>("--weight-decay") { Description = "Adam's L2 weight decay", DefaultValueFactory = _ => 0 };
+        var epochs = new Option<int>("--epochs") { Description = "Passes over the training set", DefaultValueFactory = _ => FitOptions.Default.Epochs };
+        var batchSize = new Option<int>("--batch-size") { Description = "Items per training step", DefaultValueFactory = _ => FitOptions.Default.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => FitOptions.Default.LearningRate };
+        var weightDecay = new Option<double>("--weight-decay") { Description = "Adam's L2 weight decay", DefaultValueFactory = _ => FitOptions.Default.WeightDecay };
         var loss = new Option<string?>("--loss") { Description = "Reconstruction loss, summed over an item's values: bce or mse (default bce; deep: mse)" };
         var channels = new Option<string?>("--channels") { Description = "conv: channels of the stride-2 convolutions, input side first (default 16,32)" };
         var kernel = new Option<int?>("--kernel") { Description = "conv: kernel size (default 3)" };
@@ -56,14 +56,14 @@ internal static class TrainCommand
         var prior = new Option<string?>("--prior") { Description = $"aae: the prior of the codes: {string.Join(", ", LatentPrior.Names)} (default gaussian; mixture: components on a circle in the first two code dimensions; categorical: a softmax cluster head of --prior-components values pushed to one-hot, for clustering, the rest of the code N(0, I))" };
         var priorComponents = new Option<int?>("--prior-components") { Description = "aae with --prior mixture or categorical: its components or clusters (default 10)" };
         var adversarialWeight = new Option<double?>("--adversarial-weight") { Description = "aae: weight λ of the adversarial penalty (default 1)" };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the initialisation and the shuffling", DefaultValueFactory = _ => 42UL };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the initialisation and the shuffling", DefaultValueFactory = _ => FitOptions.Default.Seed };
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/<timestamp>)" };
         var initWeights = new Option<string?>("--init-weights") { Description = "Start from these weights (safetensors with PyTorch state_dict names)" };
         var noShuffle = new Option<bool>("--no-shuffle") { Description = "Keep batches in file order (to reproduce an unshuffled PyTorch run batch for batch)" };
         var threads = new Option<int>("--threads") { Description = "Worker threads (default: all cores); results are identical for a given count", DefaultValueFactory = _ => Environment.ProcessorCount };
         var force = new Option<bool>("--force") { Description = "Write into a run folder that is not empty" };
         var limit = new Option<int?>("--limit") { Description = "Train on the first N training items only (quick tries)" };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints (weights, optimizer, epoch, random state)", DefaultValueFactory = _ => 1 };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Epochs between checkpoints (weights, optimizer, epoch, random state)", DefaultValueFactory = _ => FitOptions.Default.CheckpointEvery };
         var resume = new Option<string?>("--resume") { Description = "Continue the stopped run in this folder from its last checkpoint, with its settings (--data, --test-data, --label-column, --features, --epochs and --threads may be given)" };
 
         var command = new Command("train", "Train an autoencoder and write a run folder (model, metrics, pictures).\n\nExamples:\n" +
@@ -170,18 +170,21 @@ internal static class TrainCommand
                 Stride = OptionParsing.AtLeast(parse.GetValue(stride) ?? 1, 1, "--stride"),
                 GroupColumn = parse.GetValue(groupColumn),
                 Given = new ArchitectureGiven(Given(hidden), Given(latent), Given(outputActivation), Given(loss)),
-                Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
-                BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
-                LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
-                WeightDecay = OptionParsing.NotNegative(parse.GetValue(weightDecay), "--weight-decay"),
-                Seed = parse.GetValue(seed),
+                Fit = new FitOptions
+                {
+                    Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
+                    BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
+                    LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
+                    WeightDecay = OptionParsing.NotNegative(parse.GetValue(weightDecay), "--weight-decay"),
+                    Seed = parse.GetValue(seed),
+                    Shuffle = !parse.GetValue(noShuffle),
+                    CheckpointEvery = OptionParsing.AtLeast(parse.GetValue(checkpointEvery), 1, "--checkpoint-every"),
+                },
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
                 InitWeights = parse.GetValue(initWeights),
-                Shuffle = !parse.GetValue(noShuffle),
                 Threads = OptionParsing.Threads(parse.GetValue(threads)),
                 Force = parse.GetValue(force),
                 Limit = parse.GetValue(limit) is int l ? OptionParsing.AtLeast(l, 1, "--limit") : null,
-                CheckpointEvery = OptionParsing.AtLeast(parse.GetValue(checkpointEvery), 1, "--checkpoint-every"),
             };
             if (parse.GetValue(resume) is { } runDirectory)
             {
@@ -213,18 +216,13 @@ internal static class TrainCommand
         public int Stride { get; init; } = 1;
         public string? GroupColumn { get; init; }
         public ArchitectureGiven Given { get; init; } = new(true, true, true, true);
-        public required int Epochs { get; init; }
-        public required int BatchSize { get; init; }
-        public required double LearningRate { get; init; }
-        public double WeightDecay { get; init; }
-        public required ulong Seed { get; init; }
+        /// <summary>Epochs, batch size, learning rate, weight decay, shuffling, seed and checkpoint interval.</summary>
+        public required FitOptions Fit { get; init; }
         public required string OutputDirectory { get; init; }
         public string? InitWeights { get; init; }
-        public required bool Shuffle { get; init; }
         public required int Threads { get; init; }
         public required bool Force { get; init; }
         public int? Limit { get; init; }
-        public required int CheckpointEvery { get; init; }
         public Checkpoint? ResumeFrom { get; init; }
     }
 
@@ -279,17 +277,11 @@ internal static class TrainCommand
             Window = json.Windows?.Length,
             Stride = json.Windows?.Stride ?? 1,
             GroupColumn = json.Windows?.GroupColumn,
-            Epochs = epochsGiven ? given.Epochs : t.Epochs,
-            BatchSize = t.BatchSize,
-            LearningRate = t.LearningRate,
-            WeightDecay = t.WeightDecay,
-            Seed = t.Seed,
-            Shuffle = t.Shuffle,
+            Fit = FitOptions.FromRecord(t) with { Epochs = epochsGiven ? given.Fit.Epochs : t.Epochs },
             Threads = threadsGiven ? given.Threads : t.Threads,
             OutputDirectory = directory,
             InitWeights = null,
             Limit = t.Limit,
-            CheckpointEvery = t.CheckpointEvery,
             ResumeFrom = checkpoint,
             Force = true,
         };
@@ -307,9 +299,9 @@ internal static class TrainCommand
 
         // An image data set loads on about one core for a quarter of a second: meanwhile the other
         // compiles the training step's code (a throwaway step of the same model; see WarmUp).
-        var warmUp = s.DataPath is { } dataPath && File.Exists(dataPath) || ModelSize.Check(s.Config, s.BatchSize, training: true) is not null
+        var warmUp = s.DataPath is { } dataPath && File.Exists(dataPath) || ModelSize.Check(s.Config, s.Fit.BatchSize, training: true) is not null
             ? Task.CompletedTask
-            : Task.Run(() => WarmUp.Run(s.Config, s.BatchSize, engine));
+            : Task.Run(() => WarmUp.Run(s.Config, s.Fit.BatchSize, engine));
         var data = LoadData(s);
         warmUp.Wait();
         var (train, test, normalization, dataName, _, _) = data;
@@ -317,7 +309,7 @@ internal static class TrainCommand
 
         var config = SizeToData(s, train);
         CheckSize(config, s, data.Source);
-        var autoencoder = new Autoencoder(config, s.Seed, engine);
+        var autoencoder = new Autoencoder(config, s.Fit.Seed, engine);
         if (DataRangeCheck.Warning(config, train) is { } warning) Console.Error.WriteLine($"bottleneck: warning: {warning}");
         if (s.InitWeights is { } init)
         {
@@ -325,37 +317,19 @@ internal static class TrainCommand
             autoencoder.LoadStateDict(Formats.SafeTensorsFile.Read(init).Tensors, init);
         }
 
-        TrainingJson Describe(int epochsDone) => new()
+        TrainingJson Describe(int epochsDone) => s.Fit.ToRecord(dataName, s.Threads, epochsDone) with
         {
-            Dataset = dataName,
             DataPath = data.Source,
             TestDataPath = s.TestDataPath is { } testPath ? Path.GetFullPath(testPath) : null,
             LabelColumn = s.LabelColumn,
             FeatureColumns = s.FeatureColumns,
-            Epochs = s.Epochs,
-            EpochsDone = epochsDone,
             Limit = s.Limit,
-            CheckpointEvery = s.CheckpointEvery,
-            BatchSize = s.BatchSize,
-            LearningRate = s.LearningRate,
-            WeightDecay = s.WeightDecay,
-            Optimizer = "adam",
-            Shuffle = s.Shuffle,
-            Seed = s.Seed,
-            Threads = s.Threads,
             InitWeights = s.InitWeights,
         };
-        var options = new FitOptions
+        var options = s.Fit with
         {
-            Epochs = s.Epochs,
-            BatchSize = s.BatchSize,
-            LearningRate = s.LearningRate,
-            WeightDecay = s.WeightDecay,
-            Shuffle = s.Shuffle,
-            Seed = s.Seed,
             Validation = test,
             CheckpointPath = Path.Combine(s.OutputDirectory, Checkpoint.FileName),
-            CheckpointEvery = s.CheckpointEvery,
             // The checkpoint carries the run's settings itself: resumable even if killed before model.json.
             CheckpointMetadata = new Dictionary<string, string>
             {
@@ -365,7 +339,7 @@ internal static class TrainCommand
         };
 
         Console.WriteLine($"Training {autoencoder.Config.Kind} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {dataName}: " +
-            $"{train.Count} train / {test.Count} test items, {config.Loss.ToUpperInvariant()} loss, Adam lr {s.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads");
+            $"{train.Count} train / {test.Count} test items, {config.Loss.ToUpperInvariant()} loss, Adam lr {s.Fit.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.Fit.BatchSize}, {s.Fit.Epochs} epochs, {s.Threads} threads");
         if (resumed is not null) Console.WriteLine($"Resuming after epoch {resumed.Epoch} from {resumed.Path}");
 
         History history;
@@ -418,7 +392,7 @@ internal static class TrainCommand
     /// <summary>Refuses, naming the option to change, a model too large to train in this process's memory.</summary>
     private static void CheckSize(AutoencoderConfig config, TrainSettings s, string source)
     {
-        if (ModelSize.Check(config, s.BatchSize, training: true) is not { } problem) return;
+        if (ModelSize.Check(config, s.Fit.BatchSize, training: true) is not { } problem) return;
         throw problem.Setting switch
         {
             "hidden" => new UsageException($"--hidden is too large: {problem.Message}"),
@@ -462,7 +436,7 @@ internal static class TrainCommand
         }
         else
         {
-            (rawTrain, rawTest) = raw.Labels is null ? DatasetSplit.Random(raw, 0.9, s.Seed) : DatasetSplit.Stratified(raw, 0.9, s.Seed);
+            (rawTrain, rawTest) = raw.Labels is null ? DatasetSplit.Random(raw, 0.9, s.Fit.Seed) : DatasetSplit.Stratified(raw, 0.9, s.Fit.Seed);
             if (rawTest.Count == 0 || rawTrain.Count == 0)
                 throw new BottleneckException($"{path}: {raw.Count} {(raw.Count == 1 ? "row is" : "rows are")} too few to hold a tenth out for the test loss; give more rows, or a test file with --test-data");
         }

@@ -30,7 +30,7 @@ public sealed record AnomalyOptions
 
     public int BatchSize { get; init; } = 64;
 
-    public double LearningRate { get; init; } = 1e-3;
+    public double LearningRate { get; init; } = FitOptions.Default.LearningRate;
 
     /// <summary>Share of the training data held out to decide when to stop.</summary>
     public double ValidationFraction { get; init; } = 0.1;

@@ -1,10 +1,14 @@
 using Bottleneck.Data;
+using Bottleneck.Models;
 
 namespace Bottleneck.Training;
 
 /// <summary>Settings of a training run; the defaults are the tutorial's.</summary>
 public sealed record FitOptions
 {
+    /// <summary>The defaults, in the one place they are written (the command line's defaults read them here).</summary>
+    public static FitOptions Default { get; } = new();
+
     public int Epochs { get; init; } = 10;
 
     public int BatchSize { get; init; } = 128;
@@ -48,6 +52,37 @@ public sealed record FitOptions
 
     /// <summary>A checkpoint to continue from (see <see cref="Checkpoint.Load"/>): training resumes after its last epoch.</summary>
     public Checkpoint? ResumeFrom { get; init; }
+
+    /// <summary>
+    /// The settings model.json records for this fit (<see cref="TrainingJson"/>), with what the
+    /// fit itself does not know: the data set's name, the thread count and the epochs done.
+    /// </summary>
+    public TrainingJson ToRecord(string dataset, int threads, int epochsDone) => new()
+    {
+        Dataset = dataset,
+        Epochs = Epochs,
+        EpochsDone = epochsDone,
+        BatchSize = BatchSize,
+        LearningRate = LearningRate,
+        WeightDecay = WeightDecay,
+        Optimizer = "adam",
+        Shuffle = Shuffle,
+        Seed = Seed,
+        Threads = threads,
+        CheckpointEvery = CheckpointEvery,
+    };
+
+    /// <summary>The fit a model.json records (the inverse of <see cref="ToRecord"/>), to resume it.</summary>
+    public static FitOptions FromRecord(TrainingJson t) => new()
+    {
+        Epochs = t.Epochs,
+        BatchSize = t.BatchSize,
+        LearningRate = t.LearningRate,
+        WeightDecay = t.WeightDecay,
+        Shuffle = t.Shuffle,
+        Seed = t.Seed,
+        CheckpointEvery = t.CheckpointEvery,
+    };
 
     public void Validate()
     {

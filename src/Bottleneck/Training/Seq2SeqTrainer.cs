@@ -8,13 +8,14 @@ namespace Bottleneck.Training;
 /// <summary>How a <see cref="Seq2SeqAutoencoder"/> trains.</summary>
 public sealed record Seq2SeqFitOptions
 {
-    public int Epochs { get; init; } = 10;
+    // The shared settings start from the autoencoders' defaults, kept in FitOptions.
+    public int Epochs { get; init; } = FitOptions.Default.Epochs;
 
-    public int BatchSize { get; init; } = 128;
+    public int BatchSize { get; init; } = FitOptions.Default.BatchSize;
 
-    public double LearningRate { get; init; } = 1e-3;
+    public double LearningRate { get; init; } = FitOptions.Default.LearningRate;
 
-    public ulong Seed { get; init; } = 42;
+    public ulong Seed { get; init; } = FitOptions.Default.Seed;
 
     /// <summary>A fresh order of batches each epoch (off: batches in length order).</summary>
     public bool Shuffle { get; init; } = true;
