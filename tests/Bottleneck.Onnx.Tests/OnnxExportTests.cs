@@ -12,7 +12,7 @@ namespace Bottleneck.Onnx.Tests;
 
 /// <summary>
 /// Each kind, briefly trained so that batch norm's running statistics and the weights are not
-/// their initial values, exported and run by ONNX Runtime on the raw MNIST test set (pixels
+/// their initial values (one of them a model of the user's own layers), exported and run by ONNX Runtime on the raw MNIST test set (pixels
 /// 0–255): its code, log-variance, reconstruction and score equal Bottleneck's to 1e-5.
 /// </summary>
 public sealed class OnnxExportTests(ITestOutputHelper output)
@@ -23,7 +23,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         return (train.Slice(0, 1000), test);
     });
 
-    public static TheoryData<string> Cases => new(CaseConfigs.Keys);
+    public static TheoryData<string> Cases => new(CaseConfigs.Keys.Append(CustomCase));
 
     private static readonly Dictionary<string, AutoencoderConfig> CaseConfigs = new()
     {
@@ -58,12 +58,24 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         ["beta-vae, batch norm"] = ModelKinds.Defaults(ModelKinds.BetaVae) with { Hidden = [128, 64], BatchNorm = true },
     };
 
+    private const string CustomCase = "custom layers: tanh, batch norm, dropout, elu, leaky relu 0.3";
+
+    /// <summary>A model of the user's own layers (<see cref="Autoencoder.FromLayers"/>), with a layer of every kind a custom model may hold.</summary>
+    private static Autoencoder CustomLayers()
+    {
+        var init = new Rng(7);
+        var encoder = new Layers.Sequential([new Layers.Linear(784, 64, init), new Layers.Tanh(), new Layers.BatchNorm1d(64),
+            new Layers.Dropout(0.1, new Rng(8)), new Layers.Linear(64, 32, init), new Layers.ELU(0.5f), new Layers.Linear(32, 10, init)]);
+        var decoder = new Layers.Sequential([new Layers.Linear(10, 64, init), new Layers.LeakyReLU(0.3f), new Layers.Linear(64, 784, init), new Layers.Sigmoid()]);
+        return Autoencoder.FromLayers(784, encoder, decoder, loss: "bce", inputShape: [1, 28, 28]);
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void OnnxRuntimeMatchesBottleneckOnTheMnistTestSet(string name)
     {
         var (train, test) = mnist.Value;
-        var model = new Autoencoder(CaseConfigs[name], seed: 7);
+        var model = name == CustomCase ? CustomLayers() : new Autoencoder(CaseConfigs[name], seed: 7);
         Trainer.Fit(model, train, new FitOptions { Epochs = 1, BatchSize = 100 });
         var bytes = OnnxExport.ToBytes(model, ModelFile.PixelScale);
 
