@@ -118,21 +118,25 @@ public sealed record AutoencoderConfig
     /// <summary>Checks every field and throws a <see cref="BottleneckException"/> naming the first bad one.</summary>
     public void Validate()
     {
-        if (Kind == ModelKinds.Custom)
-        {
-            ValidateCustom();
-            return;
-        }
-        if (EncoderLayers is not null || DecoderLayers is not null)
+        bool custom = Kind == ModelKinds.Custom;
+        if (!custom && (EncoderLayers is not null || DecoderLayers is not null))
             throw new BottleneckException($"layer lists describe a {ModelKinds.Custom} model, not a {Kind} one");
-        if (!ModelKinds.Names.Contains(Kind))
+        if (!custom && !ModelKinds.Names.Contains(Kind))
             throw new BottleneckException($"unknown model kind '{Kind}'; choose one of {string.Join(", ", ModelKinds.Names)}");
         if (InputSize < 1) throw new BottleneckException($"input size must be positive, got {InputSize}");
         if (Latent < 1) throw new BottleneckException($"latent size must be positive, got {Latent}");
-        if (Hidden is null || Hidden.Any(h => h < 1))
-            throw new BottleneckException($"hidden layer sizes must be positive, got [{string.Join(",", Hidden ?? [])}]");
         if (InputShape is not null && InputShape.Aggregate(1L, (a, b) => a * b) != InputSize)
             throw new BottleneckException($"input shape [{string.Join(",", InputShape)}] does not hold {InputSize} values");
+        if (custom)
+        {
+            // The user's layers say everything else: only their sizes are left to check.
+            _ = Losses.Loss.Create(Loss);
+            ValidateLayerLists();
+            CheckSize();
+            return;
+        }
+        if (Hidden is null || Hidden.Any(h => h < 1))
+            throw new BottleneckException($"hidden layer sizes must be positive, got [{string.Join(",", Hidden ?? [])}]");
         foreach (var name in HiddenActivations().Append(LatentActivation).Append(OutputActivation))
             _ = Layers.Activation.Create(name);
         _ = Losses.Loss.Create(Loss);
@@ -159,8 +163,7 @@ public sealed record AutoencoderConfig
             else if (Dropout > 0) throw new BottleneckException($"dropout does not apply to a {Kind} model");
         }
         else if (Steps != 0) throw new BottleneckException($"steps per item apply to the sequence kinds ({ModelKinds.Lstm}, {ModelKinds.Gru}, {ModelKinds.Attention}), not to {Kind}");
-        if (ModelSize.Check(this, Autoencoder.InferenceChunk, training: false) is { } tooLarge)
-            throw new BottleneckException($"the model is too large: {tooLarge.Message}");
+        CheckSize();
         switch (Kind)
         {
             case ModelKinds.Denoising:
@@ -196,14 +199,9 @@ public sealed record AutoencoderConfig
         }
     }
 
-    /// <summary>A custom model: both layer lists present, each size following on from the last, the code and output widths right.</summary>
-    private void ValidateCustom()
+    /// <summary>A custom model's layer lists: both present, each size following on from the last, the code and output widths right.</summary>
+    private void ValidateLayerLists()
     {
-        if (InputSize < 1) throw new BottleneckException($"input size must be positive, got {InputSize}");
-        if (Latent < 1) throw new BottleneckException($"latent size must be positive, got {Latent}");
-        if (InputShape is not null && InputShape.Aggregate(1L, (a, b) => a * b) != InputSize)
-            throw new BottleneckException($"input shape [{string.Join(",", InputShape)}] does not hold {InputSize} values");
-        _ = Losses.Loss.Create(Loss);
         int Walk(IReadOnlyList<LayerSpec>? layers, string side, int width)
         {
             if (layers is null || layers.Count == 0) throw new BottleneckException($"a {ModelKinds.Custom} model needs {side} layers");
@@ -214,6 +212,10 @@ public sealed record AutoencoderConfig
         if (code != Latent) throw new BottleneckException($"the encoder ends in {code} values but the code has {Latent}");
         int output = Walk(DecoderLayers, "decoder", Latent);
         if (output != InputSize) throw new BottleneckException($"the decoder ends in {output} values but an item has {InputSize}");
+    }
+
+    private void CheckSize()
+    {
         if (ModelSize.Check(this, Autoencoder.InferenceChunk, training: false) is { } tooLarge)
             throw new BottleneckException($"the model is too large: {tooLarge.Message}");
     }
