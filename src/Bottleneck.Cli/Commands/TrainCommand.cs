@@ -55,6 +55,7 @@ internal static class TrainCommand
         var tcWeight = new Option<double?>("--tc-weight") { Description = "factor-vae: weight γ of the discriminator's total-correlation estimate (default 35); tc-vae: weight β of the total-correlation part of the KL (default 6)" };
         var prior = new Option<string?>("--prior") { Description = $"aae: the prior of the codes: {string.Join(", ", LatentPrior.Names)} (default gaussian; mixture: components on a circle in the first two code dimensions; categorical: a softmax cluster head of --prior-components values pushed to one-hot, for clustering, the rest of the code N(0, I))" };
         var priorComponents = new Option<int?>("--prior-components") { Description = "aae with --prior mixture or categorical: its components or clusters (default 10)" };
+        var priorLabels = new Option<bool>("--prior-labels") { Description = "aae with --prior mixture: push each training item's code towards the component of its class label (labelled data; --prior-components at least the number of classes)" };
         var adversarialWeight = new Option<double?>("--adversarial-weight") { Description = "aae: weight λ of the adversarial penalty (default 1)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initialisation and the shuffling", DefaultValueFactory = _ => FitOptions.Default.Seed };
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/<timestamp>)" };
@@ -73,7 +74,7 @@ internal static class TrainCommand
         {
             kindOption, model, dataset, data, testData, labelColumn, features, window, stride, groupColumn, heads, embedding, clipNorm, lrSchedule, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
             channels, kernel, batchNorm, dropout, noise, noiseLevel, sparsity, sparsityWeight, sparsityTarget, contractiveWeight, beta,
-            mmdWeight, tcWeight, prior, priorComponents, adversarialWeight, seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
+            mmdWeight, tcWeight, prior, priorComponents, priorLabels, adversarialWeight, seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
         };
         // Options that only mean something for some kinds: given to another kind they are a mistake, not a no-op.
         var kindOptions = new (Option Option, string[] Kinds)[]
@@ -83,7 +84,7 @@ internal static class TrainCommand
             (sparsity, [ModelKinds.Sparse]), (sparsityWeight, [ModelKinds.Sparse]), (sparsityTarget, [ModelKinds.Sparse]),
             (contractiveWeight, [ModelKinds.Contractive]), (beta, [ModelKinds.Vae, ModelKinds.BetaVae, ModelKinds.InfoVae]), (mmdWeight, [ModelKinds.InfoVae]),
             (tcWeight, [ModelKinds.FactorVae, ModelKinds.TcVae]),
-            (prior, [ModelKinds.Aae]), (priorComponents, [ModelKinds.Aae]), (adversarialWeight, [ModelKinds.Aae]),
+            (prior, [ModelKinds.Aae]), (priorComponents, [ModelKinds.Aae]), (priorLabels, [ModelKinds.Aae]), (adversarialWeight, [ModelKinds.Aae]),
             (heads, [ModelKinds.Attention]), (embedding, [ModelKinds.Seq2Seq]), (clipNorm, [ModelKinds.Seq2Seq]), (lrSchedule, [ModelKinds.Seq2Seq]),
         };
         command.SetAction(parse =>
@@ -147,11 +148,14 @@ internal static class TrainCommand
                 TcWeight = OptionParsing.Positive(parse.GetValue(tcWeight) ?? d.TcWeight, "--tc-weight"),
                 Prior = OptionParsing.OneOf(parse.GetValue(prior) ?? d.Prior, "--prior", LatentPrior.Names),
                 PriorComponents = OptionParsing.AtLeast(parse.GetValue(priorComponents) ?? d.PriorComponents, 2, "--prior-components"),
+                PriorLabels = parse.GetValue(priorLabels),
                 AdversarialWeight = OptionParsing.Positive(parse.GetValue(adversarialWeight) ?? d.AdversarialWeight, "--adversarial-weight"),
                 Heads = OptionParsing.AtLeast(parse.GetValue(heads) ?? d.Heads, 1, "--heads"),
             };
             if (Given(priorComponents) && config.Prior is not (LatentPrior.Mixture or LatentPrior.Categorical))
                 throw new UsageException($"--prior-components applies to --prior mixture or categorical, not {config.Prior}");
+            if (config.PriorLabels && config.Prior != LatentPrior.Mixture)
+                throw new UsageException($"--prior-labels applies to --prior mixture, not {config.Prior}");
             int? windowSteps = parse.GetValue(window) is int w ? OptionParsing.AtLeast(w, 1, "--window") : null;
             if (ModelKinds.IsSequence(kind) && windowSteps is null && parse.GetValue(resume) is null)
                 throw new UsageException($"--kind {kind} reads windows of a time series: give --window N (and --data FILE.csv)");

@@ -14,7 +14,9 @@ namespace Bottleneck.Models;
 /// for a categorical prior (clustering) the first K values of the encoder's output always go
 /// through a softmax, the cluster head, and as in the paper it has an adversary of its own that
 /// pushes it towards the prior's one-hot draws, while a second one pushes the style values after
-/// it towards N(0, I).
+/// it towards N(0, I). With labels (a mixture prior, Makhzani et al.'s Figure 6) each item's code
+/// is pushed towards the component of its class: D reads the code with the one-hot label appended,
+/// and its prior draws come from the component of the same label.
 /// </summary>
 /// <remarks>
 /// The two phases share the autoencoder's step rather than alternating whole batches, a common
@@ -30,15 +32,23 @@ public sealed class AdversarialPrior : CodeRegularizer
     private readonly CodeDiscriminator? styleDiscriminator;
     private readonly Func<float, (double, double)> generatorTerm;
     private readonly int head;
-    private Tensor? both, codeGrad, gradEncoded, headCode, draws, part, partCodes, gradHead;
+    // With a label-conditioned prior: the classes (one-hot values appended to D's input) and the batch's labels.
+    private readonly int classes;
+    private int[] labels = [];
+    private int labelCount;
+    private Tensor? both, codeGrad, gradEncoded, headCode, draws, part, partCodes, gradHead, labelled;
 
+    /// <param name="conditioned">Push each code towards the mixture component of its item's label (needs <see cref="SetLabels"/> before every training forward).</param>
     /// <param name="engine">The engine settings of the discriminators; <see cref="EngineOptions.Default"/> when null.</param>
-    public AdversarialPrior(LatentPrior prior, double weight, Rng init, EngineOptions? engine = null)
+    public AdversarialPrior(LatentPrior prior, double weight, Rng init, EngineOptions? engine = null, bool conditioned = false)
     {
+        if (conditioned && prior.Kind != LatentPrior.Mixture)
+            throw new BottleneckException($"labels choose a mixture prior's component; a {prior.Kind} prior has none");
         Prior = prior;
         this.weight = weight;
         head = prior.ClusterHead;
-        discriminator = new CodeDiscriminator(head > 0 ? head : prior.Latent, init, DiscriminatorRate, DiscriminatorBeta1, engine: engine);
+        classes = conditioned ? prior.Components : 0;
+        discriminator = new CodeDiscriminator((head > 0 ? head : prior.Latent) + classes, init, DiscriminatorRate, DiscriminatorBeta1, engine: engine);
         if (head > 0 && prior.Latent > head) styleDiscriminator = new CodeDiscriminator(prior.Latent - head, init, DiscriminatorRate, DiscriminatorBeta1, engine: engine);
         // λ·softplus(−s), the cross-entropy of a code labelled as prior; its slope is λ·(σ(s) − 1).
         generatorTerm = s => (CodeDiscriminator.CrossEntropy(s, 1), weight * (CodeDiscriminator.Sigmoid(s) - 1));
@@ -54,6 +64,19 @@ public sealed class AdversarialPrior : CodeRegularizer
 
     public override string PenaltyName => "adversarial";
 
+    public override bool NeedsLabels => classes > 0;
+
+    public override void SetLabels(ReadOnlySpan<int> batchLabels)
+    {
+        if (classes == 0) return;
+        foreach (int label in batchLabels)
+            if ((uint)label >= (uint)classes)
+                throw new BottleneckException($"label {label} has no component in a prior of {classes}: give --prior-components of at least the number of classes");
+        if (labels.Length < batchLabels.Length) labels = new int[batchLabels.Length];
+        batchLabels.CopyTo(labels);
+        labelCount = batchLabels.Length;
+    }
+
     public override Tensor Forward(Tensor encoded, Tensor input, Rng? sampler, bool training)
     {
         var code = Code(encoded);
@@ -65,6 +88,7 @@ public sealed class AdversarialPrior : CodeRegularizer
         }
         TrainDiscriminator(code, sampler);
         Penalty = GeneratorPenalty(code);
+        labelCount = 0; // Each batch brings its own labels.
         return code;
     }
 
@@ -118,6 +142,19 @@ public sealed class AdversarialPrior : CodeRegularizer
     internal void TrainDiscriminator(Tensor codes, Rng sampler)
     {
         int n = codes.Rows, l = Prior.Latent;
+        if (classes > 0)
+        {
+            RequireLabels(n);
+            Tensor.Ensure(ref both, 2 * n, l + classes);
+            for (int r = 0; r < n; r++)
+            {
+                Prior.SampleComponent(both!.Row(r)[..l], labels[r], sampler);
+                OneHot(both.Row(r)[l..], labels[r]);
+                WithLabel(codes.Row(r), labels[r], both.Row(n + r));
+            }
+            discriminator.Train(both!, n);
+            return;
+        }
         if (head == 0)
         {
             Tensor.Ensure(ref both, 2 * n, l);
@@ -149,6 +186,19 @@ public sealed class AdversarialPrior : CodeRegularizer
     /// <summary>λ·Σ softplus(−D(z)) over the rows of <paramref name="codes"/>, keeping its gradient for <see cref="Backward"/>.</summary>
     internal double GeneratorPenalty(Tensor codes)
     {
+        if (classes > 0)
+        {
+            int width = Prior.Latent + classes;
+            RequireLabels(codes.Rows);
+            Tensor.Ensure(ref labelled, codes.Rows, width);
+            for (int r = 0; r < codes.Rows; r++) WithLabel(codes.Row(r), labels[r], labelled!.Row(r));
+            var (labelledPenalty, grad) = discriminator.Penalty(labelled!, generatorTerm);
+            // The label is no input of the encoder: only the code's columns of D's input gradient flow back.
+            Tensor.Ensure(ref gradHead, codes.Rows, Prior.Latent);
+            for (int r = 0; r < codes.Rows; r++) grad.Row(r)[..Prior.Latent].CopyTo(gradHead!.Row(r));
+            codeGrad = gradHead;
+            return weight * labelledPenalty;
+        }
         if (head == 0)
         {
             (double penalty, codeGrad) = discriminator.Penalty(codes, generatorTerm);
@@ -171,5 +221,24 @@ public sealed class AdversarialPrior : CodeRegularizer
         var (penalty, grad) = adversary.Penalty(partCodes!, generatorTerm);
         for (int r = 0; r < n; r++) grad.Row(r).CopyTo(gradHead!.Span.Slice(r * l + start, width));
         return penalty;
+    }
+
+    /// <summary>A code followed by the one-hot of its label, D's input under a label-conditioned prior.</summary>
+    private void WithLabel(ReadOnlySpan<float> code, int label, Span<float> target)
+    {
+        code.CopyTo(target);
+        OneHot(target[code.Length..], label);
+    }
+
+    private static void OneHot(Span<float> target, int label)
+    {
+        target.Clear();
+        target[label] = 1;
+    }
+
+    private void RequireLabels(int rows)
+    {
+        if (labelCount != rows)
+            throw new InvalidOperationException($"a label-conditioned prior needs the batch's {rows} labels (SetLabels) before its forward pass, got {labelCount}");
     }
 }

@@ -183,6 +183,10 @@ public sealed class Autoencoder : ITrainable
 
     void ITrainable.Prepare(int trainingItems) => Regularizer.Prepare(trainingItems);
 
+    bool ITrainable.NeedsLabels => Regularizer.NeedsLabels;
+
+    void ITrainable.SetLabels(ReadOnlySpan<int> labels) => Regularizer.SetLabels(labels);
+
     /// <summary>The training step's forward pass: corruption (denoising kinds), encoder, regulariser, decoder, loss plus penalty.</summary>
     double ITrainable.TrainingLoss(Tensor batch)
     {

@@ -81,6 +81,13 @@ public sealed record AutoencoderConfig
     /// <summary>AAE with a mixture prior: its number of components.</summary>
     public int PriorComponents { get; init; } = 10;
 
+    /// <summary>
+    /// AAE with a mixture prior: push each training item's code towards the component of its class
+    /// label (Makhzani et al.'s label-conditioned prior), so that the classes fall into their own
+    /// components; training then needs labelled data.
+    /// </summary>
+    public bool PriorLabels { get; init; }
+
     /// <summary>AAE: weight λ of the generator's adversarial penalty.</summary>
     public double AdversarialWeight { get; init; } = 1;
 
@@ -123,6 +130,8 @@ public sealed record AutoencoderConfig
             throw new BottleneckException($"layer lists describe a {ModelKinds.Custom} model, not a {Kind} one");
         if (!custom && !ModelKinds.Names.Contains(Kind))
             throw new BottleneckException($"unknown model kind '{Kind}'; choose one of {string.Join(", ", ModelKinds.Names)}");
+        if (PriorLabels && Kind != ModelKinds.Aae)
+            throw new BottleneckException($"a label-conditioned prior belongs to an {ModelKinds.Aae} model, not a {Kind} one");
         if (InputSize < 1) throw new BottleneckException($"input size must be positive, got {InputSize}");
         if (Latent < 1) throw new BottleneckException($"latent size must be positive, got {Latent}");
         if (InputShape is not null && InputShape.Aggregate(1L, (a, b) => a * b) != InputSize)
@@ -189,6 +198,8 @@ public sealed record AutoencoderConfig
             case ModelKinds.Aae:
                 RequirePositive(AdversarialWeight, "adversarial weight");
                 _ = new LatentPrior(Prior, Latent, PriorComponents);
+                if (PriorLabels && Prior != LatentPrior.Mixture)
+                    throw new BottleneckException($"labels choose a component of a mixture prior: use --prior mixture with --prior-labels, not {Prior}");
                 break;
             case ModelKinds.Vae or ModelKinds.BetaVae or ModelKinds.InfoVae or ModelKinds.FactorVae or ModelKinds.TcVae:
                 RequirePositive(Beta, "beta");

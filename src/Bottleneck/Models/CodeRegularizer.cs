@@ -34,6 +34,14 @@ public abstract class CodeRegularizer
     {
     }
 
+    /// <summary>Whether training needs each item's class label (a label-conditioned prior); see <see cref="SetLabels"/>.</summary>
+    public virtual bool NeedsLabels => false;
+
+    /// <summary>The class labels of the next training batch's items, one per row, before its forward pass.</summary>
+    public virtual void SetLabels(ReadOnlySpan<int> labels)
+    {
+    }
+
     /// <summary>Adds the penalty's gradient with respect to encoder weights (after the encoder's backward).</summary>
     public virtual void AddParameterGradients()
     {
@@ -62,7 +70,7 @@ public abstract class CodeRegularizer
         ModelKinds.InfoVae => new MmdReparameterization(config.Latent, config.Beta, config.MmdWeight),
         ModelKinds.FactorVae => new FactorVaeReparameterization(config.Latent, config.TcWeight, init, encoder.Engine),
         ModelKinds.TcVae => new TotalCorrelationReparameterization(config.Latent, config.TcWeight),
-        ModelKinds.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init, encoder.Engine),
+        ModelKinds.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init, encoder.Engine, config.PriorLabels),
         _ => new NoPenalty(),
     };
 }

@@ -37,6 +37,8 @@ public static class Diagnostics
             list.Add(new("cluster_error", ClusterAccuracy.MajorityError(clusters, labels.AsSpan(0, n)),
                 $"clustering error: share of test items whose cluster (the largest of the {clustering.ClusterHead} cluster values) is labelled, by its majority, with another class"));
         }
+        if (model.Prior is { Kind: LatentPrior.Mixture } mixture && data.Labels is { } itemLabels)
+            list.AddRange(MixtureErrors(mixture, codes, model.Config.Latent, itemLabels.AsSpan(0, n), model.Config.PriorLabels));
         if (data.Factors is { } factors) list.AddRange(Disentanglement(codes, model.Config.Latent, Head(factors, n)));
         if (model.JacobianNorms(x) is { } norms)
             list.Add(new("jacobian_norm", norms.Average(), "mean Frobenius norm of the encoder's Jacobian ‖∂code/∂x‖_F"));
@@ -49,6 +51,32 @@ public static class Diagnostics
             list.Add(new("psnr_noisy", ImageQuality.MeanPsnr(x.Span, noisy.Span, d), $"mean PSNR (dB) of the {corruption.Kind}-corrupted test images"));
             list.Add(new("psnr_denoised", ImageQuality.MeanPsnr(x.Span, denoised.Span, d), "mean PSNR (dB) of the model's reconstructions of them"));
         }
+        return list;
+    }
+
+    /// <summary>
+    /// How well a mixture prior's components sort the classes: each item goes to the component
+    /// nearest its code. Unsupervised, each component is labelled by its majority class (as for a
+    /// cluster head); under a label-conditioned prior component k was class k's in training, so
+    /// the share of items whose nearest component is not their label's is an error with no such mapping.
+    /// </summary>
+    private static IEnumerable<Diagnostic> MixtureErrors(LatentPrior mixture, ReadOnlySpan<float> codes, int latent, ReadOnlySpan<int> labels, bool conditioned)
+    {
+        var components = new int[labels.Length];
+        int wrong = 0;
+        for (int i = 0; i < components.Length; i++)
+        {
+            components[i] = mixture.NearestComponent(codes.Slice(i * latent, latent));
+            if (components[i] != labels[i]) wrong++;
+        }
+        var list = new List<Diagnostic>
+        {
+            new("cluster_error", ClusterAccuracy.MajorityError(components, labels),
+                $"clustering error: share of test items whose nearest of the {mixture.Components} mixture components is labelled, by its majority, with another class"),
+        };
+        if (conditioned)
+            list.Add(new("label_component_error", (double)wrong / components.Length,
+                "share of test items whose code is nearest another component than their label's (each label had its own component in training)"));
         return list;
     }
 

@@ -34,6 +34,14 @@ public interface ITrainable
     /// <summary>Told the training set's size once before a fit (an estimator over the whole data set needs it).</summary>
     void Prepare(int trainingItems);
 
+    /// <summary>Whether a step needs each item's class label (a label-conditioned prior): the trainer then passes them to <see cref="SetLabels"/> before every <see cref="TrainingLoss"/>.</summary>
+    bool NeedsLabels => false;
+
+    /// <summary>The class labels of the next training batch, one per row.</summary>
+    void SetLabels(ReadOnlySpan<int> labels)
+    {
+    }
+
     /// <summary>Training-mode forward pass of <paramref name="batch"/> [rows, InputSize]; returns its loss summed over the items.</summary>
     double TrainingLoss(Tensor batch);
 

@@ -76,10 +76,31 @@ public sealed class LatentPrior
                 default:
                     int k = rng.NextInt(Components);
                     if (!component.IsEmpty) component[r] = k;
-                    for (int d = 0; d < Latent; d++)
-                        row[d] = (float)(ComponentMean(k, d) + (d < 2 ? MixtureSpread : 1) * rng.NextNormal());
+                    SampleComponent(row, k, rng);
                     break;
             }
         }
+    }
+
+    /// <summary>Fills <paramref name="row"/> (<see cref="Latent"/> values) with a draw of mixture component <paramref name="k"/>.</summary>
+    public void SampleComponent(Span<float> row, int k, Rng rng)
+    {
+        if (Kind != Mixture) throw new InvalidOperationException($"a {Kind} prior has no components to draw from");
+        for (int d = 0; d < Latent; d++)
+            row[d] = (float)(ComponentMean(k, d) + (d < 2 ? MixtureSpread : 1) * rng.NextNormal());
+    }
+
+    /// <summary>The mixture component whose mean is nearest <paramref name="code"/>, the most likely one (they differ only in the first two dimensions).</summary>
+    public int NearestComponent(ReadOnlySpan<float> code)
+    {
+        int best = 0;
+        double bestDistance = double.PositiveInfinity;
+        for (int k = 0; k < Components; k++)
+        {
+            double dx = code[0] - ComponentMean(k, 0), dy = code[1] - ComponentMean(k, 1);
+            double distance = dx * dx + dy * dy;
+            if (distance < bestDistance) (best, bestDistance) = (k, distance);
+        }
+        return best;
     }
 }

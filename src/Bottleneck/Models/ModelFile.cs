@@ -108,6 +108,7 @@ public static class ModelFile
                 {
                     Prior = c.Prior,
                     PriorComponents = c.Prior is LatentPrior.Mixture or LatentPrior.Categorical ? c.PriorComponents : null,
+                    PriorLabels = c.PriorLabels ? true : null,
                     AdversarialWeight = c.AdversarialWeight,
                 },
                 _ => null,
@@ -159,6 +160,7 @@ public static class ModelFile
             TcWeight = o.TcWeight ?? defaults.TcWeight,
             Prior = o.Prior ?? defaults.Prior,
             PriorComponents = o.PriorComponents ?? defaults.PriorComponents,
+            PriorLabels = o.PriorLabels ?? false,
             AdversarialWeight = o.AdversarialWeight ?? defaults.AdversarialWeight,
         };
     }

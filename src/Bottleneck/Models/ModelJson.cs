@@ -139,6 +139,9 @@ public sealed record ObjectiveJson
     /// <summary>AAE with a mixture prior: its components.</summary>
     public int? PriorComponents { get; init; }
 
+    /// <summary>AAE with a mixture prior: true when each code was pushed towards the component of its item's label.</summary>
+    public bool? PriorLabels { get; init; }
+
     /// <summary>AAE: the weight λ of the adversarial penalty.</summary>
     public double? AdversarialWeight { get; init; }
 }

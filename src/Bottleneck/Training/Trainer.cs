@@ -29,6 +29,9 @@ public static class Trainer
             throw new BottleneckException($"test data has {v.FeatureCount} values per item but the model expects {inputSize}");
         if (train.Count == 0) throw new BottleneckException("training data is empty");
         if (options.Validation is { Count: 0 }) throw new BottleneckException("test data is empty: give test items, or no validation set at all");
+        int[]? labels = model.NeedsLabels
+            ? train.Labels ?? throw new BottleneckException($"{train.Name}: the model's prior is conditioned on labels, but the training data has none")
+            : null;
 
         int n = train.Count;
         int batchSize = Math.Min(options.BatchSize, n);
@@ -47,6 +50,9 @@ public static class Trainer
         var order = new int[n];
         var batch = new Tensor(batchSize, inputSize);
         var grad = new Tensor(batchSize, inputSize);
+        var batchLabels = labels is null ? null : new int[batchSize];
+        // All of them once up front: a label the model cannot take stops the run before its first step.
+        if (labels is not null) model.SetLabels(labels);
         callback?.OnTrainBegin(new TrainBegin(options.Epochs, n, batches, batchSize, firstEpoch));
         // Elapsed time carries on from a resumed run's last epoch.
         double elapsedBefore = history.Last?.ElapsedSeconds ?? 0;
@@ -68,6 +74,11 @@ public static class Trainer
                 batch.ResizeBatch(rows);
                 grad.ResizeBatch(rows);
                 train.GetBatch(order.AsSpan(start, rows), batch, model.Engine);
+                if (batchLabels is not null)
+                {
+                    for (int i = 0; i < rows; i++) batchLabels[i] = labels![order[start + i]];
+                    model.SetLabels(batchLabels.AsSpan(0, rows));
+                }
                 double loss;
                 lock (model.Gate) loss = Step(model, optimizer, batch, grad, epoch, b + 1);
                 total += loss;

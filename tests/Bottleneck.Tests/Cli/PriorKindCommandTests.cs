@@ -41,6 +41,29 @@ public class PriorKindCommandTests
     }
 
     [Fact]
+    public void A_label_conditioned_aae_trains_on_labelled_data_and_refuses_data_without_labels()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("labelled");
+        var train = CliRunner.Run("train", "--kind", "aae", "--prior", "mixture", "--prior-labels", "--latent", "2", "--adversarial-weight", "10",
+            "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
+        Assert.True(train.ExitCode == 0, train.Stderr);
+        var json = Bottleneck.Models.ModelFile.ReadJson(Path.Combine(run, "model.json"));
+        Assert.True(json.Objective!.PriorLabels);
+        Assert.InRange(json.Metrics!.Diagnostics!["label_component_error"], 0, 1);
+
+        // A table of 20 rows of three values, labels a, b, c in its last column.
+        string table = dir.File("t.csv");
+        File.WriteAllText(table, "x,y,z,label\n" + string.Concat(Enumerable.Range(0, 20).Select(i => $"{i * 0.05},{1 - i * 0.05},0.5,{(char)('a' + i % 3)}\n")));
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior", "mixture", "--prior-labels", "--latent", "2", "--hidden", "4",
+            "--data", table, "--features", "x,y,z", "--epochs", "1", "--out", dir.File("none")), 1, "conditioned on labels, but the training data has none");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior", "mixture", "--prior-components", "2", "--prior-labels", "--latent", "2", "--hidden", "4",
+            "--data", table, "--label-column", "label", "--epochs", "1", "--out", dir.File("few")), 1, "has no component in a prior of 2");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior-labels", "--out", dir.File("g")), 2, "--prior-labels applies to --prior mixture, not gaussian");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "vae", "--prior-labels", "--out", dir.File("v")), 2, "--prior-labels applies to --kind aae, not vae");
+    }
+
+    [Fact]
     public void An_info_vae_keeps_its_mmd_weight_and_generates()
     {
         using var dir = new TempDir();

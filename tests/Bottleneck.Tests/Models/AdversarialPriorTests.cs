@@ -164,13 +164,99 @@ public class AdversarialPriorTests
     public void A_mixture_aae_saves_and_loads_with_its_prior()
     {
         using var dir = new TempDir();
-        var config = ModelKinds.Defaults(ModelKinds.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 16, AdversarialWeight = 0.5 };
+        var config = ModelKinds.Defaults(ModelKinds.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 16, PriorLabels = true, AdversarialWeight = 0.5 };
         ModelFile.Save(new Autoencoder(config, seed: 1), dir.Path);
         var (loaded, json) = ModelFile.Load(dir.Path);
         Assert.Equal(LatentPrior.Mixture, loaded.Config.Prior);
         Assert.Equal(16, loaded.Config.PriorComponents);
         Assert.Equal(0.5, loaded.Config.AdversarialWeight);
         Assert.Equal(16, json.Objective!.PriorComponents);
+        Assert.True(loaded.Config.PriorLabels);
+        Assert.True(json.Objective.PriorLabels);
+        Assert.True(loaded.Regularizer.NeedsLabels);
         Assert.Equal(16, ((AdversarialPrior)loaded.Regularizer).Prior.Components);
+    }
+
+    [Fact]
+    public void A_label_conditioned_penalty_gradient_reaches_the_code_and_not_the_label()
+    {
+        var rng = new Rng(8);
+        var aae = new AdversarialPrior(new LatentPrior(LatentPrior.Mixture, 3, 4), weight: 0.7, new Rng(9), conditioned: true);
+        Assert.True(aae.NeedsLabels);
+        int[] labels = [0, 3];
+        for (int i = 0; i < 5; i++)
+        {
+            aae.SetLabels(labels);
+            aae.TrainDiscriminator(FiniteDifferences.Uniform(rng, 2, 3, 2f), rng);
+        }
+        var codes = FiniteDifferences.Uniform(rng, 2, 3, 2f);
+        aae.SetLabels(labels);
+        aae.GeneratorPenalty(codes);
+        var analytic = aae.Backward(new Tensor(2, 3)).Span.ToArray();
+        Assert.Equal(6, analytic.Length);
+        // A step of 1e-3: D's 512 ReLU units make the penalty piecewise linear, and the default
+        // step (1e-2) straddles some of their kinks.
+        FiniteDifferences.Check(codes, () => aae.GeneratorPenalty(codes), analytic, "dPenalty/dcode", step: 1e-3f);
+        Assert.Contains(analytic, g => MathF.Abs(g) > 1e-3f);
+        // The label is part of D's input: the same code under another label scores differently.
+        double asLabelled = aae.GeneratorPenalty(codes);
+        aae.SetLabels([2, 2]);
+        Assert.NotEqual(asLabelled, aae.GeneratorPenalty(codes), 6);
+    }
+
+    [Fact]
+    public void A_label_conditioned_prior_refuses_missing_or_out_of_range_labels_and_other_priors()
+    {
+        var aae = new AdversarialPrior(new LatentPrior(LatentPrior.Mixture, 2, 3), weight: 1, new Rng(1), conditioned: true);
+        var e = Assert.Throws<BottleneckException>(() => aae.SetLabels([0, 3]));
+        Assert.Contains("label 3 has no component in a prior of 3", e.Message);
+        // A training forward without the batch's labels is a programming error, not silently unconditioned.
+        Assert.Throws<InvalidOperationException>(() => aae.Forward(new Tensor(2, 2), new Tensor(2, 2), new Rng(2), training: true));
+        Assert.Throws<BottleneckException>(() => new AdversarialPrior(new LatentPrior(LatentPrior.Gaussian, 2, 3), 1, new Rng(1), conditioned: true));
+        var config = ModelKinds.Defaults(ModelKinds.Aae) with { PriorLabels = true };
+        Assert.Contains("mixture", Assert.Throws<BottleneckException>(config.Validate).Message);
+        Assert.Contains("aae", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKinds.Vae) with { PriorLabels = true }).Validate).Message);
+    }
+
+    [Fact]
+    public void Draws_of_a_labelled_component_fall_around_its_mean_and_the_nearest_component_finds_it()
+    {
+        var prior = new LatentPrior(LatentPrior.Mixture, 3, 10);
+        var rng = new Rng(4);
+        var row = new float[3];
+        int nearest = 0;
+        for (int i = 0; i < 500; i++)
+        {
+            prior.SampleComponent(row, 7, rng);
+            if (prior.NearestComponent(row) == 7) nearest++;
+        }
+        // Radius 4, 10 components: neighbours lie 2.47 apart, so a spread of 0.5 mostly stays nearest its own.
+        Assert.InRange(nearest, 475, 500);
+        Assert.Equal(3, prior.NearestComponent([(float)prior.ComponentMean(3, 0), (float)prior.ComponentMean(3, 1), 5f]));
+        Assert.Throws<InvalidOperationException>(() => new LatentPrior(LatentPrior.Gaussian, 3, 2).SampleComponent(row, 0, rng));
+    }
+
+    [Fact]
+    public void On_mnist_a_label_conditioned_prior_puts_each_digit_in_its_own_component()
+    {
+        var (train, test) = Mnist.Load(SharedData.Mnist);
+        train = train.Slice(0, 10_000);
+        test = test.Slice(0, 1000);
+        // A small network and batches of 32, so that a few seconds give enough steps for the labels to take hold.
+        var config = ModelKinds.Defaults(ModelKinds.Aae) with
+        {
+            Hidden = [128], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 10, PriorLabels = true, AdversarialWeight = 50,
+        };
+        var model = new Autoencoder(config, seed: 1);
+        Trainer.Fit(model, train, new FitOptions { Epochs = 3, BatchSize = 32 });
+        var figures = Diagnostics.Measure(model, test);
+        double error = figures.Single(d => d.Name == "label_component_error").Value;
+        // Chance is 90%: a code that ignored its label would land in its digit's component one time in ten.
+        Assert.True(error < 0.7, $"share of test digits nearest another component than their own: {error:P1}");
+        Assert.Contains(figures, d => d.Name == "cluster_error");
+
+        var unlabelled = new Dataset("no labels", new float[4 * 784], 4, 784);
+        var e = Assert.Throws<BottleneckException>(() => Trainer.Fit(new Autoencoder(config, seed: 1), unlabelled));
+        Assert.Contains("conditioned on labels", e.Message);
     }
 }
