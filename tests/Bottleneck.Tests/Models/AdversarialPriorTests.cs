@@ -245,7 +245,12 @@ public class AdversarialPriorTests
         // A small network and batches of 32, so that a few seconds give enough steps for the labels to take hold.
         var config = ModelKinds.Defaults(ModelKinds.Aae) with
         {
-            Hidden = [128], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 10, PriorLabels = true, AdversarialWeight = 50,
+            Hidden = [128],
+            Latent = 2,
+            Prior = LatentPrior.Mixture,
+            PriorComponents = 10,
+            PriorLabels = true,
+            AdversarialWeight = 50,
         };
         var model = new Autoencoder(config, seed: 1);
         Trainer.Fit(model, train, new FitOptions { Epochs = 3, BatchSize = 32 });
