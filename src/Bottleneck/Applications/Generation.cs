@@ -48,14 +48,21 @@ public static class Generation
     /// <summary>
     /// <paramref name="count"/> codes drawn from the model's prior with <paramref name="seed"/>, decoded:
     /// N(0, I) for a variational model, the chosen prior for an adversarial one; for the others it is an error.
+    /// With <paramref name="component"/>, every code comes from that component of a mixture prior
+    /// (under a label-conditioned prior, that class) or that cluster of a categorical one.
     /// </summary>
-    public static (Tensor Codes, Tensor Images) Sample(Autoencoder model, int count, ulong seed = 42)
+    public static (Tensor Codes, Tensor Images) Sample(Autoencoder model, int count, ulong seed = 42, int? component = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var prior = model.Prior ?? throw new BottleneckException($"generating needs a model whose codes follow a prior: a variational one (vae, beta-vae, info-vae, factor-vae, tc-vae) or an adversarial one (aae); this is a {model.Config.Kind} autoencoder");
         if (count < 1) throw new BottleneckException($"the number of samples must be at least 1, got {count}");
         var codes = new Tensor(count, model.Config.Latent);
-        prior.Sample(codes.Span, new Rng(seed));
+        var rng = new Rng(seed);
+        if (component is not int k) prior.Sample(codes.Span, rng);
+        else if (prior.Kind is not (LatentPrior.Mixture or LatentPrior.Categorical))
+            throw new BottleneckException($"a component to draw from needs a mixture or categorical prior; this model's is {prior.Kind}");
+        else
+            for (int r = 0; r < count; r++) prior.SampleComponent(codes.Row(r), k, rng);
         return (codes, model.Decode(codes));
     }
 

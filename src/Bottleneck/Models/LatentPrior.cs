@@ -68,11 +68,6 @@ public sealed class LatentPrior
                 case Uniform:
                     for (int d = 0; d < Latent; d++) row[d] = (float)(2 * rng.NextDouble() - 1);
                     break;
-                case Categorical:
-                    int cluster = rng.NextInt(Components);
-                    if (!component.IsEmpty) component[r] = cluster;
-                    for (int d = 0; d < Latent; d++) row[d] = d < Components ? (d == cluster ? 1f : 0f) : (float)rng.NextNormal();
-                    break;
                 default:
                     int k = rng.NextInt(Components);
                     if (!component.IsEmpty) component[r] = k;
@@ -82,12 +77,15 @@ public sealed class LatentPrior
         }
     }
 
-    /// <summary>Fills <paramref name="row"/> (<see cref="Latent"/> values) with a draw of mixture component <paramref name="k"/>.</summary>
+    /// <summary>Fills <paramref name="row"/> (<see cref="Latent"/> values) with a draw of mixture component, or categorical cluster, <paramref name="k"/>.</summary>
     public void SampleComponent(Span<float> row, int k, Rng rng)
     {
-        if (Kind != Mixture) throw new InvalidOperationException($"a {Kind} prior has no components to draw from");
+        if (Kind is not (Mixture or Categorical)) throw new InvalidOperationException($"a {Kind} prior has no components to draw from");
+        if ((uint)k >= (uint)Components) throw new BottleneckException($"component {k} does not exist: the prior has {Components}, 0 to {Components - 1}");
         for (int d = 0; d < Latent; d++)
-            row[d] = (float)(ComponentMean(k, d) + (d < 2 ? MixtureSpread : 1) * rng.NextNormal());
+            row[d] = Kind == Categorical
+                ? d < Components ? (d == k ? 1f : 0f) : (float)rng.NextNormal()
+                : (float)(ComponentMean(k, d) + (d < 2 ? MixtureSpread : 1) * rng.NextNormal());
     }
 
     /// <summary>The mixture component whose mean is nearest <paramref name="code"/>, the most likely one (they differ only in the first two dimensions).</summary>

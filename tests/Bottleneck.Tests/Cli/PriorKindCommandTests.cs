@@ -51,6 +51,11 @@ public class PriorKindCommandTests
         var json = Bottleneck.Models.ModelFile.ReadJson(Path.Combine(run, "model.json"));
         Assert.True(json.Objective!.PriorLabels);
         Assert.InRange(json.Metrics!.Diagnostics!["label_component_error"], 0, 1);
+        var generate = CliRunner.Run("generate", "--model", run, "--component", "3", "--count", "8", "--out", dir.File("threes.png"));
+        Assert.True(generate.ExitCode == 0, generate.Stderr);
+        Assert.True(File.Exists(dir.File("threes.png")));
+        CliRunner.AssertOneLineError(CliRunner.Run("generate", "--model", run, "--component", "10", "--out", dir.File("none.png")), 1, "component 10 does not exist");
+        Assert.False(File.Exists(dir.File("none.png")));
 
         // A table of 20 rows of three values, labels a, b, c in its last column.
         string table = dir.File("t.csv");

@@ -234,6 +234,24 @@ public class AdversarialPriorTests
         Assert.InRange(nearest, 475, 500);
         Assert.Equal(3, prior.NearestComponent([(float)prior.ComponentMean(3, 0), (float)prior.ComponentMean(3, 1), 5f]));
         Assert.Throws<InvalidOperationException>(() => new LatentPrior(LatentPrior.Gaussian, 3, 2).SampleComponent(row, 0, rng));
+        Assert.Throws<BottleneckException>(() => prior.SampleComponent(row, 10, rng));
+        var categorical = new LatentPrior(LatentPrior.Categorical, 5, 3);
+        var clusterRow = new float[5];
+        categorical.SampleComponent(clusterRow, 2, rng);
+        Assert.Equal([0f, 0f, 1f], clusterRow[..3]);
+    }
+
+    [Fact]
+    public void Generating_from_one_component_draws_every_code_there()
+    {
+        var config = ModelKinds.Defaults(ModelKinds.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 8 };
+        var (codes, images) = Generation.Sample(new Autoencoder(config, seed: 1), 50, seed: 3, component: 6);
+        Assert.Equal([50, 12], images.Shape.ToArray());
+        var prior = new LatentPrior(LatentPrior.Mixture, 2, 8);
+        int nearest = Enumerable.Range(0, 50).Count(r => prior.NearestComponent(codes.Row(r)) == 6);
+        Assert.InRange(nearest, 45, 50);
+        var gaussian = new Autoencoder(config with { Prior = LatentPrior.Gaussian }, seed: 1);
+        Assert.Contains("mixture or categorical", Assert.Throws<BottleneckException>(() => Generation.Sample(gaussian, 4, component: 0)).Message);
     }
 
     [Fact]
