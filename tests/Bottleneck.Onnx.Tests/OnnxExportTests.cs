@@ -55,6 +55,14 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         ["tc-vae"] = ModelKinds.Defaults(ModelKinds.TcVae) with { Hidden = [128] },
         ["aae, mixture prior"] = ModelKinds.Defaults(ModelKinds.Aae) with { Hidden = [128], Prior = LatentPrior.Mixture },
         ["aae, categorical prior"] = ModelKinds.Defaults(ModelKinds.Aae) with { Hidden = [128], Prior = LatentPrior.Categorical, PriorComponents = 16 },
+        ["aae, categorical prior in phases, code batch norm"] = ModelKinds.Defaults(ModelKinds.Aae) with
+        {
+            Hidden = [128],
+            Prior = LatentPrior.Categorical,
+            PriorComponents = 16,
+            AdversarialPhases = true,
+            CodeBatchNorm = true,
+        },
         ["beta-vae, batch norm"] = ModelKinds.Defaults(ModelKinds.BetaVae) with { Hidden = [128, 64], BatchNorm = true },
     };
 

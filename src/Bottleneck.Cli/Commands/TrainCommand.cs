@@ -56,6 +56,8 @@ internal static class TrainCommand
         var prior = new Option<string?>("--prior") { Description = $"aae: the prior of the codes: {string.Join(", ", LatentPrior.Names)} (default gaussian; mixture: components on a circle in the first two code dimensions; categorical: a softmax cluster head of --prior-components values pushed to one-hot, for clustering, the rest of the code N(0, I))" };
         var priorComponents = new Option<int?>("--prior-components") { Description = "aae with --prior mixture or categorical: its components or clusters (default 10)" };
         var priorLabels = new Option<bool>("--prior-labels") { Description = "aae with --prior mixture: push each training item's code towards the component of its class label (labelled data; --prior-components at least the number of classes)" };
+        var adversarialPhases = new Option<bool>("--adversarial-phases") { Description = "aae: train in the paper's phases (reconstruction step; then the discriminators; then the encoder alone as generator with its own Adam, lr 1e-3, beta1 0.5) instead of one shared step" };
+        var codeBatchNorm = new Option<bool>("--code-batch-norm") { Description = "aae: batch normalisation of the encoder's output, the code (keeps a cluster head's softmax from saturating)" };
         var adversarialWeight = new Option<double?>("--adversarial-weight") { Description = "aae: weight λ of the adversarial penalty (default 1)" };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the initialisation and the shuffling", DefaultValueFactory = _ => FitOptions.Default.Seed };
         var output = new Option<string?>("--out") { Description = "Run folder (default runs/<timestamp>)" };
@@ -74,7 +76,7 @@ internal static class TrainCommand
         {
             kindOption, model, dataset, data, testData, labelColumn, features, window, stride, groupColumn, heads, embedding, clipNorm, lrSchedule, scale, hidden, latent, activation, latentActivation, outputActivation, epochs, batchSize, lr, weightDecay, loss,
             channels, kernel, batchNorm, dropout, noise, noiseLevel, sparsity, sparsityWeight, sparsityTarget, contractiveWeight, beta,
-            mmdWeight, tcWeight, prior, priorComponents, priorLabels, adversarialWeight, seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
+            mmdWeight, tcWeight, prior, priorComponents, priorLabels, adversarialPhases, codeBatchNorm, adversarialWeight, seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
         };
         // Options that only mean something for some kinds: given to another kind they are a mistake, not a no-op.
         var kindOptions = new (Option Option, string[] Kinds)[]
@@ -84,7 +86,7 @@ internal static class TrainCommand
             (sparsity, [ModelKinds.Sparse]), (sparsityWeight, [ModelKinds.Sparse]), (sparsityTarget, [ModelKinds.Sparse]),
             (contractiveWeight, [ModelKinds.Contractive]), (beta, [ModelKinds.Vae, ModelKinds.BetaVae, ModelKinds.InfoVae]), (mmdWeight, [ModelKinds.InfoVae]),
             (tcWeight, [ModelKinds.FactorVae, ModelKinds.TcVae]),
-            (prior, [ModelKinds.Aae]), (priorComponents, [ModelKinds.Aae]), (priorLabels, [ModelKinds.Aae]), (adversarialWeight, [ModelKinds.Aae]),
+            (prior, [ModelKinds.Aae]), (priorComponents, [ModelKinds.Aae]), (priorLabels, [ModelKinds.Aae]), (adversarialPhases, [ModelKinds.Aae]), (codeBatchNorm, [ModelKinds.Aae]), (adversarialWeight, [ModelKinds.Aae]),
             (heads, [ModelKinds.Attention]), (embedding, [ModelKinds.Seq2Seq]), (clipNorm, [ModelKinds.Seq2Seq]), (lrSchedule, [ModelKinds.Seq2Seq]),
         };
         command.SetAction(parse =>
@@ -149,11 +151,15 @@ internal static class TrainCommand
                 Prior = OptionParsing.OneOf(parse.GetValue(prior) ?? d.Prior, "--prior", LatentPrior.Names),
                 PriorComponents = OptionParsing.AtLeast(parse.GetValue(priorComponents) ?? d.PriorComponents, 2, "--prior-components"),
                 PriorLabels = parse.GetValue(priorLabels),
+                AdversarialPhases = parse.GetValue(adversarialPhases),
+                CodeBatchNorm = parse.GetValue(codeBatchNorm),
                 AdversarialWeight = OptionParsing.Positive(parse.GetValue(adversarialWeight) ?? d.AdversarialWeight, "--adversarial-weight"),
                 Heads = OptionParsing.AtLeast(parse.GetValue(heads) ?? d.Heads, 1, "--heads"),
             };
             if (Given(priorComponents) && config.Prior is not (LatentPrior.Mixture or LatentPrior.Categorical))
                 throw new UsageException($"--prior-components applies to --prior mixture or categorical, not {config.Prior}");
+            if (config.AdversarialPhases && Given(adversarialWeight))
+                throw new UsageException("--adversarial-weight has no effect with --adversarial-phases: the generator's own Adam takes steps of the same size whatever the loss's scale");
             if (config.PriorLabels && config.Prior != LatentPrior.Mixture)
                 throw new UsageException($"--prior-labels applies to --prior mixture, not {config.Prior}");
             int? windowSteps = parse.GetValue(window) is int w ? OptionParsing.AtLeast(w, 1, "--window") : null;

@@ -1,4 +1,5 @@
 using Bottleneck.Layers;
+using Bottleneck.Optimizers;
 using Bottleneck.Tensors;
 
 namespace Bottleneck.Models;
@@ -19,13 +20,16 @@ namespace Bottleneck.Models;
 /// and its prior draws come from the component of the same label.
 /// </summary>
 /// <remarks>
-/// The two phases share the autoencoder's step rather than alternating whole batches, a common
-/// form of AAE training. D (<see cref="CodeDiscriminator"/>) uses Adam(lr 2e-4, β₁ 0.5), GAN
-/// practice.
+/// By default the phases share the autoencoder's step, a common form of AAE training. In phases
+/// (the paper's schedule) the step's reconstruction gradient alone updates the autoencoder, and
+/// then, after that update, D takes its step on fresh codes of the batch and the encoder alone
+/// takes one as generator on the generator loss, with an Adam of its own (lr 1e-3, β₁ 0.5): its
+/// gradient is then not weighed against the reconstruction's. D (<see cref="CodeDiscriminator"/>)
+/// uses Adam(lr 2e-4, β₁ 0.5), GAN practice. Neither D nor the generator's Adam is saved.
 /// </remarks>
 public sealed class AdversarialPrior : CodeRegularizer
 {
-    private const double DiscriminatorRate = 2e-4, DiscriminatorBeta1 = 0.5;
+    private const double DiscriminatorRate = 2e-4, DiscriminatorBeta1 = 0.5, GeneratorRate = 1e-3, GeneratorBeta1 = 0.5;
     private readonly double weight;
     private readonly CodeDiscriminator discriminator;
     // A categorical prior's second adversary, on the style values (null without any).
@@ -36,12 +40,21 @@ public sealed class AdversarialPrior : CodeRegularizer
     private readonly int classes;
     private int[] labels = [];
     private int labelCount;
+    // In phases: the encoder, trained as generator with its own optimizer after each step.
+    private readonly Sequential? encoder;
+    private readonly Adam? generatorOptimizer;
+    private readonly EngineOptions engine;
+    private Tensor? zeroGrad;
     private Tensor? both, codeGrad, gradEncoded, headCode, draws, part, partCodes, gradHead, labelled;
 
     /// <param name="conditioned">Push each code towards the mixture component of its item's label (needs <see cref="SetLabels"/> before every training forward).</param>
     /// <param name="engine">The engine settings of the discriminators; <see cref="EngineOptions.Default"/> when null.</param>
-    public AdversarialPrior(LatentPrior prior, double weight, Rng init, EngineOptions? engine = null, bool conditioned = false)
+    /// <param name="phases">The encoder, to train in phases (see the remarks); null shares the autoencoder's step.</param>
+    public AdversarialPrior(LatentPrior prior, double weight, Rng init, EngineOptions? engine = null, bool conditioned = false, Sequential? phases = null)
     {
+        this.engine = engine ?? EngineOptions.Default;
+        encoder = phases;
+        if (phases is not null) generatorOptimizer = new Adam(phases.Parameters, GeneratorRate, GeneratorBeta1, engine: this.engine);
         if (conditioned && prior.Kind != LatentPrior.Mixture)
             throw new BottleneckException($"labels choose a mixture prior's component; a {prior.Kind} prior has none");
         Prior = prior;
@@ -80,7 +93,8 @@ public sealed class AdversarialPrior : CodeRegularizer
     public override Tensor Forward(Tensor encoded, Tensor input, Rng? sampler, bool training)
     {
         var code = Code(encoded);
-        if (!training || sampler is null)
+        // In phases the adversaries wait for AfterStep, when the reconstruction step is done.
+        if (!training || sampler is null || encoder is not null)
         {
             Penalty = 0;
             codeGrad = null;
@@ -90,6 +104,28 @@ public sealed class AdversarialPrior : CodeRegularizer
         Penalty = GeneratorPenalty(code);
         labelCount = 0; // Each batch brings its own labels.
         return code;
+    }
+
+    /// <summary>The generator's loss λ·Σ softplus(−D(z)) at the last step in phases.</summary>
+    public double GeneratorLoss { get; private set; }
+
+    public override void AfterStep(Tensor input, Rng sampler)
+    {
+        if (encoder is null) return;
+        var code = Code(encoder.Forward(input, training: true));
+        TrainDiscriminator(code, sampler);
+        GeneratorLoss = GeneratorPenalty(code);
+        labelCount = 0;
+        if (!double.IsFinite(GeneratorLoss))
+            throw new BottleneckException($"training diverged: the generator's adversarial loss became {GeneratorLoss}; try a lower --lr");
+        // The generator loss alone: no reconstruction gradient reaches the code in this phase.
+        Tensor.Ensure(ref zeroGrad, code.Rows, code.RowLength);
+        zeroGrad!.Span.Clear();
+        encoder.Backward(Backward(zeroGrad), needInputGrad: false);
+        foreach (var p in encoder.Parameters)
+            if (!p.Grad.AllFinite(engine))
+                throw new BottleneckException("training diverged: the encoder's gradient as generator holds NaN or infinity; try a lower --lr");
+        generatorOptimizer!.Update();
     }
 
     public override Tensor Backward(Tensor gradCode)

@@ -187,6 +187,8 @@ public sealed class Autoencoder : ITrainable
 
     void ITrainable.SetLabels(ReadOnlySpan<int> labels) => Regularizer.SetLabels(labels);
 
+    void ITrainable.AfterStep(Tensor batch) => Regularizer.AfterStep(batch, Sampler);
+
     /// <summary>The training step's forward pass: corruption (denoising kinds), encoder, regulariser, decoder, loss plus penalty.</summary>
     double ITrainable.TrainingLoss(Tensor batch)
     {

@@ -45,6 +45,13 @@ public sealed record AutoencoderConfig
     /// <summary>Batch normalisation after every hidden dense layer (and convolution), before its activation.</summary>
     public bool BatchNorm { get; init; }
 
+    /// <summary>
+    /// AAE: batch normalisation (with its scale and shift) of the encoder's output, the code, so
+    /// that a clustering head's logits keep a spread the softmax does not saturate at (dense
+    /// encoders with a linear code).
+    /// </summary>
+    public bool CodeBatchNorm { get; init; }
+
     /// <summary>Dropout probability after every hidden activation (0: none).</summary>
     public double Dropout { get; init; }
 
@@ -87,6 +94,14 @@ public sealed record AutoencoderConfig
     /// components; training then needs labelled data.
     /// </summary>
     public bool PriorLabels { get; init; }
+
+    /// <summary>
+    /// AAE: train in Makhzani et al.'s phases rather than in one step: the reconstruction step,
+    /// then the discriminators, then the encoder alone as generator with an Adam of its own
+    /// (lr 1e-3, β₁ 0.5). Adam's steps do not depend on a gradient's scale, so the adversarial
+    /// weight has no effect then.
+    /// </summary>
+    public bool AdversarialPhases { get; init; }
 
     /// <summary>AAE: weight λ of the generator's adversarial penalty.</summary>
     public double AdversarialWeight { get; init; } = 1;
@@ -132,6 +147,10 @@ public sealed record AutoencoderConfig
             throw new BottleneckException($"unknown model kind '{Kind}'; choose one of {string.Join(", ", ModelKinds.Names)}");
         if (PriorLabels && Kind != ModelKinds.Aae)
             throw new BottleneckException($"a label-conditioned prior belongs to an {ModelKinds.Aae} model, not a {Kind} one");
+        if (AdversarialPhases && Kind != ModelKinds.Aae)
+            throw new BottleneckException($"adversarial phases belong to an {ModelKinds.Aae} model, not a {Kind} one");
+        if (CodeBatchNorm && (Kind != ModelKinds.Aae || LatentActivation != "none"))
+            throw new BottleneckException($"batch normalisation of the code applies to an {ModelKinds.Aae} model with a linear code, not to {Kind} with latent activation {LatentActivation}");
         if (InputSize < 1) throw new BottleneckException($"input size must be positive, got {InputSize}");
         if (Latent < 1) throw new BottleneckException($"latent size must be positive, got {Latent}");
         if (InputShape is not null && InputShape.Aggregate(1L, (a, b) => a * b) != InputSize)

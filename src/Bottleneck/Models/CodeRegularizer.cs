@@ -42,6 +42,14 @@ public abstract class CodeRegularizer
     {
     }
 
+    /// <summary>
+    /// A phase of the training step after the optimizer's update, for a regulariser that trains
+    /// the encoder on its own terms (an AAE in phases); <paramref name="input"/> is the batch.
+    /// </summary>
+    public virtual void AfterStep(Tensor input, Rng sampler)
+    {
+    }
+
     /// <summary>Adds the penalty's gradient with respect to encoder weights (after the encoder's backward).</summary>
     public virtual void AddParameterGradients()
     {
@@ -70,7 +78,8 @@ public abstract class CodeRegularizer
         ModelKinds.InfoVae => new MmdReparameterization(config.Latent, config.Beta, config.MmdWeight),
         ModelKinds.FactorVae => new FactorVaeReparameterization(config.Latent, config.TcWeight, init, encoder.Engine),
         ModelKinds.TcVae => new TotalCorrelationReparameterization(config.Latent, config.TcWeight),
-        ModelKinds.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init, encoder.Engine, config.PriorLabels),
+        ModelKinds.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init, encoder.Engine, config.PriorLabels,
+            config.AdversarialPhases ? encoder : null),
         _ => new NoPenalty(),
     };
 }

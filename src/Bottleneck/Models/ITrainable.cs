@@ -46,6 +46,15 @@ public interface ITrainable
     double TrainingLoss(Tensor batch);
 
     /// <summary>
+    /// A second phase of the step, after the optimizer's update of the gradients of
+    /// <see cref="Backward"/>: a model that trains part of itself with an optimizer of its own
+    /// (an AAE in phases: its encoder as the generator) does it here.
+    /// </summary>
+    void AfterStep(Tensor batch)
+    {
+    }
+
+    /// <summary>
     /// The backward pass of the last <see cref="TrainingLoss"/> on <paramref name="batch"/>: writes
     /// (overwrites) every parameter's gradient. <paramref name="gradBuffer"/>, shaped like the
     /// batch, is lent for the loss's gradient so a step allocates nothing.

@@ -84,6 +84,7 @@ public static class ModelFile
                 Channels = conv ? c.Channels : null,
                 Kernel = conv ? c.Kernel : null,
                 BatchNorm = c.BatchNorm,
+                CodeBatchNorm = c.CodeBatchNorm ? true : null,
                 Dropout = c.Dropout,
                 Steps = ModelKinds.IsSequence(c.Kind) ? c.Steps : null,
                 Heads = c.Kind == ModelKinds.Attention ? c.Heads : null,
@@ -109,6 +110,7 @@ public static class ModelFile
                     Prior = c.Prior,
                     PriorComponents = c.Prior is LatentPrior.Mixture or LatentPrior.Categorical ? c.PriorComponents : null,
                     PriorLabels = c.PriorLabels ? true : null,
+                    AdversarialPhases = c.AdversarialPhases ? true : null,
                     AdversarialWeight = c.AdversarialWeight,
                 },
                 _ => null,
@@ -143,6 +145,7 @@ public static class ModelFile
             Channels = a.Channels ?? defaults.Channels,
             Kernel = a.Kernel ?? defaults.Kernel,
             BatchNorm = a.BatchNorm,
+            CodeBatchNorm = a.CodeBatchNorm ?? false,
             Dropout = a.Dropout,
             Steps = a.Steps ?? 0,
             Heads = a.Heads ?? defaults.Heads,
@@ -161,6 +164,7 @@ public static class ModelFile
             Prior = o.Prior ?? defaults.Prior,
             PriorComponents = o.PriorComponents ?? defaults.PriorComponents,
             PriorLabels = o.PriorLabels ?? false,
+            AdversarialPhases = o.AdversarialPhases ?? false,
             AdversarialWeight = o.AdversarialWeight ?? defaults.AdversarialWeight,
         };
     }

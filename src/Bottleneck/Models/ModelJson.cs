@@ -71,6 +71,9 @@ public sealed record ArchitectureJson
 
     public bool BatchNorm { get; init; }
 
+    /// <summary>AAE: batch normalisation of the encoder's output (written only when on).</summary>
+    public bool? CodeBatchNorm { get; init; }
+
     public double Dropout { get; init; }
 
     /// <summary>Sequence kinds: steps per item (the window length).</summary>
@@ -141,6 +144,9 @@ public sealed record ObjectiveJson
 
     /// <summary>AAE with a mixture prior: true when each code was pushed towards the component of its item's label.</summary>
     public bool? PriorLabels { get; init; }
+
+    /// <summary>AAE: true when trained in phases (reconstruction, discriminators, generator), each with its own optimizer.</summary>
+    public bool? AdversarialPhases { get; init; }
 
     /// <summary>AAE: the weight λ of the adversarial penalty.</summary>
     public double? AdversarialWeight { get; init; }

@@ -91,6 +91,8 @@ internal static class NetworkBuilder
     {
         var activations = c.HiddenActivations();
         var encoder = DenseStack(c, c.InputSize, c.Hidden, activations, encodedSize, c.LatentActivation, init, sampler);
+        // After the last Linear, which ends the encoder: Validate allows it with a linear code only.
+        if (c.CodeBatchNorm) encoder.Add(new BatchNorm1d(encodedSize));
         var decoder = DenseStack(c, c.Latent, c.Hidden.Reverse().ToArray(), activations.Reverse().ToArray(), c.InputSize, c.OutputActivation, init, sampler);
         return (new Sequential(encoder), new Sequential(decoder));
     }

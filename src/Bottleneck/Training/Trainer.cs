@@ -115,6 +115,7 @@ public static class Trainer
         model.Backward(batch, grad);
         CheckGradients(model.NamedParameters, epoch, batchNumber, model.Engine);
         optimizer.Update();
+        model.AfterStep(batch);
         return loss;
     }
 

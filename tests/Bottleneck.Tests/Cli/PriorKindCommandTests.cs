@@ -90,6 +90,9 @@ public class PriorKindCommandTests
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior-components", "4", "--out", dir.File("b")), 2, "--prior-components applies to --prior mixture or categorical, not gaussian");
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior", "cauchy", "--out", dir.File("c")), 2, "--prior");
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--adversarial-weight", "-1", "--out", dir.File("d")), 2, "--adversarial-weight");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--adversarial-phases", "--adversarial-weight", "3", "--out", dir.File("f")), 2, "--adversarial-weight has no effect with --adversarial-phases");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "vae", "--adversarial-phases", "--out", dir.File("h")), 2, "--adversarial-phases applies to --kind aae, not vae");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "deep", "--code-batch-norm", "--out", dir.File("i")), 2, "--code-batch-norm applies to --kind aae, not deep");
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior", "mixture", "--latent", "1", "--data", SharedData.Mnist, "--out", dir.File("e")), 1, "at least 2 values");
         Assert.False(Directory.Exists(dir.File("e")) && Directory.EnumerateFileSystemEntries(dir.File("e")).Any());
     }

@@ -282,4 +282,61 @@ public class AdversarialPriorTests
         var e = Assert.Throws<BottleneckException>(() => Trainer.Fit(new Autoencoder(config, seed: 1), unlabelled));
         Assert.Contains("conditioned on labels", e.Message);
     }
+
+    [Fact]
+    public void In_phases_the_step_trains_the_autoencoder_on_reconstruction_then_the_encoder_as_generator()
+    {
+        var config = ModelKinds.Defaults(ModelKinds.Aae) with
+        {
+            InputSize = 12,
+            InputShape = null,
+            Hidden = [8],
+            Latent = 6,
+            Prior = LatentPrior.Categorical,
+            PriorComponents = 4,
+            AdversarialPhases = true,
+            CodeBatchNorm = true,
+            Loss = "mse",
+            OutputActivation = "none",
+        };
+        var rng = new Rng(3);
+        var data = new Dataset("noise", Enumerable.Range(0, 64 * 12).Select(_ => (float)rng.NextNormal()).ToArray(), 64, 12);
+        var phased = new Autoencoder(config, seed: 2);
+        var adversary = (AdversarialPrior)phased.Regularizer;
+        ITrainable trainable = phased;
+        var batch = new Tensor(16, 12);
+        data.CopyRows(0, 16, batch);
+        // The reconstruction step adds no adversarial penalty: that waits for the phase after it.
+        double loss = trainable.TrainingLoss(batch);
+        Assert.Equal(0, phased.Regularizer.Penalty);
+        Assert.True(loss > 0 && double.IsFinite(loss));
+
+        // The phase moves only the encoder (the decoder is not the generator), and its loss is reported.
+        var decoderBefore = phased.Decoder.Parameters.Select(p => p.Value.Span.ToArray()).ToArray();
+        var encoderBefore = phased.Encoder.Parameters.Select(p => p.Value.Span.ToArray()).ToArray();
+        trainable.AfterStep(batch);
+        Assert.True(double.IsFinite(adversary.GeneratorLoss) && adversary.GeneratorLoss > 0);
+        Assert.Equal(decoderBefore, phased.Decoder.Parameters.Select(p => p.Value.Span.ToArray()).ToArray());
+        Assert.NotEqual(encoderBefore, phased.Encoder.Parameters.Select(p => p.Value.Span.ToArray()).ToArray());
+
+        // Trained in phases, the model's code ends in a batch norm, saved with PyTorch's names.
+        Assert.IsType<Bottleneck.Layers.BatchNorm1d>(phased.Encoder.Layers[^1]);
+        Assert.Contains(phased.NamedBuffers, b => b.Name == "encoder.3.running_mean");
+        Trainer.Fit(phased, data, new FitOptions { Epochs = 2, BatchSize = 16 });
+        using var dir = new TempDir();
+        ModelFile.Save(phased, dir.Path);
+        var (loaded, json) = ModelFile.Load(dir.Path);
+        Assert.True(json.Architecture.CodeBatchNorm);
+        Assert.True(json.Objective!.AdversarialPhases);
+        Assert.True(loaded.Config.AdversarialPhases && loaded.Config.CodeBatchNorm);
+        Assert.Equal(phased.Encode(batch).Span.ToArray(), loaded.Encode(batch).Span.ToArray());
+    }
+
+    [Fact]
+    public void Phases_and_a_normalised_code_belong_to_the_aae()
+    {
+        Assert.Contains("phases", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKinds.Vae) with { AdversarialPhases = true }).Validate).Message);
+        Assert.Contains("batch normalisation of the code", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKinds.Vanilla) with { CodeBatchNorm = true }).Validate).Message);
+        Assert.Contains("linear code", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKinds.Aae) with { CodeBatchNorm = true, LatentActivation = "tanh" }).Validate).Message);
+    }
 }
