@@ -43,6 +43,7 @@ public sealed class AdversarialPrior : CodeRegularizer
     // In phases: the encoder, trained as generator with its own optimizer after each step.
     private readonly Sequential? encoder;
     private readonly Adam? generatorOptimizer;
+    private readonly Parameter[] encoderParameters = [];
     private readonly EngineOptions engine;
     private Tensor? zeroGrad;
     private Tensor? both, codeGrad, gradEncoded, headCode, draws, part, partCodes, gradHead, labelled;
@@ -54,7 +55,11 @@ public sealed class AdversarialPrior : CodeRegularizer
     {
         this.engine = engine ?? EngineOptions.Default;
         encoder = phases;
-        if (phases is not null) generatorOptimizer = new Adam(phases.Parameters, GeneratorRate, GeneratorBeta1, engine: this.engine);
+        if (phases is not null)
+        {
+            encoderParameters = phases.Parameters.ToArray();
+            generatorOptimizer = new Adam(encoderParameters, GeneratorRate, GeneratorBeta1, engine: this.engine);
+        }
         if (conditioned && prior.Kind != LatentPrior.Mixture)
             throw new BottleneckException($"labels choose a mixture prior's component; a {prior.Kind} prior has none");
         Prior = prior;
@@ -122,7 +127,7 @@ public sealed class AdversarialPrior : CodeRegularizer
         Tensor.Ensure(ref zeroGrad, code.Rows, code.RowLength);
         zeroGrad!.Span.Clear();
         encoder.Backward(Backward(zeroGrad), needInputGrad: false);
-        foreach (var p in encoder.Parameters)
+        foreach (var p in encoderParameters)
             if (!p.Grad.AllFinite(engine))
                 throw new BottleneckException("training diverged: the encoder's gradient as generator holds NaN or infinity; try a lower --lr");
         generatorOptimizer!.Update();
