@@ -103,8 +103,8 @@ public static class Trainer
     /// <summary>
     /// One training step on <paramref name="batch"/>: forward and loss, backward (the loss's
     /// gradient into the lent <paramref name="grad"/> buffer), gradient check, the optimizer's
-    /// update, then the model's own phase (<see cref="ITrainable.AfterStep"/>); returns the batch's loss (summed reconstruction plus penalty). The caller holds the
-    /// model's lock. A non-finite loss or gradient stops training, naming <paramref name="epoch"/>
+    /// update, then the model's own phase (<see cref="ITrainable.AfterStep"/>); returns the
+    /// batch's loss (summed reconstruction plus penalty). The caller holds the model's lock. A non-finite loss or gradient stops training, naming <paramref name="epoch"/>
     /// and <paramref name="batchNumber"/>, before any weight changes.
     /// </summary>
     internal static double Step(ITrainable model, IOptimizer optimizer, Tensor batch, Tensor grad, int epoch, int batchNumber)
