@@ -16,7 +16,7 @@ internal sealed record IonosphereModel(Dataset Raw, FeatureScaler Scaler, Datase
         var raw = TabularLoader.Load(Path.Combine(SharedData.Root, "datasets", "adbench", "18_Ionosphere.npz"));
         var scaler = new FeatureScaler(scaling).Fit(raw);
         var scaled = scaler.Transform(raw);
-        var config = ModelKinds.Defaults(ModelKinds.Deep) with
+        var config = ModelKinds.Defaults(ModelKind.Deep) with
         {
             InputSize = raw.FeatureCount,
             InputShape = null,

@@ -27,8 +27,8 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
 
     private static readonly Dictionary<string, AutoencoderConfig> CaseConfigs = new()
     {
-        ["vanilla"] = ModelKinds.Defaults(ModelKinds.Vanilla),
-        ["deep, tanh and elu, batch norm, dropout, mse"] = ModelKinds.Defaults(ModelKinds.Deep) with
+        ["vanilla"] = ModelKinds.Defaults(ModelKind.Vanilla),
+        ["deep, tanh and elu, batch norm, dropout, mse"] = ModelKinds.Defaults(ModelKind.Deep) with
         {
             Hidden = [64, 32],
             Latent = 8,
@@ -36,7 +36,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
             BatchNorm = true,
             Dropout = 0.2,
         },
-        ["deep, gelu and leaky relu, softplus code, linear output"] = ModelKinds.Defaults(ModelKinds.Deep) with
+        ["deep, gelu and leaky relu, softplus code, linear output"] = ModelKinds.Defaults(ModelKind.Deep) with
         {
             Hidden = [64, 32],
             Latent = 8,
@@ -44,18 +44,18 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
             LatentActivation = "softplus",
             OutputActivation = "none",
         },
-        ["conv"] = ModelKinds.Defaults(ModelKinds.Conv),
-        ["conv, kernel 5, batch norm"] = ModelKinds.Defaults(ModelKinds.Conv) with { Channels = [8, 16], Kernel = 5, BatchNorm = true },
-        ["denoising"] = ModelKinds.Defaults(ModelKinds.Denoising) with { Hidden = [128] },
-        ["sparse, kl"] = ModelKinds.Defaults(ModelKinds.Sparse) with { Sparsity = "kl", LatentActivation = "sigmoid", Hidden = [128] },
-        ["contractive"] = ModelKinds.Defaults(ModelKinds.Contractive) with { Hidden = [128] },
-        ["vae"] = ModelKinds.Defaults(ModelKinds.Vae),
-        ["info-vae"] = ModelKinds.Defaults(ModelKinds.InfoVae) with { Hidden = [128] },
-        ["factor-vae"] = ModelKinds.Defaults(ModelKinds.FactorVae) with { Hidden = [128] },
-        ["tc-vae"] = ModelKinds.Defaults(ModelKinds.TcVae) with { Hidden = [128] },
-        ["aae, mixture prior"] = ModelKinds.Defaults(ModelKinds.Aae) with { Hidden = [128], Prior = LatentPrior.Mixture },
-        ["aae, categorical prior"] = ModelKinds.Defaults(ModelKinds.Aae) with { Hidden = [128], Prior = LatentPrior.Categorical, PriorComponents = 16 },
-        ["aae, categorical prior in phases, code batch norm"] = ModelKinds.Defaults(ModelKinds.Aae) with
+        ["conv"] = ModelKinds.Defaults(ModelKind.Conv),
+        ["conv, kernel 5, batch norm"] = ModelKinds.Defaults(ModelKind.Conv) with { Channels = [8, 16], Kernel = 5, BatchNorm = true },
+        ["denoising"] = ModelKinds.Defaults(ModelKind.Denoising) with { Hidden = [128] },
+        ["sparse, kl"] = ModelKinds.Defaults(ModelKind.Sparse) with { Sparsity = "kl", LatentActivation = "sigmoid", Hidden = [128] },
+        ["contractive"] = ModelKinds.Defaults(ModelKind.Contractive) with { Hidden = [128] },
+        ["vae"] = ModelKinds.Defaults(ModelKind.Vae),
+        ["info-vae"] = ModelKinds.Defaults(ModelKind.InfoVae) with { Hidden = [128] },
+        ["factor-vae"] = ModelKinds.Defaults(ModelKind.FactorVae) with { Hidden = [128] },
+        ["tc-vae"] = ModelKinds.Defaults(ModelKind.TcVae) with { Hidden = [128] },
+        ["aae, mixture prior"] = ModelKinds.Defaults(ModelKind.Aae) with { Hidden = [128], Prior = LatentPrior.Mixture },
+        ["aae, categorical prior"] = ModelKinds.Defaults(ModelKind.Aae) with { Hidden = [128], Prior = LatentPrior.Categorical, PriorComponents = 16 },
+        ["aae, categorical prior in phases, code batch norm"] = ModelKinds.Defaults(ModelKind.Aae) with
         {
             Hidden = [128],
             Prior = LatentPrior.Categorical,
@@ -63,7 +63,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
             AdversarialPhases = true,
             CodeBatchNorm = true,
         },
-        ["beta-vae, batch norm"] = ModelKinds.Defaults(ModelKinds.BetaVae) with { Hidden = [128, 64], BatchNorm = true },
+        ["beta-vae, batch norm"] = ModelKinds.Defaults(ModelKind.BetaVae) with { Hidden = [128, 64], BatchNorm = true },
     };
 
     private const string CustomCase = "custom layers: tanh, batch norm, dropout, elu, leaky relu 0.3";
@@ -119,7 +119,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     public void TheBatchSizeIsFreeAndEachItemIndependent()
     {
         var test = mnist.Value.Test;
-        var model = new Autoencoder(ModelKinds.Defaults(ModelKinds.Conv), seed: 3);
+        var model = new Autoencoder(ModelKinds.Defaults(ModelKind.Conv), seed: 3);
         var bytes = OnnxExport.ToBytes(model, ModelFile.PixelScale);
         var raw = Array.ConvertAll(test.Slice(0, 5).Features, v => MathF.Round(v * 255));
         var five = OnnxRuntimeSession.Run(bytes, raw, 5, 784);
@@ -131,13 +131,13 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     [Fact]
     public void TheFileSaysWhatItIs()
     {
-        var model = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vae));
+        var model = new Autoencoder(ModelKinds.Defaults(ModelKind.Vae));
         using var session = new InferenceSession(OnnxExport.ToBytes(model, ModelFile.PixelScale));
         Assert.Equal([OnnxExport.InputName], session.InputNames);
         Assert.Equal([-1, 784], session.InputMetadata[OnnxExport.InputName].Dimensions);
         Assert.Equal([OnnxExport.CodeName, OnnxExport.LogVarianceName, OnnxExport.ReconstructionName, OnnxExport.ScoreName], session.OutputNames);
         Assert.Equal("bottleneck", session.ModelMetadata.ProducerName);
-        Assert.Equal(ModelKinds.Vae, session.ModelMetadata.CustomMetadataMap["bottleneck.kind"]);
+        Assert.Equal("vae", session.ModelMetadata.CustomMetadataMap["bottleneck.kind"]);
         Assert.Equal("pixel / 255", session.ModelMetadata.CustomMetadataMap["bottleneck.normalization"]);
     }
 

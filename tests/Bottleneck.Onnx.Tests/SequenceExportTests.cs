@@ -21,12 +21,12 @@ public sealed class SequenceExportTests(ITestOutputHelper output)
     private const int Stride = 2;
 
     [SeriesTheory]
-    [InlineData("lstm", 1)]
-    [InlineData("lstm", 2)]
-    [InlineData("gru", 1)]
-    [InlineData("gru", 2)]
-    [InlineData("attention", 1)]
-    public void OnnxRuntimeMatchesBottleneckOnRawWindowsOfARealSeries(string kind, int layers)
+    [InlineData(ModelKind.Lstm, 1)]
+    [InlineData(ModelKind.Lstm, 2)]
+    [InlineData(ModelKind.Gru, 1)]
+    [InlineData(ModelKind.Gru, 2)]
+    [InlineData(ModelKind.Attention, 1)]
+    public void OnnxRuntimeMatchesBottleneckOnRawWindowsOfARealSeries(ModelKind kind, int layers)
     {
         var series = TimeSeries.Read(SeriesData.Macrodata, new SeriesOptions { Window = Window, FeatureColumns = ["realgdp", "realcons", "realinv", "unemp"] });
         var scaler = new FeatureScaler("standard").Fit(series.AsTable());

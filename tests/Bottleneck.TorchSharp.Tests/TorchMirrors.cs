@@ -41,7 +41,7 @@ internal sealed class TorchAutoencoder : nn.Module<Tensor, Tensor>
     {
         bool variational = ModelKinds.IsVariational(c.Kind);
         long encoded = variational ? 2 * c.Latent : c.Latent;
-        return c.Kind == ModelKinds.Conv
+        return c.Kind == ModelKind.Conv
             ? Convolutional(c, encoded)
             : new TorchAutoencoder(Dense(c, c.InputSize, c.Hidden, encoded), Dense(c, c.Latent, c.Hidden.Reverse().ToArray(), c.InputSize, sigmoid: c.OutputActivation == "sigmoid"), c.Latent, variational);
     }

@@ -28,11 +28,11 @@ public sealed class WeightsRoundTripTests : IDisposable
 
     private static readonly Dictionary<string, AutoencoderConfig> Kinds = new()
     {
-        ["vanilla"] = ModelKinds.Defaults(ModelKinds.Vanilla),
-        ["deep, batch norm"] = ModelKinds.Defaults(ModelKinds.Deep) with { Hidden = [64, 32], Latent = 8, BatchNorm = true },
-        ["conv"] = ModelKinds.Defaults(ModelKinds.Conv),
-        ["vae"] = ModelKinds.Defaults(ModelKinds.Vae),
-        ["lstm, 28 rows of 28 pixels"] = ModelKinds.Defaults(ModelKinds.Lstm) with { InputSize = 784, Steps = 28, Hidden = [32] },
+        ["vanilla"] = ModelKinds.Defaults(ModelKind.Vanilla),
+        ["deep, batch norm"] = ModelKinds.Defaults(ModelKind.Deep) with { Hidden = [64, 32], Latent = 8, BatchNorm = true },
+        ["conv"] = ModelKinds.Defaults(ModelKind.Conv),
+        ["vae"] = ModelKinds.Defaults(ModelKind.Vae),
+        ["lstm, 28 rows of 28 pixels"] = ModelKinds.Defaults(ModelKind.Lstm) with { InputSize = 784, Steps = 28, Hidden = [32] },
     };
 
     public static TheoryData<string> KindNames => new(Kinds.Keys);
@@ -96,7 +96,7 @@ public sealed class WeightsRoundTripTests : IDisposable
     public void Adam_steps_on_the_tutorial_model_match_torchsharp_from_the_same_start()
     {
         var (train, _) = mnist.Value;
-        var config = ModelKinds.Defaults(ModelKinds.Vanilla);
+        var config = ModelKinds.Defaults(ModelKind.Vanilla);
         var model = new Autoencoder(config, seed: 5);
         string start = Path.Combine(folder, "start.safetensors");
         SafeTensorsFile.Write(start, model.StateDict());
@@ -117,7 +117,7 @@ public sealed class WeightsRoundTripTests : IDisposable
     public void The_readme_example_loads_a_run_into_torchsharp_and_saves_it_back()
     {
         var (train, test) = mnist.Value;
-        var bottleneck = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vanilla), seed: 4);
+        var bottleneck = new Autoencoder(ModelKinds.Defaults(ModelKind.Vanilla), seed: 4);
         Trainer.Fit(bottleneck, train, new FitOptions { Epochs = 1, BatchSize = 100 });
         string run = Path.Combine(folder, "tutorial");
         ModelFile.Save(bottleneck, run);
@@ -142,15 +142,15 @@ public sealed class WeightsRoundTripTests : IDisposable
     [Fact]
     public void A_file_for_another_architecture_is_refused_with_one_line()
     {
-        var model = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vanilla) with { Latent = 8 }, seed: 1);
+        var model = new Autoencoder(ModelKinds.Defaults(ModelKind.Vanilla) with { Latent = 8 }, seed: 1);
         string path = Path.Combine(folder, "small-code.safetensors");
         SafeTensorsFile.Write(path, model.StateDict());
         using var scope = NewDisposeScope();
-        var module = TorchAutoencoder.For(ModelKinds.Defaults(ModelKinds.Vanilla));
+        var module = TorchAutoencoder.For(ModelKinds.Defaults(ModelKind.Vanilla));
         var error = Assert.Throws<BottleneckException>(() => module.LoadSafeTensors(path));
         Assert.Equal($"{path}: tensor 'encoder.2.weight' has shape [8, 400] but the module needs [20, 400]", error.Message);
 
-        var deeper = TorchAutoencoder.For(ModelKinds.Defaults(ModelKinds.Vanilla) with { Hidden = [400, 8] });
+        var deeper = TorchAutoencoder.For(ModelKinds.Defaults(ModelKind.Vanilla) with { Hidden = [400, 8] });
         error = Assert.Throws<BottleneckException>(() => deeper.LoadSafeTensors(path));
         Assert.StartsWith($"{path}: missing tensor 'encoder.4.weight'", error.Message);
     }
@@ -188,7 +188,7 @@ public sealed class WeightsRoundTripTests : IDisposable
         nn.functional.binary_cross_entropy(prediction, target, reduction: nn.Reduction.Sum);
 
     private static nn.Module Mirror(AutoencoderConfig config) =>
-        config.Kind == ModelKinds.Lstm ? new TorchLstmAutoencoder(config) : TorchAutoencoder.For(config);
+        config.Kind == ModelKind.Lstm ? new TorchLstmAutoencoder(config) : TorchAutoencoder.For(config);
 
     private static Tensor Encode(nn.Module module, Tensor x) => module switch
     {

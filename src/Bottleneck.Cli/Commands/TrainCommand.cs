@@ -14,7 +14,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var kindOption = new Option<string>("--kind") { Description = "Model kind: " + string.Join("; ", ModelKinds.Names.Append(ModelKinds.Seq2Seq).Select(k => $"{k} ({ModelKinds.Describe(k)})")), DefaultValueFactory = _ => ModelKinds.Vanilla };
+        var kindOption = new Option<string>("--kind") { Description = "Model kind: " + string.Join("; ", ModelKinds.Builtin.Append(ModelKind.Seq2Seq).Select(k => $"{k.Name()} ({ModelKinds.Describe(k)})")), DefaultValueFactory = _ => ModelKind.Vanilla.Name() };
         // Every other command's --model names a trained model; here it was the kind. It stays one release, with a warning.
         var model = new Option<string?>("--model") { Description = "Deprecated: the old name of --kind, kept for one release (it prints a warning)" };
         var dataset = new Option<string>("--dataset") { Description = "Named dataset: mnist, fashion-mnist or dsprites (written by 'bottleneck data dsprites')", DefaultValueFactory = _ => "mnist" };
@@ -79,24 +79,24 @@ internal static class TrainCommand
             mmdWeight, tcWeight, prior, priorComponents, priorLabels, adversarialPhases, codeBatchNorm, adversarialWeight, seed, output, initWeights, noShuffle, threads, force, limit, checkpointEvery, resume,
         };
         // Options that only mean something for some kinds: given to another kind they are a mistake, not a no-op.
-        var kindOptions = new (Option Option, string[] Kinds)[]
+        var kindOptions = new (Option Option, ModelKind[] Kinds)[]
         {
-            (channels, [ModelKinds.Conv]), (kernel, [ModelKinds.Conv]),
-            (noise, [ModelKinds.Denoising]), (noiseLevel, [ModelKinds.Denoising]),
-            (sparsity, [ModelKinds.Sparse]), (sparsityWeight, [ModelKinds.Sparse]), (sparsityTarget, [ModelKinds.Sparse]),
-            (contractiveWeight, [ModelKinds.Contractive]), (beta, [ModelKinds.Vae, ModelKinds.BetaVae, ModelKinds.InfoVae]), (mmdWeight, [ModelKinds.InfoVae]),
-            (tcWeight, [ModelKinds.FactorVae, ModelKinds.TcVae]),
-            (prior, [ModelKinds.Aae]), (priorComponents, [ModelKinds.Aae]), (priorLabels, [ModelKinds.Aae]), (adversarialPhases, [ModelKinds.Aae]), (codeBatchNorm, [ModelKinds.Aae]), (adversarialWeight, [ModelKinds.Aae]),
-            (heads, [ModelKinds.Attention]), (embedding, [ModelKinds.Seq2Seq]), (clipNorm, [ModelKinds.Seq2Seq]), (lrSchedule, [ModelKinds.Seq2Seq]),
+            (channels, [ModelKind.Conv]), (kernel, [ModelKind.Conv]),
+            (noise, [ModelKind.Denoising]), (noiseLevel, [ModelKind.Denoising]),
+            (sparsity, [ModelKind.Sparse]), (sparsityWeight, [ModelKind.Sparse]), (sparsityTarget, [ModelKind.Sparse]),
+            (contractiveWeight, [ModelKind.Contractive]), (beta, [ModelKind.Vae, ModelKind.BetaVae, ModelKind.InfoVae]), (mmdWeight, [ModelKind.InfoVae]),
+            (tcWeight, [ModelKind.FactorVae, ModelKind.TcVae]),
+            (prior, [ModelKind.Aae]), (priorComponents, [ModelKind.Aae]), (priorLabels, [ModelKind.Aae]), (adversarialPhases, [ModelKind.Aae]), (codeBatchNorm, [ModelKind.Aae]), (adversarialWeight, [ModelKind.Aae]),
+            (heads, [ModelKind.Attention]), (embedding, [ModelKind.Seq2Seq]), (clipNorm, [ModelKind.Seq2Seq]), (lrSchedule, [ModelKind.Seq2Seq]),
         };
         command.SetAction(parse =>
         {
             bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
-            string kind = Kind(parse, kindOption, model);
+            var kind = Kind(parse, kindOption, model);
             foreach (var (option, kinds) in kindOptions)
                 if (Given(option) && !kinds.Contains(kind))
-                    throw new UsageException($"{option.Name} applies to --kind {string.Join(" or ", kinds)}, not {kind}");
-            if (kind == ModelKinds.Seq2Seq)
+                    throw new UsageException($"{option.Name} applies to --kind {string.Join(" or ", kinds.Select(ModelKinds.Name))}, not {kind.Name()}");
+            if (kind == ModelKind.Seq2Seq)
             {
                 // Text has its own few settings; the image, table and series options mean nothing to it.
                 var applies = new HashSet<Option> { kindOption, model, data, testData, hidden, latent, embedding, clipNorm, lrSchedule, epochs, batchSize, lr, seed, output, initWeights, noShuffle, threads, force, limit };
@@ -129,7 +129,7 @@ internal static class TrainCommand
             string sparsityKind = OptionParsing.OneOf(parse.GetValue(sparsity) ?? d.Sparsity, "--sparsity", "l1", "kl");
             var config = d with
             {
-                Hidden = parse.GetValue(hidden) is { } h ? OptionParsing.LayerList(h, "--hidden", allowEmpty: kind == ModelKinds.Conv) : d.Hidden,
+                Hidden = parse.GetValue(hidden) is { } h ? OptionParsing.LayerList(h, "--hidden", allowEmpty: kind == ModelKind.Conv) : d.Hidden,
                 Latent = OptionParsing.AtLeast(parse.GetValue(latent) ?? d.Latent, 1, "--latent"),
                 Activation = OptionParsing.ActivationList(parse.GetValue(activation) ?? d.Activation, "--activation"),
                 LatentActivation = OptionParsing.OneOf(parse.GetValue(latentActivation) ?? (sparsityKind == "kl" ? "sigmoid" : d.LatentActivation), "--latent-activation", Activation.Names),
@@ -164,7 +164,7 @@ internal static class TrainCommand
                 throw new UsageException($"--prior-labels applies to --prior mixture, not {config.Prior}");
             int? windowSteps = parse.GetValue(window) is int w ? OptionParsing.AtLeast(w, 1, "--window") : null;
             if (ModelKinds.IsSequence(kind) && windowSteps is null && parse.GetValue(resume) is null)
-                throw new UsageException($"--kind {kind} reads windows of a time series: give --window N (and --data FILE.csv)");
+                throw new UsageException($"--kind {kind.Name()} reads windows of a time series: give --window N (and --data FILE.csv)");
             if (windowSteps is null && (Given(stride) || Given(groupColumn)))
                 throw new UsageException("--stride and --group-column apply to time series cut into windows: give --window N too");
             var settings = new TrainSettings
@@ -246,12 +246,13 @@ internal static class TrainCommand
     /// model.json.
     /// </summary>
     /// <summary>The kind to train: --kind, or the deprecated --model (with a warning on stderr); both at once is a mistake.</summary>
-    private static string Kind(ParseResult parse, Option<string> kindOption, Option<string?> model)
+    private static ModelKind Kind(ParseResult parse, Option<string> kindOption, Option<string?> model)
     {
-        if (parse.GetValue(model) is not { } old) return OptionParsing.OneOf(parse.GetValue(kindOption)!, "--kind", [.. ModelKinds.Names, ModelKinds.Seq2Seq]);
+        string[] trainable = [.. ModelKinds.Names, ModelKind.Seq2Seq.Name()];
+        if (parse.GetValue(model) is not { } old) return ModelKinds.Parse(OptionParsing.OneOf(parse.GetValue(kindOption)!, "--kind", trainable));
         if (parse.GetResult(kindOption) is { Implicit: false })
             throw new UsageException("--model is the old name of --kind: give --kind only");
-        string kind = OptionParsing.OneOf(old, "--model", [.. ModelKinds.Names, ModelKinds.Seq2Seq]);
+        var kind = ModelKinds.Parse(OptionParsing.OneOf(old, "--model", trainable));
         Console.Error.WriteLine("bottleneck: warning: train --model is deprecated and goes in the next release; use --kind (every other command's --model names a trained model)");
         return kind;
     }
@@ -348,7 +349,7 @@ internal static class TrainCommand
             ResumeFrom = resumed,
         };
 
-        Console.WriteLine($"Training {autoencoder.Config.Kind} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {dataName}: " +
+        Console.WriteLine($"Training {autoencoder.Config.Kind.Name()} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {dataName}: " +
             $"{train.Count} train / {test.Count} test items, {config.Loss.ToUpperInvariant()} loss, Adam lr {s.Fit.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.Fit.BatchSize}, {s.Fit.Epochs} epochs, {s.Threads} threads");
         if (resumed is not null) Console.WriteLine($"Resuming after epoch {resumed.Epoch} from {resumed.Path}");
 
@@ -485,9 +486,9 @@ internal static class TrainCommand
 
     private static string FormatLayers(AutoencoderConfig c) => c.Kind switch
     {
-        ModelKinds.Conv => $"{string.Join("x", c.InputShape ?? [c.InputSize])} conv {string.Join("-", c.Channels)} → {c.Latent}",
-        ModelKinds.Lstm or ModelKinds.Gru => $"{c.Steps} steps × {c.StepFeatures} variables, {c.Kind.ToUpperInvariant()} {string.Join("-", c.Hidden)} → {c.Latent}",
-        ModelKinds.Attention => $"{c.Steps} steps × {c.StepFeatures} variables, transformer width {c.Hidden[0]} ({c.Heads} heads) → {c.Latent}",
+        ModelKind.Conv => $"{string.Join("x", c.InputShape ?? [c.InputSize])} conv {string.Join("-", c.Channels)} → {c.Latent}",
+        ModelKind.Lstm or ModelKind.Gru => $"{c.Steps} steps × {c.StepFeatures} variables, {c.Kind.Name().ToUpperInvariant()} {string.Join("-", c.Hidden)} → {c.Latent}",
+        ModelKind.Attention => $"{c.Steps} steps × {c.StepFeatures} variables, transformer width {c.Hidden[0]} ({c.Heads} heads) → {c.Latent}",
         _ => string.Join("-", new[] { c.InputSize }.Concat(c.Hidden).Append(c.Latent)),
     };
 }

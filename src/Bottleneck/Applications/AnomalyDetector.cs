@@ -110,7 +110,7 @@ public sealed class AnomalyDetector
         var (hidden, latent) = DefaultArchitecture(train.FeatureCount);
         var config = new AutoencoderConfig
         {
-            Kind = (o.Hidden ?? hidden).Length > 1 ? ModelKinds.Deep : ModelKinds.Vanilla,
+            Kind = (o.Hidden ?? hidden).Length > 1 ? ModelKind.Deep : ModelKind.Vanilla,
             InputSize = train.FeatureCount,
             InputShape = null,
             Hidden = o.Hidden ?? hidden,

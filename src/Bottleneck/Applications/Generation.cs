@@ -54,7 +54,7 @@ public static class Generation
     public static (Tensor Codes, Tensor Images) Sample(Autoencoder model, int count, ulong seed = 42, int? component = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var prior = model.Prior ?? throw new BottleneckException($"generating needs a model whose codes follow a prior: a variational one (vae, beta-vae, info-vae, factor-vae, tc-vae) or an adversarial one (aae); this is a {model.Config.Kind} autoencoder");
+        var prior = model.Prior ?? throw new BottleneckException($"generating needs a model whose codes follow a prior: a variational one (vae, beta-vae, info-vae, factor-vae, tc-vae) or an adversarial one (aae); this is a {model.Config.Kind.Name()} autoencoder");
         if (count < 1) throw new BottleneckException($"the number of samples must be at least 1, got {count}");
         var codes = new Tensor(count, model.Config.Latent);
         var rng = new Rng(seed);

@@ -12,7 +12,7 @@ public readonly record struct ImageShape(int Channels, int Height, int Width)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (model.Config.InputShape is [int c, int h, int w]) return new ImageShape(c, h, w);
-        throw new BottleneckException($"{what} draws images, but this {model.Config.Kind} model was trained on a table of {model.Config.InputSize} features, not on images");
+        throw new BottleneckException($"{what} draws images, but this {model.Config.Kind.Name()} model was trained on a table of {model.Config.InputSize} features, not on images");
     }
 
     /// <summary>The model's item shape, or null for table models.</summary>

@@ -93,15 +93,15 @@ public static class OnnxExport
         string version = ProducerVersion;
         var metadata = new Dictionary<string, string>
         {
-            ["bottleneck.kind"] = config.Kind,
+            ["bottleneck.kind"] = config.Kind.Name(),
             ["bottleneck.normalization"] = normalization.Description ?? normalization.Type,
             ["bottleneck.loss"] = model.Loss.Name,
             ["bottleneck.outputs"] = ModelKinds.IsVariational(config.Kind)
                 ? "code (mu), log_variance, reconstruction (normalised units), score (reconstruction loss per item)"
                 : "code, reconstruction (normalised units), score (reconstruction loss per item)",
         };
-        string doc = $"Bottleneck {config.Kind} autoencoder: raw input [batch, {config.InputSize}] ({metadata["bottleneck.normalization"]} inside the graph) to code [batch, {config.Latent}], reconstruction and per-item {model.Loss.Name} score.";
-        return graph.ToModel("bottleneck_" + config.Kind.Replace('-', '_'), IrVersion, Opset, version, doc, metadata);
+        string doc = $"Bottleneck {config.Kind.Name()} autoencoder: raw input [batch, {config.InputSize}] ({metadata["bottleneck.normalization"]} inside the graph) to code [batch, {config.Latent}], reconstruction and per-item {model.Loss.Name} score.";
+        return graph.ToModel("bottleneck_" + config.Kind.Name().Replace('-', '_'), IrVersion, Opset, version, doc, metadata);
     }
 
     /// <summary>

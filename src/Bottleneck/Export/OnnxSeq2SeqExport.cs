@@ -56,7 +56,7 @@ public static class OnnxSeq2SeqExport
 
         var metadata = new Dictionary<string, string>
         {
-            ["bottleneck.kind"] = ModelKinds.Seq2Seq,
+            ["bottleneck.kind"] = ModelKind.Seq2Seq.Name(),
             ["bottleneck.vocabulary"] = string.Concat(model.Vocabulary.Characters),
             ["bottleneck.tokens"] = $"{CharacterVocabulary.Padding} pads, {CharacterVocabulary.End} ends, {CharacterVocabulary.Start} starts, the vocabulary's characters from {CharacterVocabulary.FirstCharacter}",
             ["bottleneck.max_length"] = c.MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -43,7 +43,7 @@ public sealed class Autoencoder : ITrainable
         (Encoder, Decoder) = layers ?? NetworkBuilder.Build(config, encodedSize, init, Sampler);
         Encoder.Engine = Decoder.Engine = Engine;
         Regularizer = CodeRegularizer.Create(config, Encoder, new Rng(seed ^ DiscriminatorStream));
-        Corruption = config.Kind == ModelKinds.Denoising ? new Corruption(config.Noise, config.NoiseLevel) : null;
+        Corruption = config.Kind == ModelKind.Denoising ? new Corruption(config.Noise, config.NoiseLevel) : null;
         NamedParameters = Encoder.NamedParameters.Select(p => ("encoder." + p.Name, p.Parameter))
             .Concat(Decoder.NamedParameters.Select(p => ("decoder." + p.Name, p.Parameter))).ToArray();
         NamedBuffers = Encoder.NamedBuffers.Select(b => ("encoder." + b.Name, b.Value))
@@ -71,7 +71,7 @@ public sealed class Autoencoder : ITrainable
         for (int i = 0; i < encoderLayers.Length; i++) latent = encoderLayers[i].OutputWidth(latent, $"encoder layer {i}");
         var config = new AutoencoderConfig
         {
-            Kind = ModelKinds.Custom,
+            Kind = ModelKind.Custom,
             InputSize = inputSize,
             InputShape = inputShape,
             Hidden = [],

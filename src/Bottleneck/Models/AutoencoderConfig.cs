@@ -9,8 +9,8 @@ namespace Bottleneck.Models;
 /// </summary>
 public sealed record AutoencoderConfig
 {
-    /// <summary>Model kind, as named on the command line: one of <see cref="ModelKinds.Names"/>.</summary>
-    public string Kind { get; init; } = ModelKinds.Vanilla;
+    /// <summary>Model kind: one of <see cref="ModelKinds.Builtin"/>, or <see cref="ModelKind.Custom"/> for a model of the user's layers.</summary>
+    public ModelKind Kind { get; init; } = ModelKind.Vanilla;
 
     /// <summary>Values per input item (784 for MNIST).</summary>
     public int InputSize { get; init; } = 784;
@@ -125,7 +125,7 @@ public sealed record AutoencoderConfig
     public int StepFeatures => Steps > 0 ? InputSize / Steps : InputSize;
 
     /// <summary>Whether the kind is built from convolutions.</summary>
-    public bool IsConvolutional => Kind == ModelKinds.Conv;
+    public bool IsConvolutional => Kind == ModelKind.Conv;
 
     /// <summary>One activation name per hidden layer.</summary>
     public string[] HiddenActivations()
@@ -140,17 +140,17 @@ public sealed record AutoencoderConfig
     /// <summary>Checks every field and throws a <see cref="BottleneckException"/> naming the first bad one.</summary>
     public void Validate()
     {
-        bool custom = Kind == ModelKinds.Custom;
+        bool custom = Kind == ModelKind.Custom;
         if (!custom && (EncoderLayers is not null || DecoderLayers is not null))
-            throw new BottleneckException($"layer lists describe a {ModelKinds.Custom} model, not a {Kind} one");
-        if (!custom && !ModelKinds.Names.Contains(Kind))
-            throw new BottleneckException($"unknown model kind '{Kind}'; choose one of {string.Join(", ", ModelKinds.Names)}");
-        if (PriorLabels && Kind != ModelKinds.Aae)
-            throw new BottleneckException($"a label-conditioned prior belongs to an {ModelKinds.Aae} model, not a {Kind} one");
-        if (AdversarialPhases && Kind != ModelKinds.Aae)
-            throw new BottleneckException($"adversarial phases belong to an {ModelKinds.Aae} model, not a {Kind} one");
-        if (CodeBatchNorm && (Kind != ModelKinds.Aae || LatentActivation != "none"))
-            throw new BottleneckException($"batch normalisation of the code applies to an {ModelKinds.Aae} model with a linear code, not to {Kind} with latent activation {LatentActivation}");
+            throw new BottleneckException($"layer lists describe a {ModelKind.Custom.Name()} model, not a {Kind.Name()} one");
+        if (!custom && !ModelKinds.Builtin.Contains(Kind))
+            throw new BottleneckException($"{Kind.Name()} is not a kind of autoencoder built from options; choose one of {string.Join(", ", ModelKinds.Names)}");
+        if (PriorLabels && Kind != ModelKind.Aae)
+            throw new BottleneckException($"a label-conditioned prior belongs to an {ModelKind.Aae.Name()} model, not a {Kind.Name()} one");
+        if (AdversarialPhases && Kind != ModelKind.Aae)
+            throw new BottleneckException($"adversarial phases belong to an {ModelKind.Aae.Name()} model, not a {Kind.Name()} one");
+        if (CodeBatchNorm && (Kind != ModelKind.Aae || LatentActivation != "none"))
+            throw new BottleneckException($"batch normalisation of the code applies to an {ModelKind.Aae.Name()} model with a linear code, not to {Kind.Name()} with latent activation {LatentActivation}");
         if (InputSize < 1) throw new BottleneckException($"input size must be positive, got {InputSize}");
         if (Latent < 1) throw new BottleneckException($"latent size must be positive, got {Latent}");
         if (InputShape is not null && InputShape.Aggregate(1L, (a, b) => a * b) != InputSize)
@@ -179,51 +179,51 @@ public sealed record AutoencoderConfig
         }
         if (ModelKinds.IsSequence(Kind))
         {
-            if (Steps < 1) throw new BottleneckException($"a {Kind} model reads windows of a series: give the window length in steps (--window), got {Steps}");
+            if (Steps < 1) throw new BottleneckException($"a {Kind.Name()} model reads windows of a series: give the window length in steps (--window), got {Steps}");
             if (InputSize % Steps != 0) throw new BottleneckException($"an item of {InputSize} values does not split into {Steps} steps");
-            if (Hidden.Length == 0) throw new BottleneckException($"a {Kind} model needs a hidden size (--hidden)");
-            if (BatchNorm) throw new BottleneckException($"batch normalisation does not apply to a {Kind} model");
-            if (Kind == ModelKinds.Attention)
+            if (Hidden.Length == 0) throw new BottleneckException($"a {Kind.Name()} model needs a hidden size (--hidden)");
+            if (BatchNorm) throw new BottleneckException($"batch normalisation does not apply to a {Kind.Name()} model");
+            if (Kind == ModelKind.Attention)
             {
                 if (Hidden.Length != 1) throw new BottleneckException($"an attention model has one width, the model dimension (--hidden {Hidden[0]}), got [{string.Join(",", Hidden)}]");
                 if (Heads < 1 || Hidden[0] % Heads != 0) throw new BottleneckException($"the model width {Hidden[0]} must split evenly into {Heads} heads");
             }
-            else if (Dropout > 0) throw new BottleneckException($"dropout does not apply to a {Kind} model");
+            else if (Dropout > 0) throw new BottleneckException($"dropout does not apply to a {Kind.Name()} model");
         }
-        else if (Steps != 0) throw new BottleneckException($"steps per item apply to the sequence kinds ({ModelKinds.Lstm}, {ModelKinds.Gru}, {ModelKinds.Attention}), not to {Kind}");
+        else if (Steps != 0) throw new BottleneckException($"steps per item apply to the sequence kinds ({ModelKind.Lstm.Name()}, {ModelKind.Gru.Name()}, {ModelKind.Attention.Name()}), not to {Kind.Name()}");
         CheckSize();
         switch (Kind)
         {
-            case ModelKinds.Denoising:
+            case ModelKind.Denoising:
                 if (!Corruption.Names.Contains(Noise))
                     throw new BottleneckException($"unknown noise '{Noise}'; choose one of {string.Join(", ", Corruption.Names)}");
                 if (!(NoiseLevel > 0) || !double.IsFinite(NoiseLevel) || (Noise != "gaussian" && NoiseLevel >= 1))
                     throw new BottleneckException($"noise level must be positive (and below 1 for {Noise}), got {NoiseLevel}");
                 break;
-            case ModelKinds.Sparse:
+            case ModelKind.Sparse:
                 if (Sparsity is not ("l1" or "kl")) throw new BottleneckException($"sparsity must be l1 or kl, got '{Sparsity}'");
                 RequirePositive(SparsityWeight, "sparsity weight");
                 if (!(SparsityTarget > 0 && SparsityTarget < 1)) throw new BottleneckException($"sparsity target must be in (0, 1), got {SparsityTarget}");
                 if (Sparsity == "kl" && LatentActivation != "sigmoid")
                     throw new BottleneckException("KL sparsity needs code activations in (0, 1): use latent activation sigmoid");
                 break;
-            case ModelKinds.Contractive:
+            case ModelKind.Contractive:
                 RequirePositive(ContractiveWeight, "contractive weight");
                 if (Hidden.Length != 1 || LatentActivation != "none" || BatchNorm || Dropout > 0)
                     throw new BottleneckException("the contractive penalty is exact for a dense encoder with one hidden layer and a linear code (no batch norm or dropout); use one --hidden size");
                 if (!ContractivePenalty.SupportsActivation(HiddenActivations()[0]))
                     throw new BottleneckException($"the contractive penalty supports hidden activations {string.Join(", ", ContractivePenalty.Activations)}, got '{HiddenActivations()[0]}'");
                 break;
-            case ModelKinds.Aae:
+            case ModelKind.Aae:
                 RequirePositive(AdversarialWeight, "adversarial weight");
                 _ = new LatentPrior(Prior, Latent, PriorComponents);
                 if (PriorLabels && Prior != LatentPrior.Mixture)
                     throw new BottleneckException($"labels choose a component of a mixture prior: use --prior mixture with --prior-labels, not {Prior}");
                 break;
-            case ModelKinds.Vae or ModelKinds.BetaVae or ModelKinds.InfoVae or ModelKinds.FactorVae or ModelKinds.TcVae:
+            case ModelKind.Vae or ModelKind.BetaVae or ModelKind.InfoVae or ModelKind.FactorVae or ModelKind.TcVae:
                 RequirePositive(Beta, "beta");
-                if (Kind == ModelKinds.InfoVae) RequirePositive(MmdWeight, "MMD weight");
-                if (Kind is ModelKinds.FactorVae or ModelKinds.TcVae) RequirePositive(TcWeight, "TC weight");
+                if (Kind == ModelKind.InfoVae) RequirePositive(MmdWeight, "MMD weight");
+                if (Kind is ModelKind.FactorVae or ModelKind.TcVae) RequirePositive(TcWeight, "TC weight");
                 if (LatentActivation != "none") throw new BottleneckException("a VAE's encoder gives μ and log σ² directly: use latent activation none");
                 break;
         }
@@ -234,7 +234,7 @@ public sealed record AutoencoderConfig
     {
         int Walk(IReadOnlyList<LayerSpec>? layers, string side, int width)
         {
-            if (layers is null || layers.Count == 0) throw new BottleneckException($"a {ModelKinds.Custom} model needs {side} layers");
+            if (layers is null || layers.Count == 0) throw new BottleneckException($"a {ModelKind.Custom.Name()} model needs {side} layers");
             for (int i = 0; i < layers.Count; i++) width = layers[i].OutputWidth(width, $"{side} layer {i}");
             return width;
         }

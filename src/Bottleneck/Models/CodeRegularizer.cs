@@ -71,14 +71,14 @@ public abstract class CodeRegularizer
     /// <remarks><paramref name="init"/> draws the initial weights of a regulariser that has its own (the AAE's and FactorVAE's discriminators), which compute with the encoder's <see cref="Layer.Engine"/>.</remarks>
     public static CodeRegularizer Create(AutoencoderConfig config, Sequential encoder, Rng init) => config.Kind switch
     {
-        ModelKinds.Sparse when config.Sparsity == "kl" => new KlSparsityPenalty(config.SparsityTarget, config.SparsityWeight),
-        ModelKinds.Sparse => new L1ActivityPenalty(config.SparsityWeight),
-        ModelKinds.Contractive => new ContractivePenalty(encoder, config.ContractiveWeight),
-        ModelKinds.Vae or ModelKinds.BetaVae => new Reparameterization(config.Latent, config.Beta),
-        ModelKinds.InfoVae => new MmdReparameterization(config.Latent, config.Beta, config.MmdWeight),
-        ModelKinds.FactorVae => new FactorVaeReparameterization(config.Latent, config.TcWeight, init, encoder.Engine),
-        ModelKinds.TcVae => new TotalCorrelationReparameterization(config.Latent, config.TcWeight),
-        ModelKinds.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init, encoder.Engine, config.PriorLabels,
+        ModelKind.Sparse when config.Sparsity == "kl" => new KlSparsityPenalty(config.SparsityTarget, config.SparsityWeight),
+        ModelKind.Sparse => new L1ActivityPenalty(config.SparsityWeight),
+        ModelKind.Contractive => new ContractivePenalty(encoder, config.ContractiveWeight),
+        ModelKind.Vae or ModelKind.BetaVae => new Reparameterization(config.Latent, config.Beta),
+        ModelKind.InfoVae => new MmdReparameterization(config.Latent, config.Beta, config.MmdWeight),
+        ModelKind.FactorVae => new FactorVaeReparameterization(config.Latent, config.TcWeight, init, encoder.Engine),
+        ModelKind.TcVae => new TotalCorrelationReparameterization(config.Latent, config.TcWeight),
+        ModelKind.Aae => new AdversarialPrior(new LatentPrior(config.Prior, config.Latent, config.PriorComponents), config.AdversarialWeight, init, encoder.Engine, config.PriorLabels,
             config.AdversarialPhases ? encoder : null),
         _ => new NoPenalty(),
     };

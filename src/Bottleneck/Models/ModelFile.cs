@@ -47,7 +47,7 @@ public static class ModelFile
         if (!File.Exists(weights)) throw new BottleneckException($"{weights}: no such model file; give a run folder or its {WeightsName}");
         if (!File.Exists(jsonPath)) throw new BottleneckException($"{jsonPath}: missing; a model needs its {JsonName} beside {WeightsName}");
         var json = ReadJson(jsonPath);
-        if (json.Kind == ModelKinds.Seq2Seq)
+        if (json.Kind == ModelKind.Seq2Seq)
             throw new BottleneckException($"{directory}: a seq2seq model of text; encode, decode, reconstruct and anomaly apply it to a text file (--data FILE), this command does not");
         var config = ToConfig(json);
         Autoencoder model;
@@ -87,25 +87,25 @@ public static class ModelFile
                 CodeBatchNorm = c.CodeBatchNorm ? true : null,
                 Dropout = c.Dropout,
                 Steps = ModelKinds.IsSequence(c.Kind) ? c.Steps : null,
-                Heads = c.Kind == ModelKinds.Attention ? c.Heads : null,
+                Heads = c.Kind == ModelKind.Attention ? c.Heads : null,
                 EncoderLayers = c.EncoderLayers,
                 DecoderLayers = c.DecoderLayers,
             },
             Loss = c.Loss,
             Objective = c.Kind switch
             {
-                ModelKinds.Denoising => new ObjectiveJson { Noise = c.Noise, NoiseLevel = c.NoiseLevel },
-                ModelKinds.Sparse => new ObjectiveJson
+                ModelKind.Denoising => new ObjectiveJson { Noise = c.Noise, NoiseLevel = c.NoiseLevel },
+                ModelKind.Sparse => new ObjectiveJson
                 {
                     Sparsity = c.Sparsity,
                     SparsityWeight = c.SparsityWeight,
                     SparsityTarget = c.Sparsity == "kl" ? c.SparsityTarget : null,
                 },
-                ModelKinds.Contractive => new ObjectiveJson { ContractiveWeight = c.ContractiveWeight },
-                ModelKinds.Vae or ModelKinds.BetaVae => new ObjectiveJson { Beta = c.Beta },
-                ModelKinds.InfoVae => new ObjectiveJson { Beta = c.Beta, MmdWeight = c.MmdWeight },
-                ModelKinds.FactorVae or ModelKinds.TcVae => new ObjectiveJson { TcWeight = c.TcWeight },
-                ModelKinds.Aae => new ObjectiveJson
+                ModelKind.Contractive => new ObjectiveJson { ContractiveWeight = c.ContractiveWeight },
+                ModelKind.Vae or ModelKind.BetaVae => new ObjectiveJson { Beta = c.Beta },
+                ModelKind.InfoVae => new ObjectiveJson { Beta = c.Beta, MmdWeight = c.MmdWeight },
+                ModelKind.FactorVae or ModelKind.TcVae => new ObjectiveJson { TcWeight = c.TcWeight },
+                ModelKind.Aae => new ObjectiveJson
                 {
                     Prior = c.Prior,
                     PriorComponents = c.Prior is LatentPrior.Mixture or LatentPrior.Categorical ? c.PriorComponents : null,

@@ -16,7 +16,7 @@ public sealed record ModelJson
 
     public required int Version { get; init; }
 
-    public required string Kind { get; init; }
+    public required ModelKind Kind { get; init; }
 
     public required ArchitectureJson Architecture { get; init; }
 

@@ -1,48 +1,59 @@
+using static Bottleneck.Models.ModelKind;
+
 namespace Bottleneck.Models;
 
-/// <summary>The model kinds Bottleneck builds, with the defaults each starts from.</summary>
+/// <summary>The names of the model kinds, what sets them apart, and the defaults each starts from.</summary>
 public static class ModelKinds
 {
-    public const string Vanilla = "vanilla";
-    public const string Deep = "deep";
-    public const string Conv = "conv";
-    public const string Denoising = "denoising";
-    public const string Sparse = "sparse";
-    public const string Contractive = "contractive";
-    public const string Vae = "vae";
-    public const string BetaVae = "beta-vae";
-    public const string FactorVae = "factor-vae";
-    public const string TcVae = "tc-vae";
-    public const string Aae = "aae";
-    public const string InfoVae = "info-vae";
-    public const string Lstm = "lstm";
-    public const string Gru = "gru";
-    public const string Attention = "attention";
-
-    /// <summary>Text: a character-level sequence-to-sequence model of one sequence per line (<see cref="Seq2SeqAutoencoder"/>), outside <see cref="Names"/>, the kinds of <see cref="Autoencoder"/>.</summary>
-    public const string Seq2Seq = "seq2seq";
+    /// <summary>Every kind's name, in <see cref="ModelKind"/>'s order: what the command line and model.json write.</summary>
+    private static readonly string[] names =
+    [
+        "vanilla", "deep", "conv", "denoising", "sparse", "contractive", "vae", "beta-vae", "info-vae",
+        "factor-vae", "tc-vae", "aae", "lstm", "gru", "attention", "seq2seq", "custom",
+    ];
 
     /// <summary>
-    /// A model of the user's own layers (<see cref="Autoencoder.FromLayers"/>), outside
-    /// <see cref="Names"/>: it is built in code, not from training options, and saved with its
-    /// layers described in model.json.
+    /// The kinds of <see cref="Autoencoder"/> built from options (<see cref="Defaults"/>): all but
+    /// <see cref="ModelKind.Seq2Seq"/>, a model of its own, and <see cref="ModelKind.Custom"/>,
+    /// built from the user's layers.
     /// </summary>
-    public const string Custom = "custom";
+    public static readonly ModelKind[] Builtin = [.. Enum.GetValues<ModelKind>().Where(k => k is not (ModelKind.Seq2Seq or ModelKind.Custom))];
 
-    public static readonly string[] Names = [Vanilla, Deep, Conv, Denoising, Sparse, Contractive, Vae, BetaVae, InfoVae, FactorVae, TcVae, Aae, Lstm, Gru, Attention];
+    /// <summary>The names of <see cref="Builtin"/>, for messages.</summary>
+    public static readonly string[] Names = [.. Builtin.Select(Name)];
+
+    /// <summary>The names of every kind, for messages about model files.</summary>
+    public static readonly string[] AllNames = [.. Enum.GetValues<ModelKind>().Select(Name)];
+
+    /// <summary>The kind's name as written on the command line and in model.json.</summary>
+    public static string Name(this ModelKind kind) =>
+        (uint)kind < (uint)names.Length ? names[(int)kind] : throw new BottleneckException($"no model kind numbered {(int)kind}");
+
+    /// <summary>The kind of a name (exact, lower case), if there is one.</summary>
+    public static bool TryParse(string name, out ModelKind kind)
+    {
+        int i = Array.IndexOf(names, name);
+        kind = (ModelKind)Math.Max(i, 0);
+        return i >= 0;
+    }
+
+    /// <summary>The kind of a name, or an error that lists the names.</summary>
+    public static ModelKind Parse(string name) => TryParse(name, out var kind)
+        ? kind
+        : throw new BottleneckException($"unknown model kind '{name}'; choose one of {string.Join(", ", Names)}");
 
     /// <summary>True for the kinds that read each item as a sequence of steps (windows of a time series).</summary>
-    public static bool IsSequence(string kind) => kind is Lstm or Gru or Attention;
+    public static bool IsSequence(ModelKind kind) => kind is Lstm or Gru or Attention;
 
     /// <summary>True for the kinds whose encoder gives a distribution (μ, log σ²) rather than a code.</summary>
-    public static bool IsVariational(string kind) => kind is Vae or BetaVae or InfoVae or FactorVae or TcVae;
+    public static bool IsVariational(ModelKind kind) => kind is Vae or BetaVae or InfoVae or FactorVae or TcVae;
 
     /// <summary>
     /// The configuration a kind starts from on MNIST-like data; every field may still be changed.
     /// Vanilla is the PyTorch tutorial's model; deep is the Keras tutorial's 256-128-32 with MSE;
     /// the others keep the tutorial's 784-400-20 so their effect can be compared with it.
     /// </summary>
-    public static AutoencoderConfig Defaults(string kind) => kind switch
+    public static AutoencoderConfig Defaults(ModelKind kind) => kind switch
     {
         Vanilla or Denoising or Contractive or Vae or Aae => new AutoencoderConfig { Kind = kind },
         Deep => new AutoencoderConfig { Kind = kind, Hidden = [256, 128], Latent = 32, Loss = "mse" },
@@ -56,11 +67,11 @@ public static class ModelKinds
         // Windows of a standardised series: a linear output and MSE, as for tables.
         Lstm or Gru => new AutoencoderConfig { Kind = kind, Hidden = [64], Latent = 16, OutputActivation = "none", Loss = "mse", InputShape = null },
         Attention => new AutoencoderConfig { Kind = kind, Hidden = [32], Latent = 16, OutputActivation = "none", Loss = "mse", InputShape = null },
-        _ => throw new BottleneckException($"unknown model kind '{kind}'; choose one of {string.Join(", ", Names)}"),
+        _ => throw new BottleneckException($"{kind.Name()} models are not built from options; choose one of {string.Join(", ", Names)}"),
     };
 
     /// <summary>A line per kind for --help.</summary>
-    public static string Describe(string kind) => kind switch
+    public static string Describe(ModelKind kind) => kind switch
     {
         Vanilla => "the tutorial model: 784-400-20, ReLU, sigmoid output, BCE",
         Deep => "any stack of dense layers (default 256-128-32, MSE)",
@@ -79,6 +90,6 @@ public static class ModelKinds
         Seq2Seq => "text, one sequence (word) per line: a GRU encoder of the characters to a code, a GRU decoder that writes them back",
         Attention => "windows of a time series: transformer encoder layers (self-attention) on each side of a dense code (--window)",
         Custom => "the user's own encoder and decoder layers (built with the library)",
-        _ => kind,
+        _ => kind.Name(),
     };
 }

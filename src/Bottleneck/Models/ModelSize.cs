@@ -38,7 +38,7 @@ public static class ModelSize
             parameters += layer.Weights + layer.Biases;
         }
         long needed = 4 * (training ? TrainingCopies : 1) * parameters;
-        if (training && config.Kind == ModelKinds.Contractive && config.Hidden is [int h])
+        if (training && config.Kind == ModelKind.Contractive && config.Hidden is [int h])
         {
             // The penalty's hidden×hidden matrices (the model refuses anything but one hidden layer).
             if ((long)h * h > Array.MaxLength)
@@ -72,7 +72,7 @@ public static class ModelSize
     private static IEnumerable<Layer> Layers(AutoencoderConfig c)
     {
         long encoded = ModelKinds.IsVariational(c.Kind) ? 2L * c.Latent : c.Latent;
-        if (c.Kind == ModelKinds.Custom)
+        if (c.Kind == ModelKind.Custom)
         {
             foreach (var spec in (c.EncoderLayers ?? []).Concat(c.DecoderLayers ?? []))
                 if (spec is { Type: LayerSpec.LinearType, In: int inputs, Out: int outputs })
@@ -125,7 +125,7 @@ public static class ModelSize
     private static IEnumerable<Layer> SequenceLayers(AutoencoderConfig c, long encoded)
     {
         long steps = c.Steps, features = c.StepFeatures;
-        if (c.Kind == ModelKinds.Attention)
+        if (c.Kind == ModelKind.Attention)
         {
             long d = c.Hidden[0], ff = 2 * d;
             // Per step: q, k and v (3d) or the feed-forward width; per item also every head's steps×steps weights.
@@ -139,7 +139,7 @@ public static class ModelSize
             yield return new Layer(d * features, features, steps * features, "hidden", d);
             yield break;
         }
-        long gates = c.Kind == ModelKinds.Lstm ? 4 : 3;
+        long gates = c.Kind == ModelKind.Lstm ? 4 : 3;
         long input = features;
         foreach (int h in c.Hidden)
         {

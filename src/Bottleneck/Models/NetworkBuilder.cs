@@ -12,10 +12,10 @@ internal static class NetworkBuilder
     public static (Sequential Encoder, Sequential Decoder) Build(AutoencoderConfig config, int encodedSize, Rng init, Rng sampler) =>
         config.Kind switch
         {
-            ModelKinds.Conv => Convolutional(config, encodedSize, init, sampler),
-            ModelKinds.Lstm or ModelKinds.Gru => Recurrent(config, encodedSize, init),
-            ModelKinds.Attention => Attention(config, encodedSize, init, sampler),
-            ModelKinds.Custom => (Stack(config.EncoderLayers!, init, sampler), Stack(config.DecoderLayers!, init, sampler)),
+            ModelKind.Conv => Convolutional(config, encodedSize, init, sampler),
+            ModelKind.Lstm or ModelKind.Gru => Recurrent(config, encodedSize, init),
+            ModelKind.Attention => Attention(config, encodedSize, init, sampler),
+            ModelKind.Custom => (Stack(config.EncoderLayers!, init, sampler), Stack(config.DecoderLayers!, init, sampler)),
             _ => Dense(config, encodedSize, init, sampler),
         };
 
@@ -32,7 +32,7 @@ internal static class NetworkBuilder
     private static (Sequential, Sequential) Recurrent(AutoencoderConfig c, int encodedSize, Rng init)
     {
         int steps = c.Steps, features = c.StepFeatures;
-        Layer Cell(int input, int hidden, bool sequences) => c.Kind == ModelKinds.Lstm
+        Layer Cell(int input, int hidden, bool sequences) => c.Kind == ModelKind.Lstm
             ? new Lstm(input, hidden, steps, sequences, init)
             : new Gru(input, hidden, steps, sequences, init);
         var encoder = new List<Layer>();

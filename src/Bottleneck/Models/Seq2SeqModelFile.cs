@@ -27,7 +27,7 @@ public static class Seq2SeqModelFile
     {
         Format = ModelJson.FormatName,
         Version = ModelJson.CurrentVersion,
-        Kind = ModelKinds.Seq2Seq,
+        Kind = ModelKind.Seq2Seq,
         Architecture = new ArchitectureJson
         {
             InputSize = c.Vocabulary.Count + Data.CharacterVocabulary.FirstCharacter,
@@ -48,7 +48,7 @@ public static class Seq2SeqModelFile
     public static bool IsSeq2Seq(string path)
     {
         string jsonPath = Path.Combine(ModelFile.DirectoryOf(path), ModelFile.JsonName);
-        return File.Exists(jsonPath) && ModelFile.ReadJson(jsonPath).Kind == ModelKinds.Seq2Seq;
+        return File.Exists(jsonPath) && ModelFile.ReadJson(jsonPath).Kind == ModelKind.Seq2Seq;
     }
 
     /// <summary>Loads a seq2seq model from its run folder, or from its model.safetensors with model.json beside it.</summary>
@@ -59,7 +59,7 @@ public static class Seq2SeqModelFile
         string jsonPath = Path.Combine(directory, ModelFile.JsonName);
         if (!File.Exists(weights)) throw new BottleneckException($"{weights}: no such model file; give a run folder or its {ModelFile.WeightsName}");
         var json = ModelFile.ReadJson(jsonPath);
-        if (json.Kind != ModelKinds.Seq2Seq) throw new BottleneckException($"{jsonPath}: a {json.Kind} model, not a seq2seq model of text");
+        if (json.Kind != ModelKind.Seq2Seq) throw new BottleneckException($"{jsonPath}: a {json.Kind.Name()} model, not a seq2seq model of text");
         var a = json.Architecture;
         Seq2SeqAutoencoder model;
         try

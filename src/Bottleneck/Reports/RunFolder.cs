@@ -109,7 +109,7 @@ public sealed class RunFolder : TrainingCallback
             SaveModel(last);
             if (model.Config.InputShape is [int c, int h, int w] && pictures.Count > 0)
                 ImageGrid.Save(Path.Combine(Directory, TraversalStem + ".png"), Applications.LatentTraversal.Sweep(model, pictures, steps: TraversalSteps), c, h, w, nrow: TraversalSteps);
-            if (model.Config.Kind == ModelKinds.Attention && pictures.Count > 0)
+            if (model.Config.Kind == ModelKind.Attention && pictures.Count > 0)
                 SequenceFigures.SaveAttentionMaps(model, pictures, Path.Combine(Directory, SequenceFigures.AttentionStem + ".png"));
         }
         if (TrainingData is { Count: > 0 } train)

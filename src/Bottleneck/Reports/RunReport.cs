@@ -39,7 +39,7 @@ public static class RunReport
         string jsonPath = Path.Combine(runDirectory, ModelFile.JsonName);
         if (!File.Exists(jsonPath)) throw new BottleneckException($"{runDirectory}: not a run folder (no {ModelFile.JsonName})");
         var json = ModelFile.ReadJson(jsonPath);
-        var report = new HtmlReport($"Bottleneck run: {json.Kind} autoencoder" + (json.Training is { } t ? $" on {t.Dataset}" : ""));
+        var report = new HtmlReport($"Bottleneck run: {json.Kind.Name()} autoencoder" + (json.Training is { } t ? $" on {t.Dataset}" : ""));
         report.AddFacts("Model", ModelFacts(json));
         if (json.Training is { } training) report.AddFacts("Training", TrainingFacts(training));
         if (json.Metrics is { } metrics) report.AddFacts("Results", ResultFacts(metrics));
@@ -80,7 +80,7 @@ public static class RunReport
     private static IEnumerable<(string, string)> ModelFacts(ModelJson json)
     {
         var a = json.Architecture;
-        yield return ("Kind", json.Kind);
+        yield return ("Kind", json.Kind.Name());
         yield return ("Input", a.InputShape is { } shape ? $"{a.InputSize} values ({string.Join("×", shape)})" : $"{a.InputSize} values");
         if (a.Channels is { } channels) yield return ("Convolutions", $"channels {string.Join(", ", channels)}, kernel {a.Kernel}, stride 2");
         if (a.Hidden.Length > 0) yield return ("Hidden layers", string.Join(", ", a.Hidden));

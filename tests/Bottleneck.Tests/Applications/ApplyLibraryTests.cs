@@ -12,7 +12,7 @@ namespace Bottleneck.Tests.Applications;
 /// <summary>The library side of encode, decode, reconstruct, generate, interpolate, denoise and embed, on small untrained models.</summary>
 public class ApplyLibraryTests
 {
-    private static Autoencoder Small(string kind = ModelKinds.Vanilla, int latent = 3) =>
+    private static Autoencoder Small(ModelKind kind = ModelKind.Vanilla, int latent = 3) =>
         new(ModelKinds.Defaults(kind) with { Hidden = [16], Latent = latent }, seed: 7);
 
     /// <summary>Random "images" in [0, 1], 28×28, with labels 0..classes−1.</summary>
@@ -31,7 +31,7 @@ public class ApplyLibraryTests
         var data = Images(40);
         var x = new Tensor(40, 784);
         data.CopyRows(0, 40, x);
-        foreach (string kind in new[] { ModelKinds.Vanilla, ModelKinds.Vae })
+        foreach (var kind in new[] { ModelKind.Vanilla, ModelKind.Vae })
         {
             var model = Small(kind);
             var sweep = LatentTraversal.Sweep(model, data, item: 2, steps: 5);
@@ -41,7 +41,7 @@ public class ApplyLibraryTests
             {
                 // Row j's ends: dimension j at the sweep's ends, the other dimensions item 2's code.
                 float low = -LatentTraversal.PriorRange, high = LatentTraversal.PriorRange;
-                if (kind == ModelKinds.Vanilla)
+                if (kind == ModelKind.Vanilla)
                 {
                     (low, high) = (float.MaxValue, float.MinValue);
                     for (int r = 0; r < 40; r++) (low, high) = (Math.Min(low, codes[r * 3 + j]), Math.Max(high, codes[r * 3 + j]));
@@ -114,7 +114,7 @@ public class ApplyLibraryTests
     {
         var e = Assert.Throws<BottleneckException>(() => Generation.Sample(Small(), 4));
         Assert.Contains("variational", e.Message);
-        var vae = Small(ModelKinds.Vae, latent: 2);
+        var vae = Small(ModelKind.Vae, latent: 2);
         var (codes, images) = Generation.Sample(vae, 5, seed: 9);
         Assert.Equal([5, 2], codes.Shape.ToArray());
         Assert.Equal([5, 784], images.Shape.ToArray());
@@ -176,7 +176,7 @@ public class ApplyLibraryTests
     [Fact]
     public void A_denoising_model_is_tested_with_its_own_corruption_unless_told_otherwise()
     {
-        var denoising = new Autoencoder(ModelKinds.Defaults(ModelKinds.Denoising) with { Hidden = [16], Noise = "mask", NoiseLevel = 0.3 }, seed: 1);
+        var denoising = new Autoencoder(ModelKinds.Defaults(ModelKind.Denoising) with { Hidden = [16], Noise = "mask", NoiseLevel = 0.3 }, seed: 1);
         var own = Denoising.CorruptionFor(denoising, null, null);
         Assert.Equal(("mask", 0.3), (own.Kind, own.Level));
         Assert.Equal(("mask", 0.1), (Denoising.CorruptionFor(denoising, null, 0.1).Kind, Denoising.CorruptionFor(denoising, null, 0.1).Level));

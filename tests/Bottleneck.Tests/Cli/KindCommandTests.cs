@@ -70,7 +70,7 @@ public class KindCommandTests
         Assert.True(old.ExitCode == 0, old.Stderr);
         var warning = Assert.Single(old.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("bottleneck: warning: train --model is deprecated", warning, StringComparison.Ordinal);
-        Assert.Equal("deep", ModelFile.ReadJson(Path.Combine(dir.File("old"), ModelFile.JsonName)).Kind);
+        Assert.Equal(ModelKind.Deep, ModelFile.ReadJson(Path.Combine(dir.File("old"), ModelFile.JsonName)).Kind);
 
         var both = CliRunner.Run("train", "--model", "deep", "--kind", "vae", "--data", SharedData.Mnist, "--epochs", "1", "--limit", "64");
         Assert.Equal(2, both.ExitCode);

@@ -33,7 +33,7 @@ public class Seq2SeqCommandTests
         string run = Train(dir, words);
 
         var json = ModelFile.ReadJson(Path.Combine(run, "model.json"));
-        Assert.Equal("seq2seq", json.Kind);
+        Assert.Equal(ModelKind.Seq2Seq, json.Kind);
         var lines = File.ReadAllLines(words);
         Assert.Equal(lines.SelectMany(l => l.EnumerateRunes()).Distinct().Order().Select(r => r.ToString()), json.Vocabulary!);
         Assert.Equal(8, json.Architecture.Embedding);

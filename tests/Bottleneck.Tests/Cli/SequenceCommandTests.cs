@@ -1,4 +1,5 @@
 using System.Globalization;
+using Bottleneck.Models;
 using Bottleneck.Tests.IO;
 
 namespace Bottleneck.Tests.Cli;
@@ -30,7 +31,7 @@ public class SequenceCommandTests
         using var dir = new TempDir();
         string run = kind == "attention" ? Train(dir, kind, "--heads", "2") : Train(dir, kind);
         var json = Bottleneck.Models.ModelFile.ReadJson(Path.Combine(run, "model.json"));
-        Assert.Equal(kind, json.Kind);
+        Assert.Equal(kind, json.Kind.Name());
         Assert.Equal(16, json.Windows!.Length);
         Assert.Equal(["realgdp", "realcons", "realinv", "unemp"], json.Windows.Variables);
         Assert.Equal(64, json.Architecture.InputSize);

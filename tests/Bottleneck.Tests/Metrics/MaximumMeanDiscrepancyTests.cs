@@ -33,13 +33,13 @@ public class MaximumMeanDiscrepancyTests
         var (train, test) = Mnist.Load(SharedData.Mnist);
         train = train.Slice(0, 20000);
         test = test.Slice(0, 1000);
-        double Mmd(string kind)
+        double Mmd(ModelKind kind)
         {
             var model = new Autoencoder(ModelKinds.Defaults(kind), seed: 2);
             Trainer.Fit(model, train, new FitOptions { Epochs = 2 });
             return Diagnostics.Measure(model, test).Single(d => d.Name == "prior_mmd").Value;
         }
-        double vae = Mmd(ModelKinds.Vae), info = Mmd(ModelKinds.InfoVae);
+        double vae = Mmd(ModelKind.Vae), info = Mmd(ModelKind.InfoVae);
         Assert.True(info < vae, $"MMD² of the codes (μ) to N(0, I): vae {vae:F4}, info-vae {info:F4}");
     }
 }

@@ -143,14 +143,14 @@ public class AdversarialPriorTests
     {
         var (train, test) = Mnist.Load(SharedData.Mnist);
         test = test.Slice(0, 1000);
-        double Mmd(string kind, out Autoencoder model)
+        double Mmd(ModelKind kind, out Autoencoder model)
         {
             model = new Autoencoder(ModelKinds.Defaults(kind), seed: 3);
             Trainer.Fit(model, train, new FitOptions { Epochs = 2 });
             return Diagnostics.Measure(model, test).Single(d => d.Name == "prior_mmd").Value;
         }
-        double plain = Mmd(ModelKinds.Vanilla, out _);
-        double adversarial = Mmd(ModelKinds.Aae, out var aae);
+        double plain = Mmd(ModelKind.Vanilla, out _);
+        double adversarial = Mmd(ModelKind.Aae, out var aae);
         Assert.True(adversarial < plain / 3, $"MMD² to N(0, I): vanilla {plain:F4}, aae {adversarial:F4}");
 
         var (codes, images) = Generation.Sample(aae, 5, seed: 4);
@@ -164,7 +164,7 @@ public class AdversarialPriorTests
     public void A_mixture_aae_saves_and_loads_with_its_prior()
     {
         using var dir = new TempDir();
-        var config = ModelKinds.Defaults(ModelKinds.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 16, PriorLabels = true, AdversarialWeight = 0.5 };
+        var config = ModelKinds.Defaults(ModelKind.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 16, PriorLabels = true, AdversarialWeight = 0.5 };
         ModelFile.Save(new Autoencoder(config, seed: 1), dir.Path);
         var (loaded, json) = ModelFile.Load(dir.Path);
         Assert.Equal(LatentPrior.Mixture, loaded.Config.Prior);
@@ -213,9 +213,9 @@ public class AdversarialPriorTests
         // A training forward without the batch's labels is a programming error, not silently unconditioned.
         Assert.Throws<InvalidOperationException>(() => aae.Forward(new Tensor(2, 2), new Tensor(2, 2), new Rng(2), training: true));
         Assert.Throws<BottleneckException>(() => new AdversarialPrior(new LatentPrior(LatentPrior.Gaussian, 2, 3), 1, new Rng(1), conditioned: true));
-        var config = ModelKinds.Defaults(ModelKinds.Aae) with { PriorLabels = true };
+        var config = ModelKinds.Defaults(ModelKind.Aae) with { PriorLabels = true };
         Assert.Contains("mixture", Assert.Throws<BottleneckException>(config.Validate).Message);
-        Assert.Contains("aae", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKinds.Vae) with { PriorLabels = true }).Validate).Message);
+        Assert.Contains("aae", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKind.Vae) with { PriorLabels = true }).Validate).Message);
     }
 
     [Fact]
@@ -244,7 +244,7 @@ public class AdversarialPriorTests
     [Fact]
     public void Generating_from_one_component_draws_every_code_there()
     {
-        var config = ModelKinds.Defaults(ModelKinds.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 8 };
+        var config = ModelKinds.Defaults(ModelKind.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 8 };
         var (codes, images) = Generation.Sample(new Autoencoder(config, seed: 1), 50, seed: 3, component: 6);
         Assert.Equal([50, 12], images.Shape.ToArray());
         var prior = new LatentPrior(LatentPrior.Mixture, 2, 8);
@@ -261,7 +261,7 @@ public class AdversarialPriorTests
         train = train.Slice(0, 10_000);
         test = test.Slice(0, 1000);
         // A small network and batches of 32, so that a few seconds give enough steps for the labels to take hold.
-        var config = ModelKinds.Defaults(ModelKinds.Aae) with
+        var config = ModelKinds.Defaults(ModelKind.Aae) with
         {
             Hidden = [128],
             Latent = 2,
@@ -286,7 +286,7 @@ public class AdversarialPriorTests
     [Fact]
     public void In_phases_the_step_trains_the_autoencoder_on_reconstruction_then_the_encoder_as_generator()
     {
-        var config = ModelKinds.Defaults(ModelKinds.Aae) with
+        var config = ModelKinds.Defaults(ModelKind.Aae) with
         {
             InputSize = 12,
             InputShape = null,
@@ -335,8 +335,8 @@ public class AdversarialPriorTests
     [Fact]
     public void Phases_and_a_normalised_code_belong_to_the_aae()
     {
-        Assert.Contains("phases", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKinds.Vae) with { AdversarialPhases = true }).Validate).Message);
-        Assert.Contains("batch normalisation of the code", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKinds.Vanilla) with { CodeBatchNorm = true }).Validate).Message);
-        Assert.Contains("linear code", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKinds.Aae) with { CodeBatchNorm = true, LatentActivation = "tanh" }).Validate).Message);
+        Assert.Contains("phases", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKind.Vae) with { AdversarialPhases = true }).Validate).Message);
+        Assert.Contains("batch normalisation of the code", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKind.Vanilla) with { CodeBatchNorm = true }).Validate).Message);
+        Assert.Contains("linear code", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKind.Aae) with { CodeBatchNorm = true, LatentActivation = "tanh" }).Validate).Message);
     }
 }

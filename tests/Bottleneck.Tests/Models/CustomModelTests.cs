@@ -28,7 +28,7 @@ public class CustomModelTests
         var (train, test) = Mnist.Load(SharedData.Mnist);
         (train, test) = (train.Slice(0, 1024), test.Slice(0, 300));
         var model = TanhModel();
-        Assert.Equal(ModelKinds.Custom, model.Config.Kind);
+        Assert.Equal(ModelKind.Custom, model.Config.Kind);
         Assert.Equal(12, model.Config.Latent);
         Assert.Equal(["encoder.0.weight", "encoder.0.bias", "encoder.2.weight", "encoder.2.bias"], model.NamedParameters.Take(4).Select(p => p.Name));
 
@@ -37,7 +37,7 @@ public class CustomModelTests
 
         ModelFile.Save(model, dir.File("custom"));
         var (loaded, json) = ModelFile.Load(dir.File("custom"));
-        Assert.Equal("custom", json.Kind);
+        Assert.Equal(ModelKind.Custom, json.Kind);
         Assert.Equal(["linear", "tanh", "linear"], json.Architecture.EncoderLayers!.Select(l => l.Type));
         Assert.Equal(["linear", "leaky_relu", "dropout", "linear", "sigmoid"], json.Architecture.DecoderLayers!.Select(l => l.Type));
         Assert.Equal(0.2f, (float)json.Architecture.DecoderLayers![1].Value!.Value);

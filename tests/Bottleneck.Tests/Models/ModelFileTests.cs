@@ -25,7 +25,7 @@ public class ModelFileTests
             using var dir = new TempDir();
             var config = new AutoencoderConfig
             {
-                Kind = a.hidden.Length > 1 ? "deep" : "vanilla",
+                Kind = a.hidden.Length > 1 ? ModelKind.Deep : ModelKind.Vanilla,
                 InputSize = a.input,
                 InputShape = null,
                 Hidden = a.hidden,

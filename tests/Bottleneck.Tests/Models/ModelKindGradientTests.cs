@@ -36,7 +36,7 @@ public class ModelKindGradientTests
     };
 
     private static AutoencoderConfig Small(string kind) =>
-        new() { Kind = kind, InputSize = 6, InputShape = null, Hidden = [5], Latent = 3, Activation = "tanh" };
+        new() { Kind = ModelKinds.Parse(kind), InputSize = 6, InputShape = null, Hidden = [5], Latent = 3, Activation = "tanh" };
 
     [Theory]
     [MemberData(nameof(Kinds))]

@@ -8,18 +8,18 @@ namespace Bottleneck.Tests.Models;
 /// <summary>Every kind builds, saves and loads with its settings; corruption and the data-range warning.</summary>
 public class ModelKindTests
 {
-    public static TheoryData<string> DenseKinds => new(ModelKinds.Names.Where(k => k != ModelKinds.Conv));
+    public static TheoryData<ModelKind> DenseKinds => new(ModelKinds.Builtin.Where(k => k != ModelKind.Conv));
 
-    private static AutoencoderConfig Small(string kind) => ModelKinds.Defaults(kind) with
+    private static AutoencoderConfig Small(ModelKind kind) => ModelKinds.Defaults(kind) with
     {
         InputSize = 12,
         InputShape = null,
         // Sequence kinds read the 12 values as 4 steps of 3 variables; attention's width splits into its heads.
-        Hidden = kind == ModelKinds.Attention ? [6] : [7],
+        Hidden = kind == ModelKind.Attention ? [6] : [7],
         Steps = ModelKinds.IsSequence(kind) ? 4 : 0,
         Heads = 2,
         Latent = 3,
-        LatentActivation = kind == ModelKinds.Sparse ? "sigmoid" : "none",
+        LatentActivation = kind == ModelKind.Sparse ? "sigmoid" : "none",
         Sparsity = "kl",
         Beta = 2.5,
         TcWeight = 2.5,
@@ -28,7 +28,7 @@ public class ModelKindTests
 
     [Theory]
     [MemberData(nameof(DenseKinds))]
-    public void A_saved_model_of_each_kind_loads_with_the_same_settings_and_outputs(string kind)
+    public void A_saved_model_of_each_kind_loads_with_the_same_settings_and_outputs(ModelKind kind)
     {
         using var dir = new TempDir();
         var model = new Autoencoder(Small(kind), seed: 11);
@@ -39,10 +39,10 @@ public class ModelKindTests
         Assert.Equal(model.Regularizer.GetType(), loaded.Regularizer.GetType());
         // Everything model.json records about the kind comes back (a VAE's β, the noise level, ...).
         Assert.Equal(Serialize(model.Config), Serialize(loaded.Config));
-        if (kind is ModelKinds.Vae or ModelKinds.BetaVae or ModelKinds.InfoVae) Assert.Equal(2.5, loaded.Config.Beta);
-        if (kind is ModelKinds.FactorVae or ModelKinds.TcVae) Assert.Equal(2.5, loaded.Config.TcWeight);
-        if (kind == ModelKinds.Denoising) Assert.Equal(0.25, loaded.Config.NoiseLevel);
-        if (kind == ModelKinds.Sparse) Assert.Equal("kl", loaded.Config.Sparsity);
+        if (kind is ModelKind.Vae or ModelKind.BetaVae or ModelKind.InfoVae) Assert.Equal(2.5, loaded.Config.Beta);
+        if (kind is ModelKind.FactorVae or ModelKind.TcVae) Assert.Equal(2.5, loaded.Config.TcWeight);
+        if (kind == ModelKind.Denoising) Assert.Equal(0.25, loaded.Config.NoiseLevel);
+        if (kind == ModelKind.Sparse) Assert.Equal("kl", loaded.Config.Sparsity);
         var x = new Tensor(5, 12);
         var rng = new Rng(1);
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
@@ -54,7 +54,7 @@ public class ModelKindTests
     public void A_conv_model_with_batch_norm_mirrors_its_encoder_and_saves_its_running_statistics()
     {
         using var dir = new TempDir();
-        var config = ModelKinds.Defaults(ModelKinds.Conv) with { InputSize = 64, InputShape = [1, 8, 8], Channels = [2, 3], Latent = 4, BatchNorm = true };
+        var config = ModelKinds.Defaults(ModelKind.Conv) with { InputSize = 64, InputShape = [1, 8, 8], Channels = [2, 3], Latent = 4, BatchNorm = true };
         var model = new Autoencoder(config, seed: 3);
         var x = new Tensor(6, 64);
         var rng = new Rng(2);
@@ -76,7 +76,7 @@ public class ModelKindTests
     [Fact]
     public void A_vae_encoder_outputs_mean_and_log_variance_and_encode_gives_the_mean()
     {
-        var model = new Autoencoder(Small(ModelKinds.Vae), seed: 2);
+        var model = new Autoencoder(Small(ModelKind.Vae), seed: 2);
         Assert.Equal([6, 7], model.Encoder.NamedParameters[^2].Parameter.Value.Shape.ToArray());
         var x = new Tensor(2, 12);
         x.Span.Fill(0.5f);
@@ -89,7 +89,7 @@ public class ModelKindTests
     [Fact]
     public void Evaluation_splits_a_vae_loss_into_reconstruction_and_kl_and_repeats_exactly()
     {
-        var model = new Autoencoder(Small(ModelKinds.Vae), seed: 2);
+        var model = new Autoencoder(Small(ModelKind.Vae), seed: 2);
         var data = new Dataset("d", Enumerable.Range(0, 12 * 30).Select(i => (i % 7) / 7f).ToArray(), 30, 12);
         var first = model.Evaluate(data, batchSize: 8);
         var second = model.Evaluate(data, batchSize: 8);
@@ -160,18 +160,48 @@ public class ModelKindTests
     {
         var bad = new[]
         {
-            Small(ModelKinds.Contractive) with { Hidden = [7, 5] },
-            Small(ModelKinds.Contractive) with { Activation = "gelu" },
-            Small(ModelKinds.Sparse) with { Sparsity = "kl", LatentActivation = "relu" },
-            Small(ModelKinds.Vae) with { LatentActivation = "tanh" },
-            Small(ModelKinds.Denoising) with { Noise = "mask", NoiseLevel = 1.5 },
-            Small(ModelKinds.Conv),
-            Small(ModelKinds.Vanilla) with { Kind = "dense" },
+            Small(ModelKind.Contractive) with { Hidden = [7, 5] },
+            Small(ModelKind.Contractive) with { Activation = "gelu" },
+            Small(ModelKind.Sparse) with { Sparsity = "kl", LatentActivation = "relu" },
+            Small(ModelKind.Vae) with { LatentActivation = "tanh" },
+            Small(ModelKind.Denoising) with { Noise = "mask", NoiseLevel = 1.5 },
+            Small(ModelKind.Conv),
+            Small(ModelKind.Vanilla) with { Kind = ModelKind.Seq2Seq },
+            Small(ModelKind.Vanilla) with { Kind = (ModelKind)99 },
         };
         foreach (var config in bad)
         {
             var e = Assert.Throws<BottleneckException>(() => new Autoencoder(config));
             Assert.DoesNotContain('\n', e.Message);
         }
+    }
+    [Fact]
+    public void Every_kind_is_written_by_its_name_and_read_back_from_it()
+    {
+        foreach (var kind in Enum.GetValues<ModelKind>())
+        {
+            Assert.Equal(kind, ModelKinds.Parse(kind.Name()));
+            Assert.Equal($"\"{kind.Name()}\"", System.Text.Json.JsonSerializer.Serialize(kind));
+            Assert.Equal(kind, System.Text.Json.JsonSerializer.Deserialize<ModelKind>($"\"{kind.Name()}\""));
+        }
+        Assert.Equal("beta-vae", ModelKind.BetaVae.Name());
+        Assert.Contains("choose one of vanilla, deep", Assert.Throws<BottleneckException>(() => ModelKinds.Parse("dense")).Message);
+        // Neither the member's name nor its number is a kind's name.
+        Assert.False(ModelKinds.TryParse("BetaVae", out _));
+        Assert.Throws<System.Text.Json.JsonException>(() => System.Text.Json.JsonSerializer.Deserialize<ModelKind>("7"));
+    }
+
+    [Fact]
+    public void A_model_json_of_an_unknown_kind_is_refused_in_one_line_that_names_the_kinds()
+    {
+        using var dir = new TempDir();
+        ModelFile.Save(new Autoencoder(Small(ModelKind.Vanilla), seed: 1), dir.Path);
+        string path = Path.Combine(dir.Path, ModelFile.JsonName);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"kind\": \"vanilla\"", "\"kind\": \"dense\"", StringComparison.Ordinal));
+        var e = Assert.Throws<BottleneckException>(() => ModelFile.Load(dir.Path));
+        Assert.Contains("unknown model kind 'dense'", e.Message);
+        Assert.Contains("seq2seq", e.Message);
+        Assert.StartsWith(path, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 }

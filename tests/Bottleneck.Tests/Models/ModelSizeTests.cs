@@ -4,7 +4,7 @@ namespace Bottleneck.Tests.Models;
 
 public class ModelSizeTests
 {
-    private static AutoencoderConfig Tutorial(params int[] hidden) => ModelKinds.Defaults(ModelKinds.Vanilla) with { InputSize = 784, InputShape = [1, 28, 28], Hidden = hidden };
+    private static AutoencoderConfig Tutorial(params int[] hidden) => ModelKinds.Defaults(ModelKind.Vanilla) with { InputSize = 784, InputShape = [1, 28, 28], Hidden = hidden };
 
     [Fact]
     public void The_tutorial_model_fits_and_its_parameters_are_counted_exactly()
@@ -28,7 +28,7 @@ public class ModelSizeTests
         Assert.Equal("latent", ModelSize.Check(Tutorial(400) with { Latent = 10_000_000 }, 128, false, plenty)!.Setting);
         // One item of 2^31 values cannot even be batched.
         Assert.Equal("input", ModelSize.Check(Tutorial(4) with { InputSize = int.MaxValue, InputShape = null }, 2, false, plenty)!.Setting);
-        var conv = ModelKinds.Defaults(ModelKinds.Conv) with { InputSize = 784, InputShape = [1, 28, 28], Channels = [16, 2_000_000_000] };
+        var conv = ModelKinds.Defaults(ModelKind.Conv) with { InputSize = 784, InputShape = [1, 28, 28], Channels = [16, 2_000_000_000] };
         Assert.Equal("channels", ModelSize.Check(conv, 128, false, plenty)!.Setting);
         Assert.Contains("activations", ModelSize.Check(Tutorial(20_000_000) with { InputSize = 100, InputShape = null }, 128, false, plenty)!.Message);
     }
@@ -36,7 +36,7 @@ public class ModelSizeTests
     [Fact]
     public void The_contractive_penalty_counts_its_hidden_by_hidden_matrices()
     {
-        var contractive = ModelKinds.Defaults(ModelKinds.Contractive) with { InputSize = 2, InputShape = null, Hidden = [50_000] };
+        var contractive = ModelKinds.Defaults(ModelKind.Contractive) with { InputSize = 2, InputShape = null, Hidden = [50_000] };
         Assert.Contains("contractive penalty", ModelSize.Check(contractive, 128, true, long.MaxValue / 64)!.Message);
         // 20,000²×5 floats = 8 GB: over a 1 GiB budget although the weights are 1 MB.
         var wide = contractive with { Hidden = [20_000] };
@@ -47,9 +47,9 @@ public class ModelSizeTests
     [Fact]
     public void The_jacobian_diagnostic_is_left_out_past_its_width_instead_of_overflowing()
     {
-        var wide = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vanilla) with { InputSize = 2, InputShape = null, Hidden = [ContractivePenalty.MaxDiagnosticWidth + 1] }, seed: 1);
+        var wide = new Autoencoder(ModelKinds.Defaults(ModelKind.Vanilla) with { InputSize = 2, InputShape = null, Hidden = [ContractivePenalty.MaxDiagnosticWidth + 1] }, seed: 1);
         Assert.Null(wide.JacobianNorms(new Bottleneck.Tensors.Tensor(3, 2)));
-        var narrow = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vanilla) with { InputSize = 2, InputShape = null, Hidden = [16] }, seed: 1);
+        var narrow = new Autoencoder(ModelKinds.Defaults(ModelKind.Vanilla) with { InputSize = 2, InputShape = null, Hidden = [16] }, seed: 1);
         Assert.Equal(3, narrow.JacobianNorms(new Bottleneck.Tensors.Tensor(3, 2))!.Length);
     }
 

@@ -55,13 +55,13 @@ public class EngineOptionsTests
     }
 
     [Theory]
-    [InlineData(ModelKinds.Aae)]
-    [InlineData(ModelKinds.FactorVae)]
-    [InlineData(ModelKinds.Conv)]
-    public void A_model_hands_its_settings_to_its_networks_loss_and_discriminator(string kind)
+    [InlineData(ModelKind.Aae)]
+    [InlineData(ModelKind.FactorVae)]
+    [InlineData(ModelKind.Conv)]
+    public void A_model_hands_its_settings_to_its_networks_loss_and_discriminator(ModelKind kind)
     {
         var engine = new EngineOptions { Threads = 1 };
-        var config = kind == ModelKinds.Conv
+        var config = kind == ModelKind.Conv
             ? ModelKinds.Defaults(kind)
             : ModelKinds.Defaults(kind) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2 };
         var model = new Autoencoder(config, seed: 1, engine);

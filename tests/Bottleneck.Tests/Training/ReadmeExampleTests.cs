@@ -34,7 +34,7 @@ public class ReadmeExampleTests
         Assert.Equal([8, 784], images.Shape.ToArray());
         Assert.True(images.Span.SequenceEqual(again.Span));
         Assert.True(loaded.Reconstruct(x).Span.SequenceEqual(again.Span));
-        Assert.Equal("vanilla", json.Kind);
+        Assert.Equal(ModelKind.Vanilla, json.Kind);
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public class ReadmeExampleTests
     {
         var (train, test) = Mnist.Load(SharedData.Mnist);
         (train, test) = (train.Slice(0, 512), test.Slice(0, 256));
-        var vae = new Autoencoder(ModelKinds.Defaults(ModelKinds.Vae), seed: 42);
+        var vae = new Autoencoder(ModelKinds.Defaults(ModelKind.Vae), seed: 42);
         Trainer.Fit(vae, train, new FitOptions { Epochs = 1, Validation = test });
         Evaluation e = vae.Evaluate(test);
         var samples = vae.Decode(new Bottleneck.Tensors.Tensor(16, 20));
@@ -74,7 +74,7 @@ public class ReadmeExampleTests
         ModelFile.Save(mine, dir.File("my-layers"));
 
         var (loaded, json) = ModelFile.Load(dir.File("my-layers"));
-        Assert.Equal("custom", json.Kind);
+        Assert.Equal(ModelKind.Custom, json.Kind);
         Assert.True(history.Epochs[1].TestLoss < history.Epochs[0].TestLoss);
         Assert.Equal(2, mine.Encoder.Layers[0].Engine.Threads);
         Assert.Equal(mine.Evaluate(test).Loss, loaded.Evaluate(test).Loss);
@@ -98,6 +98,6 @@ public class ReadmeExampleTests
         Assert.Equal([1, 8], codes.Shape.ToArray());
         Assert.Single(back);
         Assert.Equal(back, loaded.Decode(codes));
-        Assert.Equal("seq2seq", json.Kind);
+        Assert.Equal(ModelKind.Seq2Seq, json.Kind);
     }
 }
