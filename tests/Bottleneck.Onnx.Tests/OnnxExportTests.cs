@@ -1,6 +1,7 @@
 using Bottleneck.Applications;
 using Bottleneck.Data;
 using Bottleneck.Export;
+using Bottleneck.Losses;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
 using Bottleneck.Training;
@@ -47,18 +48,18 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         ["conv"] = ModelKinds.Defaults(ModelKind.Conv),
         ["conv, kernel 5, batch norm"] = ModelKinds.Defaults(ModelKind.Conv) with { Channels = [8, 16], Kernel = 5, BatchNorm = true },
         ["denoising"] = ModelKinds.Defaults(ModelKind.Denoising) with { Hidden = [128] },
-        ["sparse, kl"] = ModelKinds.Defaults(ModelKind.Sparse) with { Sparsity = "kl", LatentActivation = "sigmoid", Hidden = [128] },
+        ["sparse, kl"] = ModelKinds.Defaults(ModelKind.Sparse) with { Sparsity = SparsityKind.Kl, LatentActivation = "sigmoid", Hidden = [128] },
         ["contractive"] = ModelKinds.Defaults(ModelKind.Contractive) with { Hidden = [128] },
         ["vae"] = ModelKinds.Defaults(ModelKind.Vae),
         ["info-vae"] = ModelKinds.Defaults(ModelKind.InfoVae) with { Hidden = [128] },
         ["factor-vae"] = ModelKinds.Defaults(ModelKind.FactorVae) with { Hidden = [128] },
         ["tc-vae"] = ModelKinds.Defaults(ModelKind.TcVae) with { Hidden = [128] },
-        ["aae, mixture prior"] = ModelKinds.Defaults(ModelKind.Aae) with { Hidden = [128], Prior = LatentPrior.Mixture },
-        ["aae, categorical prior"] = ModelKinds.Defaults(ModelKind.Aae) with { Hidden = [128], Prior = LatentPrior.Categorical, PriorComponents = 16 },
+        ["aae, mixture prior"] = ModelKinds.Defaults(ModelKind.Aae) with { Hidden = [128], Prior = PriorKind.Mixture },
+        ["aae, categorical prior"] = ModelKinds.Defaults(ModelKind.Aae) with { Hidden = [128], Prior = PriorKind.Categorical, PriorComponents = 16 },
         ["aae, categorical prior in phases, code batch norm"] = ModelKinds.Defaults(ModelKind.Aae) with
         {
             Hidden = [128],
-            Prior = LatentPrior.Categorical,
+            Prior = PriorKind.Categorical,
             PriorComponents = 16,
             AdversarialPhases = true,
             CodeBatchNorm = true,
@@ -75,7 +76,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         var encoder = new Layers.Sequential([new Layers.Linear(784, 64, init), new Layers.Tanh(), new Layers.BatchNorm1d(64),
             new Layers.Dropout(0.1, new Rng(8)), new Layers.Linear(64, 32, init), new Layers.ELU(0.5f), new Layers.Linear(32, 10, init)]);
         var decoder = new Layers.Sequential([new Layers.Linear(10, 64, init), new Layers.LeakyReLU(0.3f), new Layers.Linear(64, 784, init), new Layers.Sigmoid()]);
-        return Autoencoder.FromLayers(784, encoder, decoder, loss: "bce", inputShape: [1, 28, 28]);
+        return Autoencoder.FromLayers(784, encoder, decoder, loss: LossKind.Bce, inputShape: [1, 28, 28]);
     }
 
     [Theory]

@@ -49,7 +49,7 @@ internal static class AnomalyCommand
 
             var scores = AnomalyScores.ReconstructionErrors(model, data);
             var elbo = AnomalyScores.NegativeElbo(model, data);
-            Console.WriteLine($"Scored {data.Count} items of {data.Name} with the {json.Kind.Name()} model: reconstruction {model.Config.Loss.ToUpperInvariant()} per item" + (elbo is null ? "" : ", and negative ELBO"));
+            Console.WriteLine($"Scored {data.Count} items of {data.Name} with the {json.Kind.Name()} model: reconstruction {model.Config.Loss.Name().ToUpperInvariant()} per item" + (elbo is null ? "" : ", and negative ELBO"));
 
             double threshold;
             if (parse.GetValue(bestF1))

@@ -12,7 +12,7 @@ internal static class DenoiseCommand
     public static Command Create()
     {
         var modelData = new ModelData();
-        var noise = new Option<string?>("--noise") { Description = $"Corruption: {string.Join(", ", Corruption.Names)} (default: a denoising model's own, else gaussian)" };
+        var noise = new Option<string?>("--noise") { Description = $"Corruption: {string.Join(", ", NamedEnum.Names<NoiseKind>())} (default: a denoising model's own, else gaussian)" };
         var level = new Option<double?>("--noise-level") { Description = "Gaussian standard deviation, or the fraction masked or salted (default: the model's own, else 0.5)" };
         var count = new Option<int>("--count") { Description = "Images shown in the grid", DefaultValueFactory = _ => 8 };
         var seed = new Option<ulong>("--seed") { Description = "Seed of the noise", DefaultValueFactory = _ => 42UL };
@@ -28,7 +28,7 @@ internal static class DenoiseCommand
         modelData.AddTo(command);
         command.SetAction(parse =>
         {
-            string? kind = parse.GetValue(noise) is { } k ? OptionParsing.OneOf(k, "--noise", Corruption.Names) : null;
+            NoiseKind? kind = parse.GetValue(noise) is { } k ? OptionParsing.Choice(k, "--noise", NoiseKind.Gaussian, Enum.GetValues<NoiseKind>()) : null;
             double? value = parse.GetValue(level) is double l ? OptionParsing.Positive(l, "--noise-level") : null;
             int shown = OptionParsing.AtLeast(parse.GetValue(count), 1, "--count");
             int? first = parse.GetValue(limit) is int f ? OptionParsing.AtLeast(f, 1, "--limit") : null;
@@ -41,7 +41,7 @@ internal static class DenoiseCommand
             ulong noiseSeed = parse.GetValue(seed);
             var result = ApplyConsole.Run(progress => Denoising.Evaluate(model, data, corruption, shown, noiseSeed, progress));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Noise: {corruption.Kind}, level {corruption.Level} (seed {noiseSeed}), on {result.Count} images of {data.Name}"));
+                $"Noise: {corruption.Kind.Name()}, level {corruption.Level} (seed {noiseSeed}), on {result.Count} images of {data.Name}"));
             Console.WriteLine(Line("noisy vs clean:   ", result.Noisy));
             Console.WriteLine(Line("denoised vs clean:", result.Denoised));
             string path = ApplyConsole.OutputOrDefault(parse.GetValue(output), runDirectory, RunFolder.DenoisedStem);

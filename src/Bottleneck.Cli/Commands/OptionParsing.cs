@@ -64,4 +64,12 @@ internal static class OptionParsing
         if (!allowed.Contains(value)) throw new UsageException($"{option} must be one of {string.Join(", ", allowed)}, got '{value}'");
         return value;
     }
+
+    /// <summary>A choice of <typeparamref name="T"/> by its name, one of <paramref name="allowed"/>; null gives <paramref name="fallback"/>.</summary>
+    public static T Choice<T>(string? value, string option, T fallback, params T[] allowed) where T : struct, Enum
+    {
+        if (value is null) return fallback;
+        if (NamedEnum.TryParse<T>(value, out var choice) && allowed.Contains(choice)) return choice;
+        throw new UsageException($"{option} must be one of {string.Join(", ", allowed.Select(NamedEnum.Name))}, got '{value}'");
+    }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Bottleneck.Data;
 using Bottleneck.Layers;
+using Bottleneck.Losses;
 using Bottleneck.Models;
 using Bottleneck.Reports;
 using Bottleneck.Tensors;
@@ -44,7 +45,7 @@ internal static class TrainCommand
         var kernel = new Option<int?>("--kernel") { Description = "conv: kernel size (default 3)" };
         var batchNorm = new Option<bool>("--batch-norm") { Description = "Batch normalisation after every hidden layer, before its activation" };
         var dropout = new Option<double>("--dropout") { Description = "Dropout probability after every hidden activation", DefaultValueFactory = _ => 0 };
-        var noise = new Option<string?>("--noise") { Description = $"denoising: corruption of the training inputs: {string.Join(", ", Corruption.Names)} (default gaussian)" };
+        var noise = new Option<string?>("--noise") { Description = $"denoising: corruption of the training inputs: {string.Join(", ", NamedEnum.Names<NoiseKind>())} (default gaussian)" };
         var noiseLevel = new Option<double?>("--noise-level") { Description = "denoising: gaussian standard deviation, or fraction masked or salted (default 0.5)" };
         var sparsity = new Option<string?>("--sparsity") { Description = "sparse: l1 (activity penalty on the code) or kl (mean activation toward --sparsity-target)" };
         var sparsityWeight = new Option<double?>("--sparsity-weight") { Description = "sparse: weight of the penalty (default 0.1)" };
@@ -53,7 +54,7 @@ internal static class TrainCommand
         var beta = new Option<double?>("--beta") { Description = "vae, beta-vae: weight β of the KL divergence (default 1; beta-vae 4)" };
         var mmdWeight = new Option<double?>("--mmd-weight") { Description = "info-vae: weight λ of N·MMD² between a batch's codes and N(0, I) (default 100)" };
         var tcWeight = new Option<double?>("--tc-weight") { Description = "factor-vae: weight γ of the discriminator's total-correlation estimate (default 35); tc-vae: weight β of the total-correlation part of the KL (default 6)" };
-        var prior = new Option<string?>("--prior") { Description = $"aae: the prior of the codes: {string.Join(", ", LatentPrior.Names)} (default gaussian; mixture: components on a circle in the first two code dimensions; categorical: a softmax cluster head of --prior-components values pushed to one-hot, for clustering, the rest of the code N(0, I))" };
+        var prior = new Option<string?>("--prior") { Description = $"aae: the prior of the codes: {string.Join(", ", NamedEnum.Names<PriorKind>())} (default gaussian; mixture: components on a circle in the first two code dimensions; categorical: a softmax cluster head of --prior-components values pushed to one-hot, for clustering, the rest of the code N(0, I))" };
         var priorComponents = new Option<int?>("--prior-components") { Description = "aae with --prior mixture or categorical: its components or clusters (default 10)" };
         var priorLabels = new Option<bool>("--prior-labels") { Description = "aae with --prior mixture: push each training item's code towards the component of its class label (labelled data; --prior-components at least the number of classes)" };
         var adversarialPhases = new Option<bool>("--adversarial-phases") { Description = "aae: train in the paper's phases (reconstruction step; then the discriminators; then the encoder alone as generator with its own Adam, lr 1e-3, beta1 0.5) instead of one shared step" };
@@ -95,7 +96,7 @@ internal static class TrainCommand
             var kind = Kind(parse, kindOption, model);
             foreach (var (option, kinds) in kindOptions)
                 if (Given(option) && !kinds.Contains(kind))
-                    throw new UsageException($"{option.Name} applies to --kind {string.Join(" or ", kinds.Select(ModelKinds.Name))}, not {kind.Name()}");
+                    throw new UsageException($"{option.Name} applies to --kind {string.Join(" or ", kinds.Select(NamedEnum.Name))}, not {kind.Name()}");
             if (kind == ModelKind.Seq2Seq)
             {
                 // Text has its own few settings; the image, table and series options mean nothing to it.
@@ -126,20 +127,20 @@ internal static class TrainCommand
                 });
             }
             var d = ModelKinds.Defaults(kind);
-            string sparsityKind = OptionParsing.OneOf(parse.GetValue(sparsity) ?? d.Sparsity, "--sparsity", "l1", "kl");
+            var sparsityKind = OptionParsing.Choice(parse.GetValue(sparsity), "--sparsity", d.Sparsity, Enum.GetValues<SparsityKind>());
             var config = d with
             {
                 Hidden = parse.GetValue(hidden) is { } h ? OptionParsing.LayerList(h, "--hidden", allowEmpty: kind == ModelKind.Conv) : d.Hidden,
                 Latent = OptionParsing.AtLeast(parse.GetValue(latent) ?? d.Latent, 1, "--latent"),
                 Activation = OptionParsing.ActivationList(parse.GetValue(activation) ?? d.Activation, "--activation"),
-                LatentActivation = OptionParsing.OneOf(parse.GetValue(latentActivation) ?? (sparsityKind == "kl" ? "sigmoid" : d.LatentActivation), "--latent-activation", Activation.Names),
+                LatentActivation = OptionParsing.OneOf(parse.GetValue(latentActivation) ?? (sparsityKind == SparsityKind.Kl ? "sigmoid" : d.LatentActivation), "--latent-activation", Activation.Names),
                 OutputActivation = OptionParsing.OneOf(parse.GetValue(outputActivation) ?? d.OutputActivation, "--output-activation", Activation.Names),
-                Loss = OptionParsing.OneOf(parse.GetValue(loss) ?? d.Loss, "--loss", "bce", "mse"),
+                Loss = OptionParsing.Choice(parse.GetValue(loss), "--loss", d.Loss, LossKind.Bce, LossKind.Mse),
                 Channels = parse.GetValue(channels) is { } c ? OptionParsing.LayerList(c, "--channels") : d.Channels,
                 Kernel = OptionParsing.AtLeast(parse.GetValue(kernel) ?? d.Kernel, 2, "--kernel"),
                 BatchNorm = parse.GetValue(batchNorm),
                 Dropout = OptionParsing.Fraction(parse.GetValue(dropout), "--dropout"),
-                Noise = OptionParsing.OneOf(parse.GetValue(noise) ?? d.Noise, "--noise", Corruption.Names),
+                Noise = OptionParsing.Choice(parse.GetValue(noise), "--noise", d.Noise, Enum.GetValues<NoiseKind>()),
                 NoiseLevel = OptionParsing.Positive(parse.GetValue(noiseLevel) ?? d.NoiseLevel, "--noise-level"),
                 Sparsity = sparsityKind,
                 SparsityWeight = OptionParsing.Positive(parse.GetValue(sparsityWeight) ?? d.SparsityWeight, "--sparsity-weight"),
@@ -148,7 +149,7 @@ internal static class TrainCommand
                 Beta = OptionParsing.Positive(parse.GetValue(beta) ?? d.Beta, "--beta"),
                 MmdWeight = OptionParsing.Positive(parse.GetValue(mmdWeight) ?? d.MmdWeight, "--mmd-weight"),
                 TcWeight = OptionParsing.Positive(parse.GetValue(tcWeight) ?? d.TcWeight, "--tc-weight"),
-                Prior = OptionParsing.OneOf(parse.GetValue(prior) ?? d.Prior, "--prior", LatentPrior.Names),
+                Prior = OptionParsing.Choice(parse.GetValue(prior), "--prior", d.Prior, Enum.GetValues<PriorKind>()),
                 PriorComponents = OptionParsing.AtLeast(parse.GetValue(priorComponents) ?? d.PriorComponents, 2, "--prior-components"),
                 PriorLabels = parse.GetValue(priorLabels),
                 AdversarialPhases = parse.GetValue(adversarialPhases),
@@ -156,12 +157,12 @@ internal static class TrainCommand
                 AdversarialWeight = OptionParsing.Positive(parse.GetValue(adversarialWeight) ?? d.AdversarialWeight, "--adversarial-weight"),
                 Heads = OptionParsing.AtLeast(parse.GetValue(heads) ?? d.Heads, 1, "--heads"),
             };
-            if (Given(priorComponents) && config.Prior is not (LatentPrior.Mixture or LatentPrior.Categorical))
-                throw new UsageException($"--prior-components applies to --prior mixture or categorical, not {config.Prior}");
+            if (Given(priorComponents) && config.Prior is not (PriorKind.Mixture or PriorKind.Categorical))
+                throw new UsageException($"--prior-components applies to --prior mixture or categorical, not {config.Prior.Name()}");
             if (config.AdversarialPhases && Given(adversarialWeight))
                 throw new UsageException("--adversarial-weight has no effect with --adversarial-phases: the generator's own Adam takes steps of the same size whatever the loss's scale");
-            if (config.PriorLabels && config.Prior != LatentPrior.Mixture)
-                throw new UsageException($"--prior-labels applies to --prior mixture, not {config.Prior}");
+            if (config.PriorLabels && config.Prior != PriorKind.Mixture)
+                throw new UsageException($"--prior-labels applies to --prior mixture, not {config.Prior.Name()}");
             int? windowSteps = parse.GetValue(window) is int w ? OptionParsing.AtLeast(w, 1, "--window") : null;
             if (ModelKinds.IsSequence(kind) && windowSteps is null && parse.GetValue(resume) is null)
                 throw new UsageException($"--kind {kind.Name()} reads windows of a time series: give --window N (and --data FILE.csv)");
@@ -350,7 +351,7 @@ internal static class TrainCommand
         };
 
         Console.WriteLine($"Training {autoencoder.Config.Kind.Name()} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {dataName}: " +
-            $"{train.Count} train / {test.Count} test items, {config.Loss.ToUpperInvariant()} loss, Adam lr {s.Fit.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.Fit.BatchSize}, {s.Fit.Epochs} epochs, {s.Threads} threads");
+            $"{train.Count} train / {test.Count} test items, {config.Loss.Name().ToUpperInvariant()} loss, Adam lr {s.Fit.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.Fit.BatchSize}, {s.Fit.Epochs} epochs, {s.Threads} threads");
         if (resumed is not null) Console.WriteLine($"Resuming after epoch {resumed.Epoch} from {resumed.Path}");
 
         History history;
@@ -396,7 +397,7 @@ internal static class TrainCommand
             Hidden = s.Given.Hidden ? config.Hidden : tableHidden,
             Latent = s.Given.Latent ? config.Latent : tableLatent,
             OutputActivation = s.Given.OutputActivation ? config.OutputActivation : "none",
-            Loss = s.Given.Loss ? config.Loss : "mse",
+            Loss = s.Given.Loss ? config.Loss : LossKind.Mse,
         };
     }
 

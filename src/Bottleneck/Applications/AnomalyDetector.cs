@@ -117,7 +117,7 @@ public sealed class AnomalyDetector
             Latent = o.Latent ?? latent,
             Activation = o.Activation,
             OutputActivation = "none",
-            Loss = "mse",
+            Loss = Losses.LossKind.Mse,
         };
         var members = new Autoencoder[o.Ensemble];
         var calibrations = new MemberCalibration[o.Ensemble];

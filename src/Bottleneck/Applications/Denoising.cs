@@ -37,7 +37,7 @@ public sealed record DenoiseResult
 /// </summary>
 public static class Denoising
 {
-    public const string DefaultNoise = "gaussian";
+    public const NoiseKind DefaultNoise = NoiseKind.Gaussian;
     public const double DefaultLevel = 0.5;
     private const int Chunk = 1000;
 
@@ -46,14 +46,14 @@ public static class Denoising
     /// else gaussian noise of standard deviation 0.5. A level without a kind keeps the default kind
     /// (or the model's).
     /// </summary>
-    public static Corruption CorruptionFor(Autoencoder model, string? noise, double? level)
+    public static Corruption CorruptionFor(Autoencoder model, NoiseKind? noise, double? level)
     {
         ArgumentNullException.ThrowIfNull(model);
         var own = model.Corruption;
-        string kind = noise ?? own?.Kind ?? DefaultNoise;
+        var kind = noise ?? own?.Kind ?? DefaultNoise;
         double value = level ?? (own is not null && own.Kind == kind ? own.Level : DefaultLevel);
         if (!(value > 0) || double.IsInfinity(value)) throw new BottleneckException($"the noise level must be a positive number, got {value}");
-        if (kind != "gaussian" && value > 1) throw new BottleneckException($"{kind} noise takes a fraction of pixels up to 1 as its level, got {value}");
+        if (kind != NoiseKind.Gaussian && value > 1) throw new BottleneckException($"{kind.Name()} noise takes a fraction of pixels up to 1 as its level, got {value}");
         return new Corruption(kind, value);
     }
 

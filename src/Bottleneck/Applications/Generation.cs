@@ -59,8 +59,8 @@ public static class Generation
         var codes = new Tensor(count, model.Config.Latent);
         var rng = new Rng(seed);
         if (component is not int k) prior.Sample(codes.Span, rng);
-        else if (prior.Kind is not (LatentPrior.Mixture or LatentPrior.Categorical))
-            throw new BottleneckException($"a component to draw from needs a mixture or categorical prior; this model's is {prior.Kind}");
+        else if (prior.Kind is not (PriorKind.Mixture or PriorKind.Categorical))
+            throw new BottleneckException($"a component to draw from needs a mixture or categorical prior; this model's is {prior.Kind.Name()}");
         else
             for (int r = 0; r < count; r++) prior.SampleComponent(codes.Row(r), k, rng);
         return (codes, model.Decode(codes));

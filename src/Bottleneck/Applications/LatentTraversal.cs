@@ -35,7 +35,7 @@ public static class LatentTraversal
         var codes = model.Encode(x).Span;
         var low = new float[l];
         var high = new float[l];
-        bool prior = model.Prior is { Kind: LatentPrior.Gaussian };
+        bool prior = model.Prior is { Kind: PriorKind.Gaussian };
         for (int j = 0; j < l; j++)
         {
             if (prior) (low[j], high[j]) = (-PriorRange, PriorRange);

@@ -74,17 +74,21 @@ public abstract class Loss(Reduction reduction)
 
     protected abstract void Gradient(ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, Span<float> grad, float scale);
 
-    public static Loss Create(string name, Reduction reduction = Reduction.Sum, EngineOptions? engine = null)
+    public static Loss Create(LossKind kind, Reduction reduction = Reduction.Sum, EngineOptions? engine = null)
     {
-        Loss loss = name switch
+        Loss loss = kind switch
         {
-            "bce" => new BinaryCrossEntropy(reduction),
-            "mse" => new MeanSquaredError(reduction),
-            _ => throw new BottleneckException($"unknown loss '{name}'; choose bce or mse"),
+            LossKind.Bce => new BinaryCrossEntropy(reduction),
+            LossKind.Mse => new MeanSquaredError(reduction),
+            _ => throw new BottleneckException($"{kind.Name()} is not a reconstruction loss; choose bce or mse"),
         };
         loss.Engine = engine ?? EngineOptions.Default;
         return loss;
     }
+
+    /// <summary>The loss of a name, "bce" or "mse".</summary>
+    public static Loss Create(string name, Reduction reduction = Reduction.Sum, EngineOptions? engine = null) =>
+        Create(NamedEnum.Parse<LossKind>(name), reduction, engine);
 
     private static void CheckShapes(Tensor prediction, Tensor target)
     {

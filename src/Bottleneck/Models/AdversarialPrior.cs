@@ -60,8 +60,8 @@ public sealed class AdversarialPrior : CodeRegularizer
             encoderParameters = phases.Parameters.ToArray();
             generatorOptimizer = new Adam(encoderParameters, GeneratorRate, GeneratorBeta1, engine: this.engine);
         }
-        if (conditioned && prior.Kind != LatentPrior.Mixture)
-            throw new BottleneckException($"labels choose a mixture prior's component; a {prior.Kind} prior has none");
+        if (conditioned && prior.Kind != PriorKind.Mixture)
+            throw new BottleneckException($"labels choose a mixture prior's component; a {prior.Kind.Name()} prior has none");
         Prior = prior;
         this.weight = weight;
         head = prior.ClusterHead;

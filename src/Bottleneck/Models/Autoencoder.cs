@@ -61,7 +61,7 @@ public sealed class Autoencoder : ITrainable
     /// <param name="inputShape">Channels, height and width when the items are images (for pictures and reports).</param>
     /// <param name="seed">Seeds the training-time noise (dropout layers the model rebuilds when it is loaded draw from it).</param>
     /// <param name="engine">Threads, kernel and fusion, handed to the layers as to a built-in kind's.</param>
-    public static Autoencoder FromLayers(int inputSize, Sequential encoder, Sequential decoder, string loss = "mse",
+    public static Autoencoder FromLayers(int inputSize, Sequential encoder, Sequential decoder, LossKind loss = LossKind.Mse,
         int[]? inputShape = null, ulong seed = 42, EngineOptions? engine = null)
     {
         ArgumentNullException.ThrowIfNull(encoder);
@@ -92,7 +92,7 @@ public sealed class Autoencoder : ITrainable
 
     /// <summary>The distribution generation draws codes from: an AAE's prior, N(0, I) for a variational model, none for the others.</summary>
     public LatentPrior? Prior => Regularizer is AdversarialPrior adversarial ? adversarial.Prior
-        : ModelKinds.IsVariational(Config.Kind) ? new LatentPrior(LatentPrior.Gaussian, Config.Latent, 2) : null;
+        : ModelKinds.IsVariational(Config.Kind) ? new LatentPrior(PriorKind.Gaussian, Config.Latent, 2) : null;
 
     public Sequential Encoder { get; }
 

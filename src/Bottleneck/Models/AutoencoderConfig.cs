@@ -1,3 +1,5 @@
+using Bottleneck.Losses;
+
 
 namespace Bottleneck.Models;
 
@@ -33,8 +35,8 @@ public sealed record AutoencoderConfig
     /// <summary>Activation on the reconstruction; sigmoid suits data in [0, 1].</summary>
     public string OutputActivation { get; init; } = "sigmoid";
 
-    /// <summary>Reconstruction loss: "bce" or "mse", summed over the values of an item.</summary>
-    public string Loss { get; init; } = "bce";
+    /// <summary>Reconstruction loss, summed over the values of an item.</summary>
+    public LossKind Loss { get; init; } = LossKind.Bce;
 
     /// <summary>Conv models: channels of each strided convolution, input side first (the decoder mirrors them).</summary>
     public int[] Channels { get; init; } = [16, 32];
@@ -56,13 +58,13 @@ public sealed record AutoencoderConfig
     public double Dropout { get; init; }
 
     /// <summary>Denoising: the corruption applied to training inputs (gaussian, mask or salt-and-pepper).</summary>
-    public string Noise { get; init; } = "gaussian";
+    public NoiseKind Noise { get; init; } = NoiseKind.Gaussian;
 
     /// <summary>Denoising: the gaussian noise's standard deviation, or the fraction of values masked or salted.</summary>
     public double NoiseLevel { get; init; } = 0.5;
 
-    /// <summary>Sparse: "l1" (activity penalty on the code) or "kl" (each code unit's mean activation pulled toward <see cref="SparsityTarget"/>).</summary>
-    public string Sparsity { get; init; } = "l1";
+    /// <summary>Sparse: an L1 activity penalty on the code, or KL (each code unit's mean activation pulled toward <see cref="SparsityTarget"/>).</summary>
+    public SparsityKind Sparsity { get; init; } = SparsityKind.L1;
 
     /// <summary>Sparse: weight of the penalty (λ for L1, β for KL).</summary>
     public double SparsityWeight { get; init; } = 1e-2;
@@ -82,8 +84,8 @@ public sealed record AutoencoderConfig
     /// <summary>FactorVAE: weight γ of the discriminator's total-correlation estimate; β-TCVAE: weight β of the total-correlation part of the KL.</summary>
     public double TcWeight { get; init; } = 6;
 
-    /// <summary>AAE: the prior the codes are pushed towards (<see cref="LatentPrior.Names"/>).</summary>
-    public string Prior { get; init; } = LatentPrior.Gaussian;
+    /// <summary>AAE: the prior the codes are pushed towards.</summary>
+    public PriorKind Prior { get; init; } = PriorKind.Gaussian;
 
     /// <summary>AAE with a mixture prior: its number of components.</summary>
     public int PriorComponents { get; init; } = 10;
@@ -195,16 +197,16 @@ public sealed record AutoencoderConfig
         switch (Kind)
         {
             case ModelKind.Denoising:
-                if (!Corruption.Names.Contains(Noise))
-                    throw new BottleneckException($"unknown noise '{Noise}'; choose one of {string.Join(", ", Corruption.Names)}");
-                if (!(NoiseLevel > 0) || !double.IsFinite(NoiseLevel) || (Noise != "gaussian" && NoiseLevel >= 1))
-                    throw new BottleneckException($"noise level must be positive (and below 1 for {Noise}), got {NoiseLevel}");
+                if (!Enum.IsDefined(Noise))
+                    throw new BottleneckException($"no noise numbered {(int)Noise}; choose one of {string.Join(", ", NamedEnum.Names<NoiseKind>())}");
+                if (!(NoiseLevel > 0) || !double.IsFinite(NoiseLevel) || (Noise != NoiseKind.Gaussian && NoiseLevel >= 1))
+                    throw new BottleneckException($"noise level must be positive (and below 1 for {Noise.Name()}), got {NoiseLevel}");
                 break;
             case ModelKind.Sparse:
-                if (Sparsity is not ("l1" or "kl")) throw new BottleneckException($"sparsity must be l1 or kl, got '{Sparsity}'");
+                if (!Enum.IsDefined(Sparsity)) throw new BottleneckException($"sparsity must be l1 or kl, got number {(int)Sparsity}");
                 RequirePositive(SparsityWeight, "sparsity weight");
                 if (!(SparsityTarget > 0 && SparsityTarget < 1)) throw new BottleneckException($"sparsity target must be in (0, 1), got {SparsityTarget}");
-                if (Sparsity == "kl" && LatentActivation != "sigmoid")
+                if (Sparsity == SparsityKind.Kl && LatentActivation != "sigmoid")
                     throw new BottleneckException("KL sparsity needs code activations in (0, 1): use latent activation sigmoid");
                 break;
             case ModelKind.Contractive:
@@ -217,8 +219,8 @@ public sealed record AutoencoderConfig
             case ModelKind.Aae:
                 RequirePositive(AdversarialWeight, "adversarial weight");
                 _ = new LatentPrior(Prior, Latent, PriorComponents);
-                if (PriorLabels && Prior != LatentPrior.Mixture)
-                    throw new BottleneckException($"labels choose a component of a mixture prior: use --prior mixture with --prior-labels, not {Prior}");
+                if (PriorLabels && Prior != PriorKind.Mixture)
+                    throw new BottleneckException($"labels choose a component of a mixture prior: use --prior mixture with --prior-labels, not {Prior.Name()}");
                 break;
             case ModelKind.Vae or ModelKind.BetaVae or ModelKind.InfoVae or ModelKind.FactorVae or ModelKind.TcVae:
                 RequirePositive(Beta, "beta");

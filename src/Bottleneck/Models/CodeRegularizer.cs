@@ -71,7 +71,7 @@ public abstract class CodeRegularizer
     /// <remarks><paramref name="init"/> draws the initial weights of a regulariser that has its own (the AAE's and FactorVAE's discriminators), which compute with the encoder's <see cref="Layer.Engine"/>.</remarks>
     public static CodeRegularizer Create(AutoencoderConfig config, Sequential encoder, Rng init) => config.Kind switch
     {
-        ModelKind.Sparse when config.Sparsity == "kl" => new KlSparsityPenalty(config.SparsityTarget, config.SparsityWeight),
+        ModelKind.Sparse when config.Sparsity == SparsityKind.Kl => new KlSparsityPenalty(config.SparsityTarget, config.SparsityWeight),
         ModelKind.Sparse => new L1ActivityPenalty(config.SparsityWeight),
         ModelKind.Contractive => new ContractivePenalty(encoder, config.ContractiveWeight),
         ModelKind.Vae or ModelKind.BetaVae => new Reparameterization(config.Latent, config.Beta),

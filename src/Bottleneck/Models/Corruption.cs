@@ -9,18 +9,16 @@ namespace Bottleneck.Models;
 /// </summary>
 public sealed class Corruption
 {
-    public static readonly string[] Names = ["gaussian", "mask", "salt-and-pepper"];
-
-    public Corruption(string kind, double level, float low = 0, float high = 1)
+    public Corruption(NoiseKind kind, double level, float low = 0, float high = 1)
     {
-        if (!Names.Contains(kind)) throw new BottleneckException($"unknown noise '{kind}'; choose one of {string.Join(", ", Names)}");
+        if (!Enum.IsDefined(kind)) throw new BottleneckException($"no noise numbered {(int)kind}; choose one of {string.Join(", ", NamedEnum.Names<NoiseKind>())}");
         Kind = kind;
         Level = level;
         Low = low;
         High = high;
     }
 
-    public string Kind { get; }
+    public NoiseKind Kind { get; }
 
     /// <summary>The gaussian's standard deviation, or the fraction of values masked or salted.</summary>
     public double Level { get; }
@@ -36,11 +34,11 @@ public sealed class Corruption
         // One loop per kind keeps the per-value work branch-free of the kind.
         switch (Kind)
         {
-            case "gaussian":
+            case NoiseKind.Gaussian:
                 float std = (float)Level;
                 for (int i = 0; i < clean.Length; i++) noisy[i] = Math.Clamp(clean[i] + std * (float)rng.NextNormal(), Low, High);
                 break;
-            case "mask":
+            case NoiseKind.Mask:
                 for (int i = 0; i < clean.Length; i++) noisy[i] = rng.NextDouble() < Level ? Low : clean[i];
                 break;
             default:

@@ -27,7 +27,7 @@ public static class DataRangeCheck
         if (min < low || max > high)
             return $"the data ranges over {range} but the {config.OutputActivation} output can only give {shown}, so the reconstruction error can never reach zero; " +
                 (min >= 0 && max <= 1 ? "use a sigmoid output" : "use --output-activation none with --loss mse, or scale the data to [0, 1] (--scale minmax)");
-        if (config.Loss == "bce" && (min < 0 || max > 1))
+        if (config.Loss == Losses.LossKind.Bce && (min < 0 || max > 1))
             return $"binary cross-entropy needs targets in [0, 1] but the data ranges over {range}; use --loss mse, or scale the data to [0, 1] (--scale minmax)";
         return null;
     }

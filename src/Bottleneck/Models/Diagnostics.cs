@@ -37,7 +37,7 @@ public static class Diagnostics
             list.Add(new("cluster_error", ClusterAccuracy.MajorityError(clusters, labels.AsSpan(0, n)),
                 $"clustering error: share of test items whose cluster (the largest of the {clustering.ClusterHead} cluster values) is labelled, by its majority, with another class"));
         }
-        if (model.Prior is { Kind: LatentPrior.Mixture } mixture && data.Labels is { } itemLabels)
+        if (model.Prior is { Kind: PriorKind.Mixture } mixture && data.Labels is { } itemLabels)
             list.AddRange(MixtureErrors(mixture, codes, model.Config.Latent, itemLabels.AsSpan(0, n), model.Config.PriorLabels));
         if (data.Factors is { } factors) list.AddRange(Disentanglement(codes, model.Config.Latent, Head(factors, n)));
         if (model.JacobianNorms(x) is { } norms)
@@ -48,7 +48,7 @@ public static class Diagnostics
             corruption.Apply(x.Span, noisy.Span, new Rng(NoiseSeed));
             var denoised = model.Reconstruct(noisy);
             int d = data.FeatureCount;
-            list.Add(new("psnr_noisy", ImageQuality.MeanPsnr(x.Span, noisy.Span, d), $"mean PSNR (dB) of the {corruption.Kind}-corrupted test images"));
+            list.Add(new("psnr_noisy", ImageQuality.MeanPsnr(x.Span, noisy.Span, d), $"mean PSNR (dB) of the {corruption.Kind.Name()}-corrupted test images"));
             list.Add(new("psnr_denoised", ImageQuality.MeanPsnr(x.Span, denoised.Span, d), "mean PSNR (dB) of the model's reconstructions of them"));
         }
         return list;
@@ -110,14 +110,14 @@ public static class Diagnostics
     private static Diagnostic PriorMatch(Autoencoder model, ReadOnlySpan<float> codes)
     {
         int l = model.Config.Latent;
-        var prior = model.Prior ?? new LatentPrior(LatentPrior.Gaussian, l, 2);
+        var prior = model.Prior ?? new LatentPrior(PriorKind.Gaussian, l, 2);
         var draws = new float[Math.Max(codes.Length, 2 * l)];
         prior.Sample(draws, new Rng(PriorSeed));
         string name = prior.Kind switch
         {
-            LatentPrior.Mixture => $"the {prior.Components}-component mixture prior",
-            LatentPrior.Categorical => $"the {prior.Components}-cluster categorical prior",
-            LatentPrior.Uniform => "U(−1, 1)",
+            PriorKind.Mixture => $"the {prior.Components}-component mixture prior",
+            PriorKind.Categorical => $"the {prior.Components}-cluster categorical prior",
+            PriorKind.Uniform => "U(−1, 1)",
             _ => "N(0, I)",
         };
         double mmd = codes.Length >= 2 * l ? MaximumMeanDiscrepancy.Squared(codes, draws, l) : double.NaN;

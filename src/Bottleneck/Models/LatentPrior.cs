@@ -1,4 +1,5 @@
 using Bottleneck.Tensors;
+using static Bottleneck.Models.PriorKind;
 
 namespace Bottleneck.Models;
 
@@ -13,21 +14,14 @@ namespace Bottleneck.Models;
 /// </summary>
 public sealed class LatentPrior
 {
-    public const string Gaussian = "gaussian";
-    public const string Mixture = "mixture";
-    public const string Uniform = "uniform";
-    public const string Categorical = "categorical";
-
-    public static readonly string[] Names = [Gaussian, Mixture, Uniform, Categorical];
-
     private const double Radius = 4, MixtureSpread = 0.5;
 
-    public LatentPrior(string kind, int latent, int components)
+    public LatentPrior(PriorKind kind, int latent, int components)
     {
-        if (!Names.Contains(kind)) throw new BottleneckException($"unknown prior '{kind}'; choose one of {string.Join(", ", Names)}");
+        if (!Enum.IsDefined(kind)) throw new BottleneckException($"no prior numbered {(int)kind}; choose one of {string.Join(", ", NamedEnum.Names<PriorKind>())}");
         if (latent < 1) throw new BottleneckException($"the code needs at least one value, got {latent}");
         if (kind == Mixture && latent < 2) throw new BottleneckException("a mixture prior lays its components out in two dimensions: use a code of at least 2 values");
-        if (kind is Mixture or Categorical && components < 2) throw new BottleneckException($"a {kind} prior needs at least 2 components, got {components}");
+        if (kind is Mixture or Categorical && components < 2) throw new BottleneckException($"a {kind.Name()} prior needs at least 2 components, got {components}");
         if (kind == Categorical && latent < components)
             throw new BottleneckException($"a categorical prior of {components} clusters takes the code's first {components} values (and style values after them): use a code of at least {components} values, got {latent}");
         Kind = kind;
@@ -35,7 +29,7 @@ public sealed class LatentPrior
         Components = components;
     }
 
-    public string Kind { get; }
+    public PriorKind Kind { get; }
 
     public int Latent { get; }
 
@@ -80,7 +74,7 @@ public sealed class LatentPrior
     /// <summary>Fills <paramref name="row"/> (<see cref="Latent"/> values) with a draw of mixture component, or categorical cluster, <paramref name="k"/>.</summary>
     public void SampleComponent(Span<float> row, int k, Rng rng)
     {
-        if (Kind is not (Mixture or Categorical)) throw new InvalidOperationException($"a {Kind} prior has no components to draw from");
+        if (Kind is not (Mixture or Categorical)) throw new InvalidOperationException($"a {Kind.Name()} prior has no components to draw from");
         if ((uint)k >= (uint)Components) throw new BottleneckException($"component {k} does not exist: the prior has {Components}, 0 to {Components - 1}");
         for (int d = 0; d < Latent; d++)
             row[d] = Kind == Categorical

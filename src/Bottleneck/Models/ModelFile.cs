@@ -99,7 +99,7 @@ public static class ModelFile
                 {
                     Sparsity = c.Sparsity,
                     SparsityWeight = c.SparsityWeight,
-                    SparsityTarget = c.Sparsity == "kl" ? c.SparsityTarget : null,
+                    SparsityTarget = c.Sparsity == SparsityKind.Kl ? c.SparsityTarget : null,
                 },
                 ModelKind.Contractive => new ObjectiveJson { ContractiveWeight = c.ContractiveWeight },
                 ModelKind.Vae or ModelKind.BetaVae => new ObjectiveJson { Beta = c.Beta },
@@ -108,7 +108,7 @@ public static class ModelFile
                 ModelKind.Aae => new ObjectiveJson
                 {
                     Prior = c.Prior,
-                    PriorComponents = c.Prior is LatentPrior.Mixture or LatentPrior.Categorical ? c.PriorComponents : null,
+                    PriorComponents = c.Prior is PriorKind.Mixture or PriorKind.Categorical ? c.PriorComponents : null,
                     PriorLabels = c.PriorLabels ? true : null,
                     AdversarialPhases = c.AdversarialPhases ? true : null,
                     AdversarialWeight = c.AdversarialWeight,

@@ -20,7 +20,7 @@ public sealed record ModelJson
 
     public required ArchitectureJson Architecture { get; init; }
 
-    public required string Loss { get; init; }
+    public required Losses.LossKind Loss { get; init; }
 
     public ObjectiveJson? Objective { get; init; }
 
@@ -116,11 +116,11 @@ public sealed record WindowsJson
 /// <summary>What the kind adds to plain reconstruction: corruption, a penalty or the KL weight. Only the kind's own fields are written.</summary>
 public sealed record ObjectiveJson
 {
-    public string? Noise { get; init; }
+    public NoiseKind? Noise { get; init; }
 
     public double? NoiseLevel { get; init; }
 
-    public string? Sparsity { get; init; }
+    public SparsityKind? Sparsity { get; init; }
 
     public double? SparsityWeight { get; init; }
 
@@ -137,7 +137,7 @@ public sealed record ObjectiveJson
     public double? TcWeight { get; init; }
 
     /// <summary>AAE: the prior of the codes (gaussian, mixture, uniform).</summary>
-    public string? Prior { get; init; }
+    public PriorKind? Prior { get; init; }
 
     /// <summary>AAE with a mixture prior: its components.</summary>
     public int? PriorComponents { get; init; }

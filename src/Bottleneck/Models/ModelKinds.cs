@@ -1,3 +1,4 @@
+using Bottleneck.Losses;
 using static Bottleneck.Models.ModelKind;
 
 namespace Bottleneck.Models;
@@ -5,13 +6,6 @@ namespace Bottleneck.Models;
 /// <summary>The names of the model kinds, what sets them apart, and the defaults each starts from.</summary>
 public static class ModelKinds
 {
-    /// <summary>Every kind's name, in <see cref="ModelKind"/>'s order: what the command line and model.json write.</summary>
-    private static readonly string[] names =
-    [
-        "vanilla", "deep", "conv", "denoising", "sparse", "contractive", "vae", "beta-vae", "info-vae",
-        "factor-vae", "tc-vae", "aae", "lstm", "gru", "attention", "seq2seq", "custom",
-    ];
-
     /// <summary>
     /// The kinds of <see cref="Autoencoder"/> built from options (<see cref="Defaults"/>): all but
     /// <see cref="ModelKind.Seq2Seq"/>, a model of its own, and <see cref="ModelKind.Custom"/>,
@@ -20,25 +14,10 @@ public static class ModelKinds
     public static readonly ModelKind[] Builtin = [.. Enum.GetValues<ModelKind>().Where(k => k is not (ModelKind.Seq2Seq or ModelKind.Custom))];
 
     /// <summary>The names of <see cref="Builtin"/>, for messages.</summary>
-    public static readonly string[] Names = [.. Builtin.Select(Name)];
+    public static readonly string[] Names = [.. Builtin.Select(NamedEnum.Name)];
 
-    /// <summary>The names of every kind, for messages about model files.</summary>
-    public static readonly string[] AllNames = [.. Enum.GetValues<ModelKind>().Select(Name)];
-
-    /// <summary>The kind's name as written on the command line and in model.json.</summary>
-    public static string Name(this ModelKind kind) =>
-        (uint)kind < (uint)names.Length ? names[(int)kind] : throw new BottleneckException($"no model kind numbered {(int)kind}");
-
-    /// <summary>The kind of a name (exact, lower case), if there is one.</summary>
-    public static bool TryParse(string name, out ModelKind kind)
-    {
-        int i = Array.IndexOf(names, name);
-        kind = (ModelKind)Math.Max(i, 0);
-        return i >= 0;
-    }
-
-    /// <summary>The kind of a name, or an error that lists the names.</summary>
-    public static ModelKind Parse(string name) => TryParse(name, out var kind)
+    /// <summary>The kind of a name, or an error that lists the names of the kinds built from options.</summary>
+    public static ModelKind Parse(string name) => NamedEnum.TryParse<ModelKind>(name, out var kind)
         ? kind
         : throw new BottleneckException($"unknown model kind '{name}'; choose one of {string.Join(", ", Names)}");
 
@@ -56,7 +35,7 @@ public static class ModelKinds
     public static AutoencoderConfig Defaults(ModelKind kind) => kind switch
     {
         Vanilla or Denoising or Contractive or Vae or Aae => new AutoencoderConfig { Kind = kind },
-        Deep => new AutoencoderConfig { Kind = kind, Hidden = [256, 128], Latent = 32, Loss = "mse" },
+        Deep => new AutoencoderConfig { Kind = kind, Hidden = [256, 128], Latent = 32, Loss = LossKind.Mse },
         Conv => new AutoencoderConfig { Kind = kind, Hidden = [], Channels = [16, 32] },
         Sparse => new AutoencoderConfig { Kind = kind, Latent = 32, LatentActivation = "relu", SparsityWeight = 0.1 },
         BetaVae => new AutoencoderConfig { Kind = kind, Beta = 4 },
@@ -65,8 +44,8 @@ public static class ModelKinds
         FactorVae => new AutoencoderConfig { Kind = kind, TcWeight = 35 },
         TcVae => new AutoencoderConfig { Kind = kind, TcWeight = 6 },
         // Windows of a standardised series: a linear output and MSE, as for tables.
-        Lstm or Gru => new AutoencoderConfig { Kind = kind, Hidden = [64], Latent = 16, OutputActivation = "none", Loss = "mse", InputShape = null },
-        Attention => new AutoencoderConfig { Kind = kind, Hidden = [32], Latent = 16, OutputActivation = "none", Loss = "mse", InputShape = null },
+        Lstm or Gru => new AutoencoderConfig { Kind = kind, Hidden = [64], Latent = 16, OutputActivation = "none", Loss = LossKind.Mse, InputShape = null },
+        Attention => new AutoencoderConfig { Kind = kind, Hidden = [32], Latent = 16, OutputActivation = "none", Loss = LossKind.Mse, InputShape = null },
         _ => throw new BottleneckException($"{kind.Name()} models are not built from options; choose one of {string.Join(", ", Names)}"),
     };
 

@@ -39,7 +39,7 @@ public static class Seq2SeqModelFile
             Embedding = c.Embedding,
             MaxLength = c.MaxLength,
         },
-        Loss = "cross-entropy",
+        Loss = Losses.LossKind.CrossEntropy,
         Normalization = Tokens,
         Vocabulary = [.. c.Vocabulary],
     };

@@ -167,7 +167,7 @@ public sealed class RunFolder : TrainingCallback
 
     private void WriteLossCurve()
     {
-        var chart = new LineChart { Title = "Loss per epoch", XLabel = "epoch", YLabel = $"{model.Config.Loss.ToUpperInvariant()} loss per item" };
+        var chart = new LineChart { Title = "Loss per epoch", XLabel = "epoch", YLabel = $"{model.Config.Loss.Name().ToUpperInvariant()} loss per item" };
         chart.AddSeries("train", epochs.Select(e => ((double)e.Epoch, e.TrainLoss)));
         if (epochs.Any(e => e.TestLoss.HasValue))
             chart.AddSeries("test", epochs.Where(e => e.TestLoss.HasValue).Select(e => ((double)e.Epoch, e.TestLoss!.Value)));

@@ -88,15 +88,15 @@ public static class RunReport
         yield return ("Activations", $"hidden {a.Activation}, code {a.LatentActivation}, output {a.OutputActivation}");
         if (a.BatchNorm) yield return ("Batch normalisation", "yes");
         if (a.Dropout > 0) yield return ("Dropout", Format(a.Dropout));
-        yield return ("Loss", json.Loss.ToUpperInvariant() + " (summed over an item's values)");
+        yield return ("Loss", json.Loss.Name().ToUpperInvariant() + " (summed over an item's values)");
         if (json.Objective is { } o)
         {
-            if (o.Noise is { } noise) yield return ("Corruption", $"{noise}, level {Format(o.NoiseLevel)}");
-            if (o.Sparsity is { } sparsity) yield return ("Sparsity", $"{sparsity}, weight {Format(o.SparsityWeight)}" + (o.SparsityTarget is { } rho ? $", target {Format(rho)}" : ""));
+            if (o.Noise is { } noise) yield return ("Corruption", $"{noise.Name()}, level {Format(o.NoiseLevel)}");
+            if (o.Sparsity is { } sparsity) yield return ("Sparsity", $"{sparsity.Name()}, weight {Format(o.SparsityWeight)}" + (o.SparsityTarget is { } rho ? $", target {Format(rho)}" : ""));
             if (o.ContractiveWeight is { } lambda) yield return ("Contractive weight λ", Format(lambda));
             if (o.Beta is { } beta) yield return ("KL weight β", Format(beta));
             if (o.MmdWeight is { } mmd) yield return ("MMD weight λ", Format(mmd));
-            if (o.Prior is { } prior) yield return ("Prior", prior + (o.PriorComponents is { } k ? $" of {k} components" : "") + $", adversarial weight λ {Format(o.AdversarialWeight)}");
+            if (o.Prior is { } prior) yield return ("Prior", prior.Name() + (o.PriorComponents is { } k ? $" of {k} components" : "") + $", adversarial weight λ {Format(o.AdversarialWeight)}");
         }
         yield return ("Input normalisation", json.Normalization.Description ?? json.Normalization.Type);
     }

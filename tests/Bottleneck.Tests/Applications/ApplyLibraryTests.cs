@@ -176,15 +176,15 @@ public class ApplyLibraryTests
     [Fact]
     public void A_denoising_model_is_tested_with_its_own_corruption_unless_told_otherwise()
     {
-        var denoising = new Autoencoder(ModelKinds.Defaults(ModelKind.Denoising) with { Hidden = [16], Noise = "mask", NoiseLevel = 0.3 }, seed: 1);
+        var denoising = new Autoencoder(ModelKinds.Defaults(ModelKind.Denoising) with { Hidden = [16], Noise = NoiseKind.Mask, NoiseLevel = 0.3 }, seed: 1);
         var own = Denoising.CorruptionFor(denoising, null, null);
-        Assert.Equal(("mask", 0.3), (own.Kind, own.Level));
-        Assert.Equal(("mask", 0.1), (Denoising.CorruptionFor(denoising, null, 0.1).Kind, Denoising.CorruptionFor(denoising, null, 0.1).Level));
-        var other = Denoising.CorruptionFor(denoising, "gaussian", null);
-        Assert.Equal(("gaussian", 0.5), (other.Kind, other.Level));
+        Assert.Equal((NoiseKind.Mask, 0.3), (own.Kind, own.Level));
+        Assert.Equal((NoiseKind.Mask, 0.1), (Denoising.CorruptionFor(denoising, null, 0.1).Kind, Denoising.CorruptionFor(denoising, null, 0.1).Level));
+        var other = Denoising.CorruptionFor(denoising, NoiseKind.Gaussian, null);
+        Assert.Equal((NoiseKind.Gaussian, 0.5), (other.Kind, other.Level));
         var plain = Denoising.CorruptionFor(Small(), null, null);
-        Assert.Equal(("gaussian", 0.5), (plain.Kind, plain.Level));
-        Assert.Throws<BottleneckException>(() => Denoising.CorruptionFor(Small(), "mask", 1.5));
+        Assert.Equal((NoiseKind.Gaussian, 0.5), (plain.Kind, plain.Level));
+        Assert.Throws<BottleneckException>(() => Denoising.CorruptionFor(Small(), NoiseKind.Mask, 1.5));
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public class ApplyLibraryTests
     {
         var model = Small();
         var data = Images(30);
-        var corruption = new Corruption("gaussian", 0.3);
+        var corruption = new Corruption(NoiseKind.Gaussian, 0.3);
         var result = Denoising.Evaluate(model, data, corruption, gridCount: 4, seed: 5);
         var noisy = new float[data.Features.Length];
         corruption.Apply(data.Features, noisy, new Rng(5));
@@ -216,7 +216,7 @@ public class ApplyLibraryTests
     {
         var table = new Autoencoder(new AutoencoderConfig { InputSize = 6, InputShape = null, Hidden = [4], Latent = 2 }, seed: 1);
         var data = new Dataset("t", new float[12], 2, 6);
-        var e = Assert.Throws<BottleneckException>(() => Denoising.Evaluate(table, data, new Corruption("gaussian", 0.1)));
+        var e = Assert.Throws<BottleneckException>(() => Denoising.Evaluate(table, data, new Corruption(NoiseKind.Gaussian, 0.1)));
         Assert.Contains("denoise draws images", e.Message);
     }
 

@@ -42,7 +42,7 @@ public class BceThroughSigmoidTests
     [InlineData("mse")] // no fused pass: the same two steps either way
     public void The_model_backward_from_the_loss_gives_the_bits_of_the_separate_steps(string lossName)
     {
-        var config = new AutoencoderConfig { InputSize = 50, InputShape = null, Hidden = [30], Latent = 4, Loss = lossName };
+        var config = new AutoencoderConfig { InputSize = 50, InputShape = null, Hidden = [30], Latent = 4, Loss = NamedEnum.Parse<LossKind>(lossName) };
         var x = new Tensor(16, 50);
         new Rng(8).FillUniform(x.Span, 0f, 1f);
         float[][] Gradients(bool fuse)

@@ -1,5 +1,6 @@
 using Bottleneck.Applications;
 using Bottleneck.Data;
+using Bottleneck.Losses;
 using Bottleneck.Metrics;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
@@ -20,7 +21,7 @@ public class AdversarialPriorTests
     public void The_generator_penalty_gradient_matches_finite_differences()
     {
         var rng = new Rng(5);
-        var aae = new AdversarialPrior(new LatentPrior(LatentPrior.Gaussian, 3, 2), weight: 0.7, new Rng(9));
+        var aae = new AdversarialPrior(new LatentPrior(PriorKind.Gaussian, 3, 2), weight: 0.7, new Rng(9));
         // A few discriminator steps first, so that D is not at its initial weights.
         for (int i = 0; i < 5; i++) aae.TrainDiscriminator(FiniteDifferences.Uniform(rng, 8, 3, 2f), rng);
         var codes = FiniteDifferences.Uniform(rng, 4, 3, 2f);
@@ -35,7 +36,7 @@ public class AdversarialPriorTests
     {
         var rng = new Rng(6);
         // 3 clusters and 2 style values: each part has its own adversary.
-        var aae = new AdversarialPrior(new LatentPrior(LatentPrior.Categorical, 5, 3), weight: 0.7, new Rng(8));
+        var aae = new AdversarialPrior(new LatentPrior(PriorKind.Categorical, 5, 3), weight: 0.7, new Rng(8));
         for (int i = 0; i < 5; i++) aae.TrainDiscriminator(aae.Code(FiniteDifferences.Uniform(rng, 8, 5, 2f)).Clone(), rng);
         var encoded = FiniteDifferences.Uniform(rng, 4, 5, 2f);
         var r = FiniteDifferences.Uniform(rng, 4, 5, 1f);
@@ -55,7 +56,7 @@ public class AdversarialPriorTests
     [Fact]
     public void Categorical_draws_are_one_hot_clusters_beside_normal_style_values()
     {
-        var prior = new LatentPrior(LatentPrior.Categorical, 6, 4);
+        var prior = new LatentPrior(PriorKind.Categorical, 6, 4);
         var codes = new float[3000 * 6];
         var cluster = new int[3000];
         prior.Sample(codes, new Rng(2), cluster);
@@ -65,7 +66,7 @@ public class AdversarialPriorTests
         var style = Enumerable.Range(0, 3000).Select(r => (double)codes[r * 6 + 5]).ToArray();
         Assert.Equal(0, style.Average(), 0.1);
         Assert.Equal(1, Math.Sqrt(style.Average(v => v * v)), 0.1);
-        Assert.Throws<BottleneckException>(() => new LatentPrior(LatentPrior.Categorical, 3, 4));
+        Assert.Throws<BottleneckException>(() => new LatentPrior(PriorKind.Categorical, 3, 4));
     }
 
     [Fact]
@@ -83,7 +84,7 @@ public class AdversarialPriorTests
     public void The_discriminator_learns_to_tell_shifted_codes_from_the_prior()
     {
         var rng = new Rng(1);
-        var aae = new AdversarialPrior(new LatentPrior(LatentPrior.Gaussian, 4, 2), weight: 1, new Rng(2));
+        var aae = new AdversarialPrior(new LatentPrior(PriorKind.Gaussian, 4, 2), weight: 1, new Rng(2));
         var codes = new Tensor(64, 4);
         double first = 0;
         for (int step = 0; step < 150; step++)
@@ -99,10 +100,10 @@ public class AdversarialPriorTests
     }
 
     [Theory]
-    [InlineData(LatentPrior.Gaussian)]
-    [InlineData(LatentPrior.Uniform)]
-    [InlineData(LatentPrior.Mixture)]
-    public void A_prior_matches_itself_and_not_a_shifted_copy(string kind)
+    [InlineData(PriorKind.Gaussian)]
+    [InlineData(PriorKind.Uniform)]
+    [InlineData(PriorKind.Mixture)]
+    public void A_prior_matches_itself_and_not_a_shifted_copy(PriorKind kind)
     {
         var prior = new LatentPrior(kind, 4, 8);
         var a = new float[800 * 4];
@@ -112,13 +113,13 @@ public class AdversarialPriorTests
         Assert.InRange(MaximumMeanDiscrepancy.Squared(a, b, 4), -0.01, 0.01);
         for (int i = 0; i < b.Length; i++) b[i] += 3f;
         Assert.True(MaximumMeanDiscrepancy.Squared(a, b, 4) > 0.1);
-        if (kind == LatentPrior.Uniform) Assert.All(a, v => Assert.InRange(v, -1f, 1f));
+        if (kind == PriorKind.Uniform) Assert.All(a, v => Assert.InRange(v, -1f, 1f));
     }
 
     [Fact]
     public void Mixture_draws_fall_around_their_component_means()
     {
-        var prior = new LatentPrior(LatentPrior.Mixture, 3, 16);
+        var prior = new LatentPrior(PriorKind.Mixture, 3, 16);
         var codes = new float[4000 * 3];
         var component = new int[4000];
         prior.Sample(codes, new Rng(3), component);
@@ -134,8 +135,9 @@ public class AdversarialPriorTests
         }
         Assert.Equal(prior.ComponentMean(5, 0), mean0 / count, 0.15);
         Assert.Equal(prior.ComponentMean(5, 1), mean1 / count, 0.15);
-        Assert.Throws<BottleneckException>(() => new LatentPrior(LatentPrior.Mixture, 1, 4));
-        Assert.Throws<BottleneckException>(() => new LatentPrior("cauchy", 3, 4));
+        Assert.Throws<BottleneckException>(() => new LatentPrior(PriorKind.Mixture, 1, 4));
+        Assert.Throws<BottleneckException>(() => new LatentPrior((PriorKind)9, 3, 4));
+        Assert.Contains("unknown prior 'cauchy'; choose one of gaussian, mixture, uniform, categorical", Assert.Throws<BottleneckException>(() => NamedEnum.Parse<PriorKind>("cauchy")).Message);
     }
 
     [Fact]
@@ -156,7 +158,7 @@ public class AdversarialPriorTests
         var (codes, images) = Generation.Sample(aae, 5, seed: 4);
         Assert.Equal([5, 784], images.Shape.ToArray());
         var expected = new float[5 * 20];
-        new LatentPrior(LatentPrior.Gaussian, 20, 2).Sample(expected, new Rng(4));
+        new LatentPrior(PriorKind.Gaussian, 20, 2).Sample(expected, new Rng(4));
         Assert.Equal(expected, codes.Span.ToArray());
     }
 
@@ -164,10 +166,10 @@ public class AdversarialPriorTests
     public void A_mixture_aae_saves_and_loads_with_its_prior()
     {
         using var dir = new TempDir();
-        var config = ModelKinds.Defaults(ModelKind.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 16, PriorLabels = true, AdversarialWeight = 0.5 };
+        var config = ModelKinds.Defaults(ModelKind.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = PriorKind.Mixture, PriorComponents = 16, PriorLabels = true, AdversarialWeight = 0.5 };
         ModelFile.Save(new Autoencoder(config, seed: 1), dir.Path);
         var (loaded, json) = ModelFile.Load(dir.Path);
-        Assert.Equal(LatentPrior.Mixture, loaded.Config.Prior);
+        Assert.Equal(PriorKind.Mixture, loaded.Config.Prior);
         Assert.Equal(16, loaded.Config.PriorComponents);
         Assert.Equal(0.5, loaded.Config.AdversarialWeight);
         Assert.Equal(16, json.Objective!.PriorComponents);
@@ -181,7 +183,7 @@ public class AdversarialPriorTests
     public void A_label_conditioned_penalty_gradient_reaches_the_code_and_not_the_label()
     {
         var rng = new Rng(8);
-        var aae = new AdversarialPrior(new LatentPrior(LatentPrior.Mixture, 3, 4), weight: 0.7, new Rng(9), conditioned: true);
+        var aae = new AdversarialPrior(new LatentPrior(PriorKind.Mixture, 3, 4), weight: 0.7, new Rng(9), conditioned: true);
         Assert.True(aae.NeedsLabels);
         int[] labels = [0, 3];
         for (int i = 0; i < 5; i++)
@@ -207,12 +209,12 @@ public class AdversarialPriorTests
     [Fact]
     public void A_label_conditioned_prior_refuses_missing_or_out_of_range_labels_and_other_priors()
     {
-        var aae = new AdversarialPrior(new LatentPrior(LatentPrior.Mixture, 2, 3), weight: 1, new Rng(1), conditioned: true);
+        var aae = new AdversarialPrior(new LatentPrior(PriorKind.Mixture, 2, 3), weight: 1, new Rng(1), conditioned: true);
         var e = Assert.Throws<BottleneckException>(() => aae.SetLabels([0, 3]));
         Assert.Contains("label 3 has no component in a prior of 3", e.Message);
         // A training forward without the batch's labels is a programming error, not silently unconditioned.
         Assert.Throws<InvalidOperationException>(() => aae.Forward(new Tensor(2, 2), new Tensor(2, 2), new Rng(2), training: true));
-        Assert.Throws<BottleneckException>(() => new AdversarialPrior(new LatentPrior(LatentPrior.Gaussian, 2, 3), 1, new Rng(1), conditioned: true));
+        Assert.Throws<BottleneckException>(() => new AdversarialPrior(new LatentPrior(PriorKind.Gaussian, 2, 3), 1, new Rng(1), conditioned: true));
         var config = ModelKinds.Defaults(ModelKind.Aae) with { PriorLabels = true };
         Assert.Contains("mixture", Assert.Throws<BottleneckException>(config.Validate).Message);
         Assert.Contains("aae", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKind.Vae) with { PriorLabels = true }).Validate).Message);
@@ -221,7 +223,7 @@ public class AdversarialPriorTests
     [Fact]
     public void Draws_of_a_labelled_component_fall_around_its_mean_and_the_nearest_component_finds_it()
     {
-        var prior = new LatentPrior(LatentPrior.Mixture, 3, 10);
+        var prior = new LatentPrior(PriorKind.Mixture, 3, 10);
         var rng = new Rng(4);
         var row = new float[3];
         int nearest = 0;
@@ -233,9 +235,9 @@ public class AdversarialPriorTests
         // Radius 4, 10 components: neighbours lie 2.47 apart, so a spread of 0.5 mostly stays nearest its own.
         Assert.InRange(nearest, 475, 500);
         Assert.Equal(3, prior.NearestComponent([(float)prior.ComponentMean(3, 0), (float)prior.ComponentMean(3, 1), 5f]));
-        Assert.Throws<InvalidOperationException>(() => new LatentPrior(LatentPrior.Gaussian, 3, 2).SampleComponent(row, 0, rng));
+        Assert.Throws<InvalidOperationException>(() => new LatentPrior(PriorKind.Gaussian, 3, 2).SampleComponent(row, 0, rng));
         Assert.Throws<BottleneckException>(() => prior.SampleComponent(row, 10, rng));
-        var categorical = new LatentPrior(LatentPrior.Categorical, 5, 3);
+        var categorical = new LatentPrior(PriorKind.Categorical, 5, 3);
         var clusterRow = new float[5];
         categorical.SampleComponent(clusterRow, 2, rng);
         Assert.Equal([0f, 0f, 1f], clusterRow[..3]);
@@ -244,13 +246,13 @@ public class AdversarialPriorTests
     [Fact]
     public void Generating_from_one_component_draws_every_code_there()
     {
-        var config = ModelKinds.Defaults(ModelKind.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = LatentPrior.Mixture, PriorComponents = 8 };
+        var config = ModelKinds.Defaults(ModelKind.Aae) with { InputSize = 12, InputShape = null, Hidden = [6], Latent = 2, Prior = PriorKind.Mixture, PriorComponents = 8 };
         var (codes, images) = Generation.Sample(new Autoencoder(config, seed: 1), 50, seed: 3, component: 6);
         Assert.Equal([50, 12], images.Shape.ToArray());
-        var prior = new LatentPrior(LatentPrior.Mixture, 2, 8);
+        var prior = new LatentPrior(PriorKind.Mixture, 2, 8);
         int nearest = Enumerable.Range(0, 50).Count(r => prior.NearestComponent(codes.Row(r)) == 6);
         Assert.InRange(nearest, 45, 50);
-        var gaussian = new Autoencoder(config with { Prior = LatentPrior.Gaussian }, seed: 1);
+        var gaussian = new Autoencoder(config with { Prior = PriorKind.Gaussian }, seed: 1);
         Assert.Contains("mixture or categorical", Assert.Throws<BottleneckException>(() => Generation.Sample(gaussian, 4, component: 0)).Message);
     }
 
@@ -265,7 +267,7 @@ public class AdversarialPriorTests
         {
             Hidden = [128],
             Latent = 2,
-            Prior = LatentPrior.Mixture,
+            Prior = PriorKind.Mixture,
             PriorComponents = 10,
             PriorLabels = true,
             AdversarialWeight = 50,
@@ -292,11 +294,11 @@ public class AdversarialPriorTests
             InputShape = null,
             Hidden = [8],
             Latent = 6,
-            Prior = LatentPrior.Categorical,
+            Prior = PriorKind.Categorical,
             PriorComponents = 4,
             AdversarialPhases = true,
             CodeBatchNorm = true,
-            Loss = "mse",
+            Loss = LossKind.Mse,
             OutputActivation = "none",
         };
         var rng = new Rng(3);

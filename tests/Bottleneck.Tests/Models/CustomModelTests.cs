@@ -18,7 +18,7 @@ public class CustomModelTests
         var init = new Rng(seed);
         var encoder = new Sequential([new Linear(784, 96, init), new Tanh(), new Linear(96, 12, init)]);
         var decoder = new Sequential([new Linear(12, 96, init), new LeakyReLU(0.2f), new Dropout(0.1, new Rng(seed + 1)), new Linear(96, 784, init), new Sigmoid()]);
-        return Autoencoder.FromLayers(784, encoder, decoder, loss: "bce", inputShape: [1, 28, 28]);
+        return Autoencoder.FromLayers(784, encoder, decoder, loss: LossKind.Bce, inputShape: [1, 28, 28]);
     }
 
     [Fact]

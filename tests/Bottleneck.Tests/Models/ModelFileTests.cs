@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Bottleneck.Formats;
+using Bottleneck.Losses;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
 using Bottleneck.Tests.IO;
@@ -31,7 +32,7 @@ public class ModelFileTests
                 Hidden = a.hidden,
                 Latent = a.latent,
                 Activation = a.activation,
-                Loss = a.loss,
+                Loss = NamedEnum.Parse<LossKind>(a.loss),
             };
             var model = new Autoencoder(config, (ulong)a.seed);
             ModelFile.Save(model, dir.Path);

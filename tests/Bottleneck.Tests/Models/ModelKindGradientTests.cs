@@ -26,8 +26,8 @@ public class ModelKindGradientTests
 
     private static AutoencoderConfig Config(string kind, string variant) => kind switch
     {
-        "sparse" when variant == "kl" => Small(kind) with { Sparsity = "kl", SparsityWeight = 0.5, SparsityTarget = 0.2, LatentActivation = "sigmoid" },
-        "sparse" => Small(kind) with { Sparsity = "l1", SparsityWeight = 0.5 },
+        "sparse" when variant == "kl" => Small(kind) with { Sparsity = SparsityKind.Kl, SparsityWeight = 0.5, SparsityTarget = 0.2, LatentActivation = "sigmoid" },
+        "sparse" => Small(kind) with { Sparsity = SparsityKind.L1, SparsityWeight = 0.5 },
         "contractive" => Small(kind) with { Activation = variant, ContractiveWeight = 5 },
         "beta-vae" => Small(kind) with { Beta = 3 },
         "info-vae" => Small(kind) with { MmdWeight = 5 },

@@ -1,4 +1,5 @@
 using Bottleneck.Data;
+using Bottleneck.Losses;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
 using Bottleneck.Tests.IO;
@@ -20,7 +21,7 @@ public class ModelKindTests
         Heads = 2,
         Latent = 3,
         LatentActivation = kind == ModelKind.Sparse ? "sigmoid" : "none",
-        Sparsity = "kl",
+        Sparsity = SparsityKind.Kl,
         Beta = 2.5,
         TcWeight = 2.5,
         NoiseLevel = 0.25,
@@ -42,7 +43,7 @@ public class ModelKindTests
         if (kind is ModelKind.Vae or ModelKind.BetaVae or ModelKind.InfoVae) Assert.Equal(2.5, loaded.Config.Beta);
         if (kind is ModelKind.FactorVae or ModelKind.TcVae) Assert.Equal(2.5, loaded.Config.TcWeight);
         if (kind == ModelKind.Denoising) Assert.Equal(0.25, loaded.Config.NoiseLevel);
-        if (kind == ModelKind.Sparse) Assert.Equal("kl", loaded.Config.Sparsity);
+        if (kind == ModelKind.Sparse) Assert.Equal(SparsityKind.Kl, loaded.Config.Sparsity);
         var x = new Tensor(5, 12);
         var rng = new Rng(1);
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
@@ -107,7 +108,7 @@ public class ModelKindTests
     {
         var clean = Enumerable.Repeat(0.5f, 20_000).ToArray();
         var noisy = new float[clean.Length];
-        new Corruption(kind, level).Apply(clean, noisy, new Rng(3));
+        new Corruption(NamedEnum.Parse<NoiseKind>(kind), level).Apply(clean, noisy, new Rng(3));
         Assert.All(noisy, v => Assert.InRange(v, 0f, 1f));
         double changed = noisy.Count(v => v != 0.5f) / (double)noisy.Length;
         if (kind == "gaussian")
@@ -125,7 +126,7 @@ public class ModelKindTests
     [Fact]
     public void Standardised_data_under_a_sigmoid_output_gets_a_warning_that_says_what_to_change()
     {
-        var config = new AutoencoderConfig { InputSize = 2, InputShape = null, Loss = "mse" };
+        var config = new AutoencoderConfig { InputSize = 2, InputShape = null, Loss = LossKind.Mse };
         var standardised = new Dataset("d", [-0.42f, 2.8f, 0.1f, 0.3f], 2, 2);
         var warning = DataRangeCheck.Warning(config, standardised);
         Assert.NotNull(warning);
@@ -134,7 +135,7 @@ public class ModelKindTests
         Assert.Contains("--output-activation none", warning);
         Assert.Null(DataRangeCheck.Warning(config with { OutputActivation = "none" }, standardised));
         Assert.Null(DataRangeCheck.Warning(config, new Dataset("d", [0f, 1f, 0.5f, 0.2f], 2, 2)));
-        Assert.Contains("binary cross-entropy", DataRangeCheck.Warning(config with { OutputActivation = "none", Loss = "bce" }, standardised));
+        Assert.Contains("binary cross-entropy", DataRangeCheck.Warning(config with { OutputActivation = "none", Loss = LossKind.Bce }, standardised));
     }
 
     [Theory]
@@ -162,9 +163,9 @@ public class ModelKindTests
         {
             Small(ModelKind.Contractive) with { Hidden = [7, 5] },
             Small(ModelKind.Contractive) with { Activation = "gelu" },
-            Small(ModelKind.Sparse) with { Sparsity = "kl", LatentActivation = "relu" },
+            Small(ModelKind.Sparse) with { Sparsity = SparsityKind.Kl, LatentActivation = "relu" },
             Small(ModelKind.Vae) with { LatentActivation = "tanh" },
-            Small(ModelKind.Denoising) with { Noise = "mask", NoiseLevel = 1.5 },
+            Small(ModelKind.Denoising) with { Noise = NoiseKind.Mask, NoiseLevel = 1.5 },
             Small(ModelKind.Conv),
             Small(ModelKind.Vanilla) with { Kind = ModelKind.Seq2Seq },
             Small(ModelKind.Vanilla) with { Kind = (ModelKind)99 },
@@ -187,7 +188,7 @@ public class ModelKindTests
         Assert.Equal("beta-vae", ModelKind.BetaVae.Name());
         Assert.Contains("choose one of vanilla, deep", Assert.Throws<BottleneckException>(() => ModelKinds.Parse("dense")).Message);
         // Neither the member's name nor its number is a kind's name.
-        Assert.False(ModelKinds.TryParse("BetaVae", out _));
+        Assert.False(NamedEnum.TryParse<ModelKind>("BetaVae", out _));
         Assert.Throws<System.Text.Json.JsonException>(() => System.Text.Json.JsonSerializer.Deserialize<ModelKind>("7"));
     }
 

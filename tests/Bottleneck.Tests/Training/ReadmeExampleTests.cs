@@ -1,6 +1,7 @@
 using Bottleneck.Applications;
 using Bottleneck.Data;
 using Bottleneck.Layers;
+using Bottleneck.Losses;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
 using Bottleneck.Tests.IO;
@@ -68,7 +69,7 @@ public class ReadmeExampleTests
         var init = new Rng(7);
         var encoder = new Sequential([new Linear(784, 96, init), new Tanh(), new Linear(96, 12, init)]);
         var decoder = new Sequential([new Linear(12, 96, init), new LeakyReLU(0.2f), new Linear(96, 784, init), new Sigmoid()]);
-        var mine = Autoencoder.FromLayers(784, encoder, decoder, loss: "bce", inputShape: [1, 28, 28],
+        var mine = Autoencoder.FromLayers(784, encoder, decoder, loss: LossKind.Bce, inputShape: [1, 28, 28],
             engine: new EngineOptions { Threads = 2 });
         var history = Trainer.Fit(mine, train, new FitOptions { Epochs = 2, Validation = test });
         ModelFile.Save(mine, dir.File("my-layers"));
