@@ -24,5 +24,5 @@ for k in kinds:
     psnr = f'{d["psnr_noisy"]:.2f} → {d["psnr_denoised"]:.2f} dB' if "psnr_noisy" in d else ""
     jac = f'{d["jacobian_norm"]:.2f}' if "jacobian_norm" in d else ""
     mmd = f'{d["prior_mmd"]:.4f}' if "prior_mmd" in d else ""
-    print(f'| {k} ({j["loss"]}) | {m["test_loss"]:.2f} | {parts} | {psnr} | {d["mean_code_activation"]:.3f} | {d["zero_code_fraction"]:.1%} | {jac} | {mmd} | {m["seconds"]:.0f} |')
+    print(f'| {k} ({j["model"]["loss"]}) | {m["test_loss"]:.2f} | {parts} | {psnr} | {d["mean_code_activation"]:.3f} | {d["zero_code_fraction"]:.1%} | {jac} | {mmd} | {m["seconds"]:.0f} |')
 PY

@@ -19,7 +19,7 @@ def images(name):
     return np.frombuffer(raw[16:], dtype=np.uint8).reshape(-1, 784).astype(np.float64) / 255
 
 import json
-latent = json.load(open(os.path.join(run, "model.json")))["architecture"]["latent"]
+latent = json.load(open(os.path.join(run, "model.json")))["model"]["latent"]
 with tempfile.TemporaryDirectory() as tmp:
     codes = np.random.default_rng(0).standard_normal((count, latent)).astype(np.float32)
     np.save(os.path.join(tmp, "codes.npy"), codes)

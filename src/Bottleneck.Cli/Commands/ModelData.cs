@@ -74,8 +74,8 @@ internal sealed class ModelData
         return CheckSize(data, json);
     }
 
-    private static Dataset CheckSize(Dataset data, ModelJson json) => data.FeatureCount == json.Architecture.InputSize ? data
-        : throw new BottleneckException($"{data.Name}: items have {data.FeatureCount} values but the model expects {json.Architecture.InputSize}");
+    private static Dataset CheckSize(Dataset data, ModelJson json) => data.FeatureCount == ModelFile.ToConfig(json).InputSize ? data
+        : throw new BottleneckException($"{data.Name}: items have {data.FeatureCount} values but the model expects {ModelFile.ToConfig(json).InputSize}");
 
     /// <summary>
     /// A CSV time series for a model trained on windows: the same variables and grouping, scaled

@@ -1,5 +1,5 @@
+using System.Text.Json.Serialization;
 using Bottleneck.Losses;
-
 
 namespace Bottleneck.Models;
 
@@ -18,6 +18,7 @@ public sealed record AutoencoderConfig
     public int InputSize { get; init; } = 784;
 
     /// <summary>Shape of one item as channels, height, width, when the items are images; needed by conv models.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)] // written when null too: a table's model has no shape, and reading must not give it MNIST's
     public int[]? InputShape { get; init; } = [1, 28, 28];
 
     /// <summary>Dense hidden layer widths from the input towards the code; the decoder mirrors them.</summary>
@@ -124,9 +125,11 @@ public sealed record AutoencoderConfig
     public IReadOnlyList<LayerSpec>? DecoderLayers { get; init; }
 
     /// <summary>Sequence kinds: the variables per step.</summary>
+    [JsonIgnore]
     public int StepFeatures => Steps > 0 ? InputSize / Steps : InputSize;
 
     /// <summary>Whether the kind is built from convolutions.</summary>
+    [JsonIgnore]
     public bool IsConvolutional => Kind == ModelKind.Conv;
 
     /// <summary>One activation name per hidden layer.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Bottleneck.Formats;
 using Bottleneck.IO;
 
@@ -64,110 +65,18 @@ public static class ModelFile
     }
 
     /// <summary>model.json's description of a configuration (normalisation left as pixel / 255).</summary>
-    public static ModelJson Describe(AutoencoderConfig c)
+    public static ModelJson Describe(AutoencoderConfig c) => new()
     {
-        bool conv = c.IsConvolutional;
-        return new ModelJson
-        {
-            Format = ModelJson.FormatName,
-            Version = ModelJson.CurrentVersion,
-            Kind = c.Kind,
-            Architecture = new ArchitectureJson
-            {
-                InputSize = c.InputSize,
-                InputShape = c.InputShape,
-                Hidden = c.Hidden,
-                Latent = c.Latent,
-                Activation = c.Activation,
-                LatentActivation = c.LatentActivation,
-                OutputActivation = c.OutputActivation,
-                Channels = conv ? c.Channels : null,
-                Kernel = conv ? c.Kernel : null,
-                BatchNorm = c.BatchNorm,
-                CodeBatchNorm = c.CodeBatchNorm ? true : null,
-                Dropout = c.Dropout,
-                Steps = ModelKinds.IsSequence(c.Kind) ? c.Steps : null,
-                Heads = c.Kind == ModelKind.Attention ? c.Heads : null,
-                EncoderLayers = c.EncoderLayers,
-                DecoderLayers = c.DecoderLayers,
-            },
-            Loss = c.Loss,
-            Objective = c.Kind switch
-            {
-                ModelKind.Denoising => new ObjectiveJson { Noise = c.Noise, NoiseLevel = c.NoiseLevel },
-                ModelKind.Sparse => new ObjectiveJson
-                {
-                    Sparsity = c.Sparsity,
-                    SparsityWeight = c.SparsityWeight,
-                    SparsityTarget = c.Sparsity == SparsityKind.Kl ? c.SparsityTarget : null,
-                },
-                ModelKind.Contractive => new ObjectiveJson { ContractiveWeight = c.ContractiveWeight },
-                ModelKind.Vae or ModelKind.BetaVae => new ObjectiveJson { Beta = c.Beta },
-                ModelKind.InfoVae => new ObjectiveJson { Beta = c.Beta, MmdWeight = c.MmdWeight },
-                ModelKind.FactorVae or ModelKind.TcVae => new ObjectiveJson { TcWeight = c.TcWeight },
-                ModelKind.Aae => new ObjectiveJson
-                {
-                    Prior = c.Prior,
-                    PriorComponents = c.Prior is PriorKind.Mixture or PriorKind.Categorical ? c.PriorComponents : null,
-                    PriorLabels = c.PriorLabels ? true : null,
-                    AdversarialPhases = c.AdversarialPhases ? true : null,
-                    AdversarialWeight = c.AdversarialWeight,
-                },
-                _ => null,
-            },
-            Normalization = PixelScale,
-        };
-    }
+        Format = ModelJson.FormatName,
+        Version = ModelJson.CurrentVersion,
+        Kind = c.Kind,
+        Model = c,
+        Normalization = PixelScale,
+    };
 
-    /// <summary>The configuration model.json describes; fields it leaves out take the kind's defaults.</summary>
-    public static AutoencoderConfig ToConfig(ModelJson json)
-    {
-        var a = json.Architecture;
-        var o = json.Objective ?? new ObjectiveJson();
-        AutoencoderConfig defaults;
-        try
-        {
-            defaults = ModelKinds.Defaults(json.Kind);
-        }
-        catch (BottleneckException)
-        {
-            defaults = new AutoencoderConfig { Kind = json.Kind }; // Validate names the bad kind.
-        }
-        return defaults with
-        {
-            InputSize = a.InputSize,
-            InputShape = a.InputShape,
-            Hidden = a.Hidden,
-            Latent = a.Latent,
-            Activation = a.Activation,
-            LatentActivation = a.LatentActivation,
-            OutputActivation = a.OutputActivation,
-            Channels = a.Channels ?? defaults.Channels,
-            Kernel = a.Kernel ?? defaults.Kernel,
-            BatchNorm = a.BatchNorm,
-            CodeBatchNorm = a.CodeBatchNorm ?? false,
-            Dropout = a.Dropout,
-            Steps = a.Steps ?? 0,
-            Heads = a.Heads ?? defaults.Heads,
-            EncoderLayers = a.EncoderLayers,
-            DecoderLayers = a.DecoderLayers,
-            Loss = json.Loss,
-            Noise = o.Noise ?? defaults.Noise,
-            NoiseLevel = o.NoiseLevel ?? defaults.NoiseLevel,
-            Sparsity = o.Sparsity ?? defaults.Sparsity,
-            SparsityWeight = o.SparsityWeight ?? defaults.SparsityWeight,
-            SparsityTarget = o.SparsityTarget ?? defaults.SparsityTarget,
-            ContractiveWeight = o.ContractiveWeight ?? defaults.ContractiveWeight,
-            Beta = o.Beta ?? defaults.Beta,
-            MmdWeight = o.MmdWeight ?? defaults.MmdWeight,
-            TcWeight = o.TcWeight ?? defaults.TcWeight,
-            Prior = o.Prior ?? defaults.Prior,
-            PriorComponents = o.PriorComponents ?? defaults.PriorComponents,
-            PriorLabels = o.PriorLabels ?? false,
-            AdversarialPhases = o.AdversarialPhases ?? false,
-            AdversarialWeight = o.AdversarialWeight ?? defaults.AdversarialWeight,
-        };
-    }
+    /// <summary>The autoencoder's configuration that model.json holds.</summary>
+    public static AutoencoderConfig ToConfig(ModelJson json) =>
+        json.Model ?? throw new BottleneckException($"a {json.Kind.Name()} model has no autoencoder configuration");
 
     public static ModelJson ReadJson(string path)
     {
@@ -184,19 +93,28 @@ public static class ModelFile
         ModelJson? json;
         try
         {
-            json = JsonSerializer.Deserialize<ModelJson>(stream, ModelJson.Options);
+            if (JsonNode.Parse(stream) is not JsonObject root) throw new BottleneckException($"{path}: not a model description (no JSON object)");
+            if (root["format"] is not JsonValue format || !format.TryGetValue<string>(out var name) || name != ModelJson.FormatName)
+                throw new BottleneckException($"{path}: format is '{root["format"]?.ToJsonString()}', expected '{ModelJson.FormatName}'");
+            int version = root["version"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 0;
+            if (version > ModelJson.CurrentVersion)
+                throw new BottleneckException($"{path}: version {version} is newer than this Bottleneck reads ({ModelJson.CurrentVersion}); upgrade Bottleneck");
+            if (version == 1) ModelJsonVersion1.Upgrade(root);
+            else if (version != ModelJson.CurrentVersion) throw new BottleneckException($"{path}: version {root["version"]?.ToJsonString()} is not a version of {ModelJson.FormatName}");
+            json = root.Deserialize<ModelJson>(ModelJson.Options);
         }
         catch (JsonException e)
         {
             throw new BottleneckException($"{path}: not a valid model description ({FirstLine(e.Message)})");
         }
         if (json is null) throw new BottleneckException($"{path}: empty model description");
-        if (json.Format != ModelJson.FormatName)
-            throw new BottleneckException($"{path}: format is '{json.Format}', expected '{ModelJson.FormatName}'");
-        if (json.Version > ModelJson.CurrentVersion)
-            throw new BottleneckException($"{path}: version {json.Version} is newer than this Bottleneck reads ({ModelJson.CurrentVersion}); upgrade Bottleneck");
         if (!NormalizationJson.Types.Contains(json.Normalization.Type))
             throw new BottleneckException($"{path}: unknown normalization type '{json.Normalization.Type}'; expected one of {string.Join(", ", NormalizationJson.Types)}");
+        bool text = json.Kind == ModelKind.Seq2Seq;
+        if (text ? json.Text is null || json.Model is not null : json.Text is not null || json.Model is null)
+            throw new BottleneckException($"{path}: a {json.Kind.Name()} model is described under \"{(text ? "text" : "model")}\" alone");
+        if (json.Model is { } model && model.Kind != json.Kind)
+            throw new BottleneckException($"{path}: the file says kind {json.Kind.Name()} but its model says {model.Kind.Name()}");
         return json;
     }
 

@@ -1,36 +1,41 @@
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Bottleneck.Models;
 
 /// <summary>
 /// The schema of model.json: everything besides the weights that is needed to rebuild and use a
-/// model (architecture, loss, input normalisation) and to know how it was trained.
+/// model (its configuration, input normalisation) and to know how it was trained. The
+/// configuration is written as it is: an autoencoder's <see cref="AutoencoderConfig"/> under
+/// "model", a seq2seq model's <see cref="Seq2SeqConfig"/> under "text", every setting by its
+/// property's name in snake case and every choice by its name. Version 1 files, which kept the
+/// architecture and the kind's objective in sections of their own, are read through
+/// <see cref="ModelJsonVersion1"/>.
 /// </summary>
 public sealed record ModelJson
 {
     public const string FormatName = "bottleneck-model";
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public required string Format { get; init; }
 
     public required int Version { get; init; }
 
+    /// <summary>The kind, also the model's own for an autoencoder: it says which of <see cref="Model"/> and <see cref="Text"/> the file holds.</summary>
     public required ModelKind Kind { get; init; }
 
-    public required ArchitectureJson Architecture { get; init; }
+    /// <summary>An autoencoder's configuration (every kind but seq2seq).</summary>
+    public AutoencoderConfig? Model { get; init; }
 
-    public required Losses.LossKind Loss { get; init; }
-
-    public ObjectiveJson? Objective { get; init; }
+    /// <summary>A seq2seq model's configuration, its vocabulary with it.</summary>
+    public Seq2SeqConfig? Text { get; init; }
 
     public required NormalizationJson Normalization { get; init; }
 
     /// <summary>Time series: how the rows of a CSV file became the model's items (windows).</summary>
     public WindowsJson? Windows { get; init; }
-
-    /// <summary>seq2seq: the characters of the model's vocabulary, in token-id order from id 3.</summary>
-    public string[]? Vocabulary { get; init; }
 
     public TrainingJson? Training { get; init; }
 
@@ -44,55 +49,22 @@ public sealed record ModelJson
         RespectNullableAnnotations = true,
         RespectRequiredConstructorParameters = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { EverySettingRequired } },
     };
-}
 
-public sealed record ArchitectureJson
-{
-    public required int InputSize { get; init; }
-
-    public int[]? InputShape { get; init; }
-
-    public required int[] Hidden { get; init; }
-
-    public required int Latent { get; init; }
-
-    public required string Activation { get; init; }
-
-    public required string LatentActivation { get; init; }
-
-    public required string OutputActivation { get; init; }
-
-    /// <summary>Conv models: channels of each strided convolution, input side first.</summary>
-    public int[]? Channels { get; init; }
-
-    /// <summary>Conv models: kernel size.</summary>
-    public int? Kernel { get; init; }
-
-    public bool BatchNorm { get; init; }
-
-    /// <summary>AAE: batch normalisation of the encoder's output (written only when on).</summary>
-    public bool? CodeBatchNorm { get; init; }
-
-    public double Dropout { get; init; }
-
-    /// <summary>Sequence kinds: steps per item (the window length).</summary>
-    public int? Steps { get; init; }
-
-    /// <summary>Attention: heads of each self-attention layer.</summary>
-    public int? Heads { get; init; }
-
-    /// <summary>Custom models: the encoder's layers, input side first.</summary>
-    public IReadOnlyList<LayerSpec>? EncoderLayers { get; init; }
-
-    /// <summary>Custom models: the decoder's layers, code side first.</summary>
-    public IReadOnlyList<LayerSpec>? DecoderLayers { get; init; }
-
-    /// <summary>seq2seq: size of each character's embedding.</summary>
-    public int? Embedding { get; init; }
-
-    /// <summary>seq2seq: the longest sequence the decoder writes, in characters.</summary>
-    public int? MaxLength { get; init; }
+    /// <summary>
+    /// A model file lists every setting of its configuration, so one left out is a broken file
+    /// rather than a default; only the settings that may be null (an input shape, a custom
+    /// model's layers) may be missing. A setting added in a later version must be exempted here.
+    /// </summary>
+    private static void EverySettingRequired(JsonTypeInfo info)
+    {
+        if (info.Type != typeof(AutoencoderConfig) && info.Type != typeof(Seq2SeqConfig)) return;
+        var nullability = new NullabilityInfoContext();
+        foreach (var property in info.Properties)
+            if (property.Set is not null && property.AttributeProvider is PropertyInfo p && nullability.Create(p).ReadState != NullabilityState.Nullable)
+                property.IsRequired = true;
+    }
 }
 
 /// <summary>
@@ -111,45 +83,6 @@ public sealed record WindowsJson
     public string? GroupColumn { get; init; }
 
     public string? LabelColumn { get; init; }
-}
-
-/// <summary>What the kind adds to plain reconstruction: corruption, a penalty or the KL weight. Only the kind's own fields are written.</summary>
-public sealed record ObjectiveJson
-{
-    public NoiseKind? Noise { get; init; }
-
-    public double? NoiseLevel { get; init; }
-
-    public SparsityKind? Sparsity { get; init; }
-
-    public double? SparsityWeight { get; init; }
-
-    public double? SparsityTarget { get; init; }
-
-    public double? ContractiveWeight { get; init; }
-
-    public double? Beta { get; init; }
-
-    /// <summary>InfoVAE: the weight λ of the MMD term.</summary>
-    public double? MmdWeight { get; init; }
-
-    /// <summary>FactorVAE: γ of the discriminator's TC estimate; β-TCVAE: β of the KL's TC part.</summary>
-    public double? TcWeight { get; init; }
-
-    /// <summary>AAE: the prior of the codes (gaussian, mixture, uniform).</summary>
-    public PriorKind? Prior { get; init; }
-
-    /// <summary>AAE with a mixture prior: its components.</summary>
-    public int? PriorComponents { get; init; }
-
-    /// <summary>AAE with a mixture prior: true when each code was pushed towards the component of its item's label.</summary>
-    public bool? PriorLabels { get; init; }
-
-    /// <summary>AAE: true when trained in phases (reconstruction, discriminators, generator), each with its own optimizer.</summary>
-    public bool? AdversarialPhases { get; init; }
-
-    /// <summary>AAE: the weight λ of the adversarial penalty.</summary>
-    public double? AdversarialWeight { get; init; }
 }
 
 /// <summary>How raw input values become model inputs: x' = (x − offset) · scale per feature or for all.</summary>

@@ -28,20 +28,8 @@ public static class Seq2SeqModelFile
         Format = ModelJson.FormatName,
         Version = ModelJson.CurrentVersion,
         Kind = ModelKind.Seq2Seq,
-        Architecture = new ArchitectureJson
-        {
-            InputSize = c.Vocabulary.Count + Data.CharacterVocabulary.FirstCharacter,
-            Hidden = [c.Hidden],
-            Latent = c.Latent,
-            Activation = "gru",
-            LatentActivation = "none",
-            OutputActivation = "softmax",
-            Embedding = c.Embedding,
-            MaxLength = c.MaxLength,
-        },
-        Loss = Losses.LossKind.CrossEntropy,
+        Text = c,
         Normalization = Tokens,
-        Vocabulary = [.. c.Vocabulary],
     };
 
     /// <summary>Whether <paramref name="path"/> (a run folder or its model.safetensors) holds a seq2seq model.</summary>
@@ -60,18 +48,10 @@ public static class Seq2SeqModelFile
         if (!File.Exists(weights)) throw new BottleneckException($"{weights}: no such model file; give a run folder or its {ModelFile.WeightsName}");
         var json = ModelFile.ReadJson(jsonPath);
         if (json.Kind != ModelKind.Seq2Seq) throw new BottleneckException($"{jsonPath}: a {json.Kind.Name()} model, not a seq2seq model of text");
-        var a = json.Architecture;
         Seq2SeqAutoencoder model;
         try
         {
-            var config = new Seq2SeqConfig
-            {
-                Vocabulary = json.Vocabulary ?? throw new BottleneckException("a seq2seq model needs its vocabulary"),
-                Embedding = a.Embedding ?? throw new BottleneckException("a seq2seq model needs its embedding size"),
-                Hidden = a.Hidden is [int hidden] ? hidden : throw new BottleneckException($"a seq2seq model has one hidden size, got [{string.Join(",", a.Hidden)}]"),
-                Latent = a.Latent,
-                MaxLength = a.MaxLength ?? Data.TextLines.MaxLength,
-            };
+            var config = json.Text ?? throw new BottleneckException("a seq2seq model needs its settings under \"text\"");
             model = new Seq2SeqAutoencoder(config);
         }
         catch (BottleneckException e)

@@ -79,26 +79,61 @@ public static class RunReport
 
     private static IEnumerable<(string, string)> ModelFacts(ModelJson json)
     {
-        var a = json.Architecture;
         yield return ("Kind", json.Kind.Name());
-        yield return ("Input", a.InputShape is { } shape ? $"{a.InputSize} values ({string.Join("×", shape)})" : $"{a.InputSize} values");
-        if (a.Channels is { } channels) yield return ("Convolutions", $"channels {string.Join(", ", channels)}, kernel {a.Kernel}, stride 2");
-        if (a.Hidden.Length > 0) yield return ("Hidden layers", string.Join(", ", a.Hidden));
-        yield return ("Code size", a.Latent.ToString(CultureInfo.InvariantCulture));
-        yield return ("Activations", $"hidden {a.Activation}, code {a.LatentActivation}, output {a.OutputActivation}");
-        if (a.BatchNorm) yield return ("Batch normalisation", "yes");
-        if (a.Dropout > 0) yield return ("Dropout", Format(a.Dropout));
-        yield return ("Loss", json.Loss.Name().ToUpperInvariant() + " (summed over an item's values)");
-        if (json.Objective is { } o)
+        if (json.Text is { } text)
         {
-            if (o.Noise is { } noise) yield return ("Corruption", $"{noise.Name()}, level {Format(o.NoiseLevel)}");
-            if (o.Sparsity is { } sparsity) yield return ("Sparsity", $"{sparsity.Name()}, weight {Format(o.SparsityWeight)}" + (o.SparsityTarget is { } rho ? $", target {Format(rho)}" : ""));
-            if (o.ContractiveWeight is { } lambda) yield return ("Contractive weight λ", Format(lambda));
-            if (o.Beta is { } beta) yield return ("KL weight β", Format(beta));
-            if (o.MmdWeight is { } mmd) yield return ("MMD weight λ", Format(mmd));
-            if (o.Prior is { } prior) yield return ("Prior", prior.Name() + (o.PriorComponents is { } k ? $" of {k} components" : "") + $", adversarial weight λ {Format(o.AdversarialWeight)}");
+            yield return ("Vocabulary", $"{text.Vocabulary.Count} characters");
+            yield return ("Embedding, GRU, code", $"{text.Embedding}, {text.Hidden}, {text.Latent}");
+            yield return ("Longest sequence", $"{text.MaxLength} characters");
+            yield return ("Loss", "cross-entropy of each next character");
+        }
+        if (json.Model is { } c)
+        {
+            yield return ("Input", c.InputShape is { } shape ? $"{c.InputSize} values ({string.Join("×", shape)})" : $"{c.InputSize} values");
+            if (c.IsConvolutional) yield return ("Convolutions", $"channels {string.Join(", ", c.Channels)}, kernel {c.Kernel}, stride 2");
+            if (c.Hidden.Length > 0) yield return ("Hidden layers", string.Join(", ", c.Hidden));
+            yield return ("Code size", c.Latent.ToString(CultureInfo.InvariantCulture));
+            yield return ("Activations", $"hidden {c.Activation}, code {c.LatentActivation}, output {c.OutputActivation}");
+            if (c.BatchNorm) yield return ("Batch normalisation", "yes");
+            if (c.Dropout > 0) yield return ("Dropout", Format(c.Dropout));
+            yield return ("Loss", c.Loss.Name().ToUpperInvariant() + " (summed over an item's values)");
+            foreach (var fact in ObjectiveFacts(c)) yield return fact;
         }
         yield return ("Input normalisation", json.Normalization.Description ?? json.Normalization.Type);
+    }
+
+    /// <summary>The settings of what the kind adds to reconstruction (its corruption, penalty or prior).</summary>
+    private static IEnumerable<(string, string)> ObjectiveFacts(AutoencoderConfig c)
+    {
+        switch (c.Kind)
+        {
+            case ModelKind.Denoising:
+                yield return ("Corruption", $"{c.Noise.Name()}, level {Format(c.NoiseLevel)}");
+                break;
+            case ModelKind.Sparse:
+                yield return ("Sparsity", $"{c.Sparsity.Name()}, weight {Format(c.SparsityWeight)}" + (c.Sparsity == SparsityKind.Kl ? $", target {Format(c.SparsityTarget)}" : ""));
+                break;
+            case ModelKind.Contractive:
+                yield return ("Contractive weight λ", Format(c.ContractiveWeight));
+                break;
+            case ModelKind.Vae or ModelKind.BetaVae:
+                yield return ("KL weight β", Format(c.Beta));
+                break;
+            case ModelKind.InfoVae:
+                yield return ("KL weight β", Format(c.Beta));
+                yield return ("MMD weight λ", Format(c.MmdWeight));
+                break;
+            case ModelKind.FactorVae:
+                yield return ("TC weight γ", Format(c.TcWeight));
+                break;
+            case ModelKind.TcVae:
+                yield return ("TC weight β", Format(c.TcWeight));
+                break;
+            case ModelKind.Aae:
+                yield return ("Prior", c.Prior.Name() + (c.Prior is PriorKind.Mixture or PriorKind.Categorical ? $" of {c.PriorComponents} components" : "")
+                    + (c.AdversarialPhases ? ", in phases" : $", adversarial weight λ {Format(c.AdversarialWeight)}"));
+                break;
+        }
     }
 
     private static IEnumerable<(string, string)> TrainingFacts(TrainingJson t)

@@ -17,7 +17,7 @@ public class DisentanglingKindCommandTests
         Assert.True(train.ExitCode == 0, train.Stderr);
         Assert.Matches(@"====> Test set loss: [0-9.]+ \(reconstruction [0-9.]+ \+ penalty [0-9.]+\)", train.Stdout);
         var json = ModelFile.ReadJson(Path.Combine(run, ModelFile.JsonName));
-        Assert.Equal(double.Parse(weight, System.Globalization.CultureInfo.InvariantCulture), json.Objective!.TcWeight);
+        Assert.Equal(double.Parse(weight, System.Globalization.CultureInfo.InvariantCulture), json.Model!.TcWeight);
         Assert.Equal("epoch,train_loss,test_loss,seconds,test_reconstruction,test_kl+tc", File.ReadLines(Path.Combine(run, "metrics.csv")).First());
         var generate = CliRunner.Run("generate", "--model", run, "--count", "4", "--out", dir.File("g.png"));
         Assert.True(generate.ExitCode == 0, generate.Stderr);

@@ -22,7 +22,7 @@ public class KindCommandTests
         var traversal = PngDecoder.Read(Path.Combine(run, "latent_traversal.png"));
         Assert.Equal((9 * 30 + 2, 20 * 30 + 2), (traversal.Width, traversal.Height));
         var json = ModelFile.ReadJson(Path.Combine(run, ModelFile.JsonName));
-        Assert.Equal(1.0, json.Objective!.Beta);
+        Assert.Equal(1.0, json.Model!.Beta);
         Assert.True(json.Metrics!.TestPenalty > 0);
 
         string report = Path.Combine(run, RunReport.FileName);

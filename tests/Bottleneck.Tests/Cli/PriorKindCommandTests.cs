@@ -34,7 +34,7 @@ public class PriorKindCommandTests
         Assert.True(train.ExitCode == 0, train.Stderr);
         Assert.Matches(@"clustering error: .*: 0\.[0-9]+", train.Stdout);
         var json = Bottleneck.Models.ModelFile.ReadJson(Path.Combine(run, "model.json"));
-        Assert.Equal(16, json.Objective!.PriorComponents);
+        Assert.Equal(16, json.Model!.PriorComponents);
         Assert.InRange(json.Metrics!.Diagnostics!["cluster_error"], 0, 0.9);
         CliRunner.AssertOneLineError(CliRunner.Run("train", "--kind", "aae", "--prior", "categorical", "--prior-components", "16", "--latent", "8",
             "--data", SharedData.Mnist, "--out", dir.File("small")), 1, "at least 16 values");
@@ -49,7 +49,7 @@ public class PriorKindCommandTests
             "--data", SharedData.Mnist, "--limit", "512", "--epochs", "1", "--threads", "1", "--out", run);
         Assert.True(train.ExitCode == 0, train.Stderr);
         var json = Bottleneck.Models.ModelFile.ReadJson(Path.Combine(run, "model.json"));
-        Assert.True(json.Objective!.PriorLabels);
+        Assert.True(json.Model!.PriorLabels);
         Assert.InRange(json.Metrics!.Diagnostics!["label_component_error"], 0, 1);
         var generate = CliRunner.Run("generate", "--model", run, "--component", "3", "--count", "8", "--out", dir.File("threes.png"));
         Assert.True(generate.ExitCode == 0, generate.Stderr);

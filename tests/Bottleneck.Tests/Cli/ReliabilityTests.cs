@@ -89,7 +89,7 @@ public class ReliabilityTests
         // A model.json edited (or corrupted) to such a width is refused by the commands that load it.
         ExpectSuccess(CliRunner.Run(Minute, "train", "--data", data, "--out", run, "--epochs", "1"));
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(run, "model.json")))!;
-        json["architecture"]!["hidden"] = new JsonArray(2_000_000_000);
+        json["model"]!["hidden"] = new JsonArray(2_000_000_000);
         File.WriteAllText(Path.Combine(run, "model.json"), json.ToJsonString());
         CliRunner.AssertOneLineError(CliRunner.Run(Minute, "encode", "--model", run, "--data", data, "--out", dir.File("codes.csv")), 1,
             "the model is too large: hidden width 2,000,000,000");

@@ -35,9 +35,9 @@ public class Seq2SeqCommandTests
         var json = ModelFile.ReadJson(Path.Combine(run, "model.json"));
         Assert.Equal(ModelKind.Seq2Seq, json.Kind);
         var lines = File.ReadAllLines(words);
-        Assert.Equal(lines.SelectMany(l => l.EnumerateRunes()).Distinct().Order().Select(r => r.ToString()), json.Vocabulary!);
-        Assert.Equal(8, json.Architecture.Embedding);
-        Assert.Equal(lines.Max(l => l.Length), json.Architecture.MaxLength);
+        Assert.Equal(lines.SelectMany(l => l.EnumerateRunes()).Distinct().Order().Select(r => r.ToString()), json.Text!.Vocabulary);
+        Assert.Equal(8, json.Text!.Embedding);
+        Assert.Equal(lines.Max(l => l.Length), json.Text!.MaxLength);
         Assert.Equal(2, json.Training!.EpochsDone);
         // One row per epoch, and the by-length table adds up to the held-out tenth.
         Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);

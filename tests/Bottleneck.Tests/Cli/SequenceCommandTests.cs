@@ -34,7 +34,7 @@ public class SequenceCommandTests
         Assert.Equal(kind, json.Kind.Name());
         Assert.Equal(16, json.Windows!.Length);
         Assert.Equal(["realgdp", "realcons", "realinv", "unemp"], json.Windows.Variables);
-        Assert.Equal(64, json.Architecture.InputSize);
+        Assert.Equal(64, json.Model!.InputSize);
         // The report's pictures: a test window over its reconstruction, and attention's maps.
         Assert.True(File.Exists(Path.Combine(run, "reconstruction_2.png")));
         Assert.Equal(kind == "attention", File.Exists(Path.Combine(run, "attention_maps.png")));

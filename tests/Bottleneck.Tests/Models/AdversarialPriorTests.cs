@@ -172,9 +172,9 @@ public class AdversarialPriorTests
         Assert.Equal(PriorKind.Mixture, loaded.Config.Prior);
         Assert.Equal(16, loaded.Config.PriorComponents);
         Assert.Equal(0.5, loaded.Config.AdversarialWeight);
-        Assert.Equal(16, json.Objective!.PriorComponents);
+        Assert.Equal(16, json.Model!.PriorComponents);
         Assert.True(loaded.Config.PriorLabels);
-        Assert.True(json.Objective.PriorLabels);
+        Assert.True(json.Model!.PriorLabels);
         Assert.True(loaded.Regularizer.NeedsLabels);
         Assert.Equal(16, ((AdversarialPrior)loaded.Regularizer).Prior.Components);
     }
@@ -328,8 +328,8 @@ public class AdversarialPriorTests
         using var dir = new TempDir();
         ModelFile.Save(phased, dir.Path);
         var (loaded, json) = ModelFile.Load(dir.Path);
-        Assert.True(json.Architecture.CodeBatchNorm);
-        Assert.True(json.Objective!.AdversarialPhases);
+        Assert.True(json.Model!.CodeBatchNorm);
+        Assert.True(json.Model!.AdversarialPhases);
         Assert.True(loaded.Config.AdversarialPhases && loaded.Config.CodeBatchNorm);
         Assert.Equal(phased.Encode(batch).Span.ToArray(), loaded.Encode(batch).Span.ToArray());
     }

@@ -38,9 +38,9 @@ public class CustomModelTests
         ModelFile.Save(model, dir.File("custom"));
         var (loaded, json) = ModelFile.Load(dir.File("custom"));
         Assert.Equal(ModelKind.Custom, json.Kind);
-        Assert.Equal(["linear", "tanh", "linear"], json.Architecture.EncoderLayers!.Select(l => l.Type));
-        Assert.Equal(["linear", "leaky_relu", "dropout", "linear", "sigmoid"], json.Architecture.DecoderLayers!.Select(l => l.Type));
-        Assert.Equal(0.2f, (float)json.Architecture.DecoderLayers![1].Value!.Value);
+        Assert.Equal(["linear", "tanh", "linear"], json.Model!.EncoderLayers!.Select(l => l.Type));
+        Assert.Equal(["linear", "leaky_relu", "dropout", "linear", "sigmoid"], json.Model!.DecoderLayers!.Select(l => l.Type));
+        Assert.Equal(0.2f, (float)json.Model!.DecoderLayers![1].Value!.Value);
         var x = new Tensor(16, 784);
         test.CopyRows(0, 16, x);
         Assert.True(loaded.Reconstruct(x).Span.SequenceEqual(model.Reconstruct(x).Span));

@@ -80,13 +80,13 @@ public class ModelFileTests
         string model = SavedModel(dir);
         switch (breakage)
         {
-            case "missing-field": EditJson(model, j => j["architecture"]!.AsObject().Remove("latent")); break;
+            case "missing-field": EditJson(model, j => j["model"]!.AsObject().Remove("latent")); break;
             case "unknown-field": EditJson(model, j => j["colour"] = "blue"); break;
-            case "wrong-type": EditJson(model, j => j["architecture"]!["latent"] = "twenty"); break;
+            case "wrong-type": EditJson(model, j => j["model"]!["latent"] = "twenty"); break;
             case "bad-format": EditJson(model, j => j["format"] = "keras"); break;
             case "future-version": EditJson(model, j => j["version"] = 99); break;
-            case "bad-activation": EditJson(model, j => j["architecture"]!["activation"] = "swish"); break;
-            case "negative-size": EditJson(model, j => j["architecture"]!["latent"] = -2); break;
+            case "bad-activation": EditJson(model, j => j["model"]!["activation"] = "swish"); break;
+            case "negative-size": EditJson(model, j => j["model"]!["latent"] = -2); break;
             case "not-json": File.WriteAllText(Path.Combine(model, "model.json"), "{ \"format\": "); break;
         }
         var e = Assert.Throws<BottleneckException>(() => ModelFile.Load(model));
@@ -95,12 +95,97 @@ public class ModelFileTests
         Assert.DoesNotContain('\n', e.Message);
     }
 
+    /// <summary>model.json as version 1 wrote it: the architecture, loss and the kind's own objective settings in sections.</summary>
+    private const string Version1Vae = """
+        {
+          "format": "bottleneck-model",
+          "version": 1,
+          "kind": "beta-vae",
+          "architecture": {
+            "input_size": 6, "hidden": [4], "latent": 2, "activation": "tanh", "latent_activation": "none",
+            "output_activation": "sigmoid", "batch_norm": false, "dropout": 0
+          },
+          "loss": "bce",
+          "objective": { "beta": 2.5 },
+          "normalization": { "type": "none", "offset": 0, "scale": 1 },
+          "training": { "dataset": "t", "epochs": 1, "epochs_done": 1, "batch_size": 8, "learning_rate": 0.001, "optimizer": "adam", "shuffle": true, "seed": 1, "threads": 1 }
+        }
+        """;
+
+    private const string Version1Seq2Seq = """
+        {
+          "format": "bottleneck-model", "version": 1, "kind": "seq2seq",
+          "architecture": { "input_size": 6, "hidden": [5], "latent": 3, "activation": "gru", "latent_activation": "none", "output_activation": "softmax", "embedding": 4, "max_length": 9 },
+          "loss": "cross-entropy",
+          "normalization": { "type": "none" },
+          "vocabulary": ["a", "b", "c"]
+        }
+        """;
+
+    [Fact]
+    public void A_version_1_model_json_still_loads_as_the_same_configuration()
+    {
+        using var dir = new TempDir();
+        // The kind's defaults fill what version 1 left out (a beta-vae's are β 4 and no input shape here).
+        var config = ModelKinds.Defaults(ModelKind.BetaVae) with { InputSize = 6, InputShape = null, Hidden = [4], Latent = 2, Activation = "tanh", Beta = 2.5 };
+        var model = new Autoencoder(config, seed: 3);
+        ModelFile.Save(model, dir.Path);
+        File.WriteAllText(Path.Combine(dir.Path, ModelFile.JsonName), Version1Vae);
+        var (loaded, json) = ModelFile.Load(dir.Path);
+        Assert.Equal(2, json.Version);
+        Assert.Equal(ModelFile.ToJsonText(ModelFile.Describe(config)), ModelFile.ToJsonText(ModelFile.Describe(loaded.Config)));
+        Assert.Null(loaded.Config.InputShape);
+        Assert.Equal(1, json.Training!.EpochsDone);
+        var x = new Tensor(2, 6);
+        x.Span.Fill(0.5f);
+        Assert.True(model.Reconstruct(x).Span.SequenceEqual(loaded.Reconstruct(x).Span));
+
+        string text = Path.Combine(dir.Path, "text.json");
+        File.WriteAllText(text, Version1Seq2Seq);
+        var seq = ModelFile.ReadJson(text);
+        Assert.Equal((4, 5, 3, 9), (seq.Text!.Embedding, seq.Text.Hidden, seq.Text.Latent, seq.Text.MaxLength));
+        Assert.Equal(["a", "b", "c"], seq.Text.Vocabulary);
+    }
+
+    [Theory]
+    [InlineData("\"latent\": 2, ", "architecture.latent")]
+    [InlineData("\"loss\": \"bce\",", "loss")]
+    [InlineData("\"dropout\": 0", "\"dropout\": 0, \"colour\": 1")]
+    public void A_broken_version_1_model_json_is_one_clear_error(string cut, string expected)
+    {
+        using var dir = new TempDir();
+        ModelFile.Save(new Autoencoder(ModelKinds.Defaults(ModelKind.BetaVae) with { InputSize = 6, InputShape = null, Hidden = [4], Latent = 2 }), dir.Path);
+        // A cut removes the text; a replacement (the expected text beginning with the cut) adds a field.
+        string broken = expected.StartsWith(cut, StringComparison.Ordinal) ? Version1Vae.Replace(cut, expected, StringComparison.Ordinal) : Version1Vae.Replace(cut, "", StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(dir.Path, ModelFile.JsonName), broken);
+        var e = Assert.Throws<BottleneckException>(() => ModelFile.Load(dir.Path));
+        Assert.Contains(expected.StartsWith(cut, StringComparison.Ordinal) ? "colour" : expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Model_json_writes_every_setting_and_a_missing_one_is_an_error_not_a_default()
+    {
+        using var dir = new TempDir();
+        string model = SavedModel(dir);
+        var written = JsonNode.Parse(File.ReadAllText(Path.Combine(model, ModelFile.JsonName)))!["model"]!.AsObject();
+        // Every property of the configuration, in snake case, the null input shape included.
+        Assert.Contains("input_shape", written.Select(p => p.Key));
+        Assert.Equal("vanilla", (string?)written["kind"]);
+        Assert.Equal("gaussian", (string?)written["prior"]);
+        EditJson(model, j => j["model"]!.AsObject().Remove("tc_weight"));
+        Assert.Contains("tc_weight", Assert.Throws<BottleneckException>(() => ModelFile.Load(model)).Message);
+        SavedModel(dir);
+        EditJson(model, j => j["kind"] = "vae");
+        Assert.Contains("kind vae but its model says vanilla", Assert.Throws<BottleneckException>(() => ModelFile.Load(model)).Message);
+    }
+
     [Fact]
     public void Weights_disagreeing_with_model_json_are_rejected()
     {
         using var dir = new TempDir();
         string model = SavedModel(dir);
-        EditJson(model, j => j["architecture"]!["latent"] = 3);
+        EditJson(model, j => j["model"]!["latent"] = 3);
         var e = Assert.Throws<BottleneckException>(() => ModelFile.Load(model));
         Assert.Contains("model.safetensors", e.Message);
         Assert.Contains("shape", e.Message);
