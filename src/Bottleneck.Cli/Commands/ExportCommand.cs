@@ -45,7 +45,7 @@ internal static class ExportCommand
             string outputs = ModelKinds.IsVariational(c.Kind) ? "code (mu), log_variance, reconstruction, score" : "code, reconstruction, score";
             string values = ModelKinds.IsSequence(c.Kind) ? $"raw windows of {c.Steps} steps × {c.StepFeatures} variables, step after step" : "raw values";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Wrote {path} (ONNX opset {OnnxExport.Opset}, {new FileInfo(path).Length} bytes): input [batch, {c.InputSize}] {values} ({json.Normalization.Description ?? json.Normalization.Type} inside the graph); outputs {outputs}"));
+                $"Wrote {path} (ONNX opset {OnnxExport.Opset}, {new FileInfo(path).Length} bytes): input [batch, {c.InputSize}] {values} ({json.Normalization.Description ?? json.Normalization.Type.Name()} inside the graph); outputs {outputs}"));
             return 0;
         });
         return command;

@@ -285,7 +285,7 @@ internal static class TrainCommand
             LabelColumn = given.LabelColumn ?? t.LabelColumn,
             FeatureColumns = given.FeatureColumns ?? t.FeatureColumns,
             // A table's scaling is refitted on the same training part, so it comes out the same.
-            Scale = json.Normalization.Type is "standard" or "minmax" or "none" ? json.Normalization.Type : null,
+            Scale = json.Normalization.Type is NormalizationKind.Standard or NormalizationKind.Minmax or NormalizationKind.None ? json.Normalization.Type.Name() : null,
             Window = json.Windows?.Length,
             Stride = json.Windows?.Stride ?? 1,
             GroupColumn = json.Windows?.GroupColumn,

@@ -94,7 +94,7 @@ public static class OnnxExport
         var metadata = new Dictionary<string, string>
         {
             ["bottleneck.kind"] = config.Kind.Name(),
-            ["bottleneck.normalization"] = normalization.Description ?? normalization.Type,
+            ["bottleneck.normalization"] = normalization.Description ?? normalization.Type.Name(),
             ["bottleneck.loss"] = model.Loss.Name,
             ["bottleneck.outputs"] = ModelKinds.IsVariational(config.Kind)
                 ? "code (mu), log_variance, reconstruction (normalised units), score (reconstruction loss per item)"
@@ -112,9 +112,9 @@ public static class OnnxExport
     {
         switch (n.Type)
         {
-            case "none":
+            case NormalizationKind.None:
                 return input;
-            case "scale":
+            case NormalizationKind.Scale:
                 // pixel / 255 as a division, so the graph's values are the loader's to the bit.
                 double divisor = 1 / n.Scale;
                 if (n.Offset == 0 && Math.Abs(divisor - Math.Round(divisor)) < 1e-9)
@@ -122,7 +122,7 @@ public static class OnnxExport
                 string shifted = n.Offset == 0 ? input : graph.Node("Sub", [input, graph.Scalar("normalization_offset", (float)n.Offset)]);
                 return graph.Node("Mul", [shifted, graph.Scalar("normalization_scale", (float)n.Scale)]);
             default:
-                var scaler = n.FeatureScaler() ?? throw new BottleneckException($"cannot export normalisation '{n.Type}'");
+                var scaler = n.FeatureScaler() ?? throw new BottleneckException($"cannot export normalisation '{n.Type.Name()}'");
                 int repeats = steps > 0 && scaler.FeatureCount * steps == features ? steps : 1;
                 if (scaler.FeatureCount * repeats != features)
                     throw new BottleneckException($"the normalisation has {scaler.FeatureCount} features but the model takes {features}");

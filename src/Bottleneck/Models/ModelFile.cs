@@ -16,7 +16,7 @@ public static class ModelFile
     public const string JsonName = "model.json";
 
     /// <summary>The normalisation of 8-bit images: value / 255.</summary>
-    public static readonly NormalizationJson PixelScale = new() { Type = "scale", Offset = 0, Scale = 1.0 / 255, Description = "pixel / 255" };
+    public static readonly NormalizationJson PixelScale = new() { Type = NormalizationKind.Scale, Offset = 0, Scale = 1.0 / 255, Description = "pixel / 255" };
 
     public static void Save(Autoencoder model, string directory, NormalizationJson? normalization = null,
         TrainingJson? training = null, MetricsJson? metrics = null, WindowsJson? windows = null)
@@ -108,8 +108,6 @@ public static class ModelFile
             throw new BottleneckException($"{path}: not a valid model description ({FirstLine(e.Message)})");
         }
         if (json is null) throw new BottleneckException($"{path}: empty model description");
-        if (!NormalizationJson.Types.Contains(json.Normalization.Type))
-            throw new BottleneckException($"{path}: unknown normalization type '{json.Normalization.Type}'; expected one of {string.Join(", ", NormalizationJson.Types)}");
         bool text = json.Kind == ModelKind.Seq2Seq;
         if (text ? json.Text is null || json.Model is not null : json.Text is not null || json.Model is null)
             throw new BottleneckException($"{path}: a {json.Kind.Name()} model is described under \"{(text ? "text" : "model")}\" alone");

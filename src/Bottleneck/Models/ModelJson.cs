@@ -89,14 +89,11 @@ public sealed record WindowsJson
 public sealed record NormalizationJson
 {
     /// <summary>
-    /// "scale": one offset and scale for every value (MNIST: pixel/255, applied by the image
-    /// loaders); "minmax" or "standard": per-feature <see cref="Offsets"/> and <see cref="Scales"/>
-    /// fitted on the training data; "none".
+    /// Scale: one <see cref="Offset"/> and <see cref="Scale"/> for every value (MNIST: pixel/255,
+    /// applied by the image loaders); minmax or standard: per-feature <see cref="Offsets"/> and
+    /// <see cref="Scales"/> fitted on the training data; none.
     /// </summary>
-    public required string Type { get; init; }
-
-    /// <summary>The values <see cref="Type"/> may take.</summary>
-    public static readonly string[] Types = ["scale", "none", "minmax", "standard"];
+    public required NormalizationKind Type { get; init; }
 
     public double Offset { get; init; }
 
@@ -111,18 +108,18 @@ public sealed record NormalizationJson
     /// <summary>The per-feature scaler to apply to raw tabular data, or null for image data and "none".</summary>
     public Data.FeatureScaler? FeatureScaler()
     {
-        if (Type is not ("minmax" or "standard")) return null;
+        if (Type is not (NormalizationKind.Minmax or NormalizationKind.Standard)) return null;
         if (Offsets is null || Scales is null || Offsets.Length != Scales.Length)
-            throw new BottleneckException($"{Type} normalisation needs offsets and scales of equal length");
-        return Data.FeatureScaler.FromParameters(Data.FeatureScaler.ParseKind(Type), Offsets, Scales);
+            throw new BottleneckException($"{Type.Name()} normalisation needs offsets and scales of equal length");
+        return Data.FeatureScaler.FromParameters(Type == NormalizationKind.Minmax ? Data.ScalerKind.MinMax : Data.ScalerKind.Standard, Offsets, Scales);
     }
 
     /// <summary>The description of a fitted per-feature scaler.</summary>
     public static NormalizationJson From(Data.FeatureScaler scaler) => scaler.Kind == Data.ScalerKind.None
-        ? new NormalizationJson { Type = "none", Description = "values used as they are" }
+        ? new NormalizationJson { Type = NormalizationKind.None, Description = "values used as they are" }
         : new NormalizationJson
         {
-            Type = scaler.KindName,
+            Type = scaler.Kind == Data.ScalerKind.MinMax ? NormalizationKind.Minmax : NormalizationKind.Standard,
             Offsets = scaler.Offset,
             Scales = scaler.Scale,
             Description = $"{scaler.KindName} per feature, fitted on the training data: (x − offset) · scale",

@@ -12,7 +12,7 @@ namespace Bottleneck.Models;
 public static class Seq2SeqModelFile
 {
     /// <summary>model.json describes characters as token ids: nothing is scaled.</summary>
-    private static readonly NormalizationJson Tokens = new() { Type = "none", Description = "characters as token ids: 0 padding, 1 end, 2 start, the vocabulary from 3" };
+    private static readonly NormalizationJson Tokens = new() { Type = NormalizationKind.None, Description = "characters as token ids: 0 padding, 1 end, 2 start, the vocabulary from 3" };
 
     public static void Save(Seq2SeqAutoencoder model, string directory, TrainingJson? training = null, MetricsJson? metrics = null)
     {

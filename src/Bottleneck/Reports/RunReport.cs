@@ -99,7 +99,7 @@ public static class RunReport
             yield return ("Loss", c.Loss.Name().ToUpperInvariant() + " (summed over an item's values)");
             foreach (var fact in ObjectiveFacts(c)) yield return fact;
         }
-        yield return ("Input normalisation", json.Normalization.Description ?? json.Normalization.Type);
+        yield return ("Input normalisation", json.Normalization.Description ?? json.Normalization.Type.Name());
     }
 
     /// <summary>The settings of what the kind adds to reconstruction (its corruption, penalty or prior).</summary>

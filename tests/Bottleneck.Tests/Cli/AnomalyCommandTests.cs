@@ -17,7 +17,7 @@ public class AnomalyCommandTests
         Assert.Contains("7-16-2", train.Stdout); // 7 features: the size-based default architecture
         Assert.True(File.Exists(Path.Combine(run, "training_scores.npy")));
         var json = Bottleneck.Models.ModelFile.ReadJson(Path.Combine(run, "model.json"));
-        Assert.Equal("standard", json.Normalization.Type);
+        Assert.Equal(Bottleneck.Models.NormalizationKind.Standard, json.Normalization.Type);
         Assert.Equal(7, json.Normalization.Scales!.Length);
 
         var r = CliRunner.Run("anomaly", "--model", run, "--data", Glass, "--percentile", "95");

@@ -197,7 +197,7 @@ public class ReliabilityTests
         json["normalization"]!["type"] = "zscore";
         File.WriteAllText(Path.Combine(run, "model.json"), json.ToJsonString());
         CliRunner.AssertOneLineError(CliRunner.Run(Minute, "encode", "--model", run, "--data", data, "--out", dir.File("c.csv")), 1,
-            "unknown normalization type 'zscore'");
+            "unknown normalization type 'zscore'; choose one of scale, none, minmax, standard");
 
         // A gzip file with bytes after its end is corrupt, whatever the decompressor makes of it.
         string images = dir.File("images");
