@@ -100,7 +100,8 @@ public static class ModelFile
             if (version > ModelJson.CurrentVersion)
                 throw new BottleneckException($"{path}: version {version} is newer than this Bottleneck reads ({ModelJson.CurrentVersion}); upgrade Bottleneck");
             if (version == 1) ModelJsonVersion1.Upgrade(root);
-            else if (version != ModelJson.CurrentVersion) throw new BottleneckException($"{path}: version {root["version"]?.ToJsonString()} is not a version of {ModelJson.FormatName}");
+            else if (version != ModelJson.CurrentVersion)
+                throw new BottleneckException($"{path}: " + (root["version"] is { } given ? $"version {given.ToJsonString()} is not a version of {ModelJson.FormatName}" : "no version"));
             json = root.Deserialize<ModelJson>(ModelJson.Options);
         }
         catch (JsonException e)
