@@ -9,8 +9,9 @@ namespace Bottleneck;
 /// <summary>
 /// The names of a setting's choices (a model kind, a loss, a prior), as the command line,
 /// model.json and messages write them: each enum member's name in lower case with a hyphen
-/// between words (BetaVae is "beta-vae", Seq2Seq "seq2seq", SaltAndPepper "salt-and-pepper").
-/// The enum's <see cref="DescriptionAttribute"/> says what the choice is, for errors.
+/// between words (BetaVae is "beta-vae", Seq2Seq "seq2seq", SaltAndPepper "salt-and-pepper"),
+/// unless a member's <see cref="JsonStringEnumMemberNameAttribute"/> names it otherwise (PyTorch's
+/// "leaky_relu"). The enum's <see cref="DescriptionAttribute"/> says what the choice is, for errors.
 /// </summary>
 public static class NamedEnum
 {
@@ -48,9 +49,12 @@ public static class NamedEnum
     private static class Table<T> where T : struct, Enum
     {
         public static readonly string What = typeof(T).GetCustomAttribute<DescriptionAttribute>()?.Description ?? typeof(T).Name;
-        public static readonly string[] Ordered = [.. Enum.GetValues<T>().Select(v => Hyphenate(v.ToString()))];
-        public static readonly Dictionary<T, string> Names = Enum.GetValues<T>().ToDictionary(v => v, v => Hyphenate(v.ToString()));
-        public static readonly Dictionary<string, T> Members = Enum.GetValues<T>().ToDictionary(v => Hyphenate(v.ToString()), v => v, StringComparer.Ordinal);
+        public static readonly string[] Ordered = [.. Enum.GetValues<T>().Select(NameOf)];
+        public static readonly Dictionary<T, string> Names = Enum.GetValues<T>().ToDictionary(v => v, NameOf);
+        public static readonly Dictionary<string, T> Members = Enum.GetValues<T>().ToDictionary(NameOf, v => v, StringComparer.Ordinal);
+
+        private static string NameOf(T value) =>
+            typeof(T).GetField(value.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? Hyphenate(value.ToString());
     }
 }
 

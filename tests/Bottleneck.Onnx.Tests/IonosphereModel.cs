@@ -1,4 +1,5 @@
 using Bottleneck.Data;
+using Bottleneck.Layers;
 using Bottleneck.Models;
 using Bottleneck.Tests;
 using Bottleneck.Training;
@@ -22,7 +23,7 @@ internal sealed record IonosphereModel(Dataset Raw, FeatureScaler Scaler, Datase
             InputShape = null,
             Hidden = [16],
             Latent = 4,
-            OutputActivation = "none",
+            OutputActivation = ActivationKind.None,
         };
         var model = new Autoencoder(config, seed);
         Trainer.Fit(model, scaled, new FitOptions { Epochs = epochs, BatchSize = 32 });

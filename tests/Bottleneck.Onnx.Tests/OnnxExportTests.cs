@@ -1,6 +1,7 @@
 using Bottleneck.Applications;
 using Bottleneck.Data;
 using Bottleneck.Export;
+using Bottleneck.Layers;
 using Bottleneck.Losses;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
@@ -33,7 +34,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         {
             Hidden = [64, 32],
             Latent = 8,
-            Activation = "tanh,elu",
+            Activation = [ActivationKind.Tanh, ActivationKind.Elu],
             BatchNorm = true,
             Dropout = 0.2,
         },
@@ -41,14 +42,14 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         {
             Hidden = [64, 32],
             Latent = 8,
-            Activation = "gelu,leaky_relu",
-            LatentActivation = "softplus",
-            OutputActivation = "none",
+            Activation = [ActivationKind.Gelu, ActivationKind.LeakyRelu],
+            LatentActivation = ActivationKind.Softplus,
+            OutputActivation = ActivationKind.None,
         },
         ["conv"] = ModelKinds.Defaults(ModelKind.Conv),
         ["conv, kernel 5, batch norm"] = ModelKinds.Defaults(ModelKind.Conv) with { Channels = [8, 16], Kernel = 5, BatchNorm = true },
         ["denoising"] = ModelKinds.Defaults(ModelKind.Denoising) with { Hidden = [128] },
-        ["sparse, kl"] = ModelKinds.Defaults(ModelKind.Sparse) with { Sparsity = SparsityKind.Kl, LatentActivation = "sigmoid", Hidden = [128] },
+        ["sparse, kl"] = ModelKinds.Defaults(ModelKind.Sparse) with { Sparsity = SparsityKind.Kl, LatentActivation = ActivationKind.Sigmoid, Hidden = [128] },
         ["contractive"] = ModelKinds.Defaults(ModelKind.Contractive) with { Hidden = [128] },
         ["vae"] = ModelKinds.Defaults(ModelKind.Vae),
         ["info-vae"] = ModelKinds.Defaults(ModelKind.InfoVae) with { Hidden = [128] },

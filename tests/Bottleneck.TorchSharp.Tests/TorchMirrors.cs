@@ -1,3 +1,4 @@
+using Bottleneck.Layers;
 using Bottleneck.Models;
 using LSTM = TorchSharp.Modules.LSTM;
 using Linear = TorchSharp.Modules.Linear;
@@ -43,7 +44,7 @@ internal sealed class TorchAutoencoder : nn.Module<Tensor, Tensor>
         long encoded = variational ? 2 * c.Latent : c.Latent;
         return c.Kind == ModelKind.Conv
             ? Convolutional(c, encoded)
-            : new TorchAutoencoder(Dense(c, c.InputSize, c.Hidden, encoded), Dense(c, c.Latent, c.Hidden.Reverse().ToArray(), c.InputSize, sigmoid: c.OutputActivation == "sigmoid"), c.Latent, variational);
+            : new TorchAutoencoder(Dense(c, c.InputSize, c.Hidden, encoded), Dense(c, c.Latent, c.Hidden.Reverse().ToArray(), c.InputSize, sigmoid: c.OutputActivation == ActivationKind.Sigmoid), c.Latent, variational);
     }
 
     private static nn.Module<Tensor, Tensor> Dense(AutoencoderConfig c, long input, int[] hidden, long output, bool sigmoid = false)

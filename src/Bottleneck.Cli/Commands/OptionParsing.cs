@@ -52,12 +52,9 @@ internal static class OptionParsing
         return value;
     }
 
-    /// <summary>"relu" or "relu,tanh": known activation names.</summary>
-    public static string ActivationList(string text, string option)
-    {
-        foreach (var name in text.Split(',', StringSplitOptions.TrimEntries)) OneOf(name, option, Layers.Activation.Names);
-        return text;
-    }
+    /// <summary>"relu" or "relu,tanh": one activation for every hidden layer, or one per layer.</summary>
+    public static Layers.ActivationKind[] ActivationList(string text, string option) =>
+        [.. text.Split(',', StringSplitOptions.TrimEntries).Select(name => Choice(name, option, default, Enum.GetValues<Layers.ActivationKind>()))];
 
     public static string OneOf(string value, string option, params string[] allowed)
     {

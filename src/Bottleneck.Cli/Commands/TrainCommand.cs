@@ -132,9 +132,9 @@ internal static class TrainCommand
             {
                 Hidden = parse.GetValue(hidden) is { } h ? OptionParsing.LayerList(h, "--hidden", allowEmpty: kind == ModelKind.Conv) : d.Hidden,
                 Latent = OptionParsing.AtLeast(parse.GetValue(latent) ?? d.Latent, 1, "--latent"),
-                Activation = OptionParsing.ActivationList(parse.GetValue(activation) ?? d.Activation, "--activation"),
-                LatentActivation = OptionParsing.OneOf(parse.GetValue(latentActivation) ?? (sparsityKind == SparsityKind.Kl ? "sigmoid" : d.LatentActivation), "--latent-activation", Activation.Names),
-                OutputActivation = OptionParsing.OneOf(parse.GetValue(outputActivation) ?? d.OutputActivation, "--output-activation", Activation.Names),
+                Activation = parse.GetValue(activation) is { } a ? OptionParsing.ActivationList(a, "--activation") : d.Activation,
+                LatentActivation = OptionParsing.Choice(parse.GetValue(latentActivation), "--latent-activation", sparsityKind == SparsityKind.Kl ? ActivationKind.Sigmoid : d.LatentActivation, Enum.GetValues<ActivationKind>()),
+                OutputActivation = OptionParsing.Choice(parse.GetValue(outputActivation), "--output-activation", d.OutputActivation, Enum.GetValues<ActivationKind>()),
                 Loss = OptionParsing.Choice(parse.GetValue(loss), "--loss", d.Loss, LossKind.Bce, LossKind.Mse),
                 Channels = parse.GetValue(channels) is { } c ? OptionParsing.LayerList(c, "--channels") : d.Channels,
                 Kernel = OptionParsing.AtLeast(parse.GetValue(kernel) ?? d.Kernel, 2, "--kernel"),
@@ -396,7 +396,7 @@ internal static class TrainCommand
         {
             Hidden = s.Given.Hidden ? config.Hidden : tableHidden,
             Latent = s.Given.Latent ? config.Latent : tableLatent,
-            OutputActivation = s.Given.OutputActivation ? config.OutputActivation : "none",
+            OutputActivation = s.Given.OutputActivation ? config.OutputActivation : ActivationKind.None,
             Loss = s.Given.Loss ? config.Loss : LossKind.Mse,
         };
     }

@@ -23,7 +23,7 @@ public sealed record AnomalyOptions
     /// <summary>Code size; null picks from the feature count.</summary>
     public int? Latent { get; init; }
 
-    public string Activation { get; init; } = "relu";
+    public Layers.ActivationKind[] Activation { get; init; } = [Layers.ActivationKind.Relu];
 
     /// <summary>Maximum epochs; early stopping usually ends sooner.</summary>
     public int Epochs { get; init; } = 50;
@@ -116,7 +116,7 @@ public sealed class AnomalyDetector
             Hidden = o.Hidden ?? hidden,
             Latent = o.Latent ?? latent,
             Activation = o.Activation,
-            OutputActivation = "none",
+            OutputActivation = Layers.ActivationKind.None,
             Loss = Losses.LossKind.Mse,
         };
         var members = new Autoencoder[o.Ensemble];

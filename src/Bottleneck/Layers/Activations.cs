@@ -96,21 +96,27 @@ public abstract class Activation : Layer, WorkerPool.IParallelJob
     /// <summary>dx = dy · f'(x), where y = f(x) is given too since many derivatives are cheaper from it.</summary>
     public abstract void Derivative(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx);
 
-    /// <summary>Creates an activation from its command-line name.</summary>
-    public static Activation Create(string name) => name switch
+    /// <summary>Creates an activation of a kind.</summary>
+    public static Activation Create(ActivationKind kind) => kind switch
     {
-        "relu" => new ReLU(),
-        "sigmoid" => new Sigmoid(),
-        "tanh" => new Tanh(),
-        "leaky_relu" => new LeakyReLU(),
-        "elu" => new ELU(),
-        "gelu" => new GELU(),
-        "softplus" => new Softplus(),
-        "none" or "identity" or "linear" => new Identity(),
-        _ => throw new BottleneckException($"unknown activation '{name}'; choose one of {string.Join(", ", Names)}"),
+        ActivationKind.Relu => new ReLU(),
+        ActivationKind.Sigmoid => new Sigmoid(),
+        ActivationKind.Tanh => new Tanh(),
+        ActivationKind.LeakyRelu => new LeakyReLU(),
+        ActivationKind.Elu => new ELU(),
+        ActivationKind.Gelu => new GELU(),
+        ActivationKind.Softplus => new Softplus(),
+        ActivationKind.None => new Identity(),
+        _ => throw new BottleneckException($"no activation numbered {(int)kind}; choose one of {string.Join(", ", Names)}"),
     };
 
-    public static readonly string[] Names = ["relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "softplus", "none"];
+    /// <summary>Creates an activation from its name ("identity" and "linear" are other names of none).</summary>
+    public static Activation Create(string name) => Create(name is "identity" or "linear" ? ActivationKind.None : NamedEnum.Parse<ActivationKind>(name));
+
+    /// <summary>The kind of this activation.</summary>
+    public ActivationKind Kind => NamedEnum.Parse<ActivationKind>(Name);
+
+    public static IReadOnlyList<string> Names => NamedEnum.Names<ActivationKind>();
 }
 
 public sealed class ReLU : Activation

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Bottleneck.Layers;
 using Bottleneck.Losses;
 
 namespace Bottleneck.Models;
@@ -27,14 +28,14 @@ public sealed record AutoencoderConfig
     /// <summary>Size of the code (the bottleneck).</summary>
     public int Latent { get; init; } = 20;
 
-    /// <summary>Activation after each hidden layer; a comma list gives one per hidden layer, input side first.</summary>
-    public string Activation { get; init; } = "relu";
+    /// <summary>Activation after each hidden layer: one for all of them, or one per hidden layer, input side first.</summary>
+    public ActivationKind[] Activation { get; init; } = [ActivationKind.Relu];
 
-    /// <summary>Activation on the code; "none" gives the tutorial's linear code.</summary>
-    public string LatentActivation { get; init; } = "none";
+    /// <summary>Activation on the code; none gives the tutorial's linear code.</summary>
+    public ActivationKind LatentActivation { get; init; } = ActivationKind.None;
 
     /// <summary>Activation on the reconstruction; sigmoid suits data in [0, 1].</summary>
-    public string OutputActivation { get; init; } = "sigmoid";
+    public ActivationKind OutputActivation { get; init; } = ActivationKind.Sigmoid;
 
     /// <summary>Reconstruction loss, summed over the values of an item.</summary>
     public LossKind Loss { get; init; } = LossKind.Bce;
@@ -132,14 +133,14 @@ public sealed record AutoencoderConfig
     [JsonIgnore]
     public bool IsConvolutional => Kind == ModelKind.Conv;
 
-    /// <summary>One activation name per hidden layer.</summary>
-    public string[] HiddenActivations()
+    /// <summary>One activation per hidden layer.</summary>
+    public ActivationKind[] HiddenActivations()
     {
-        var names = Activation.Split(',', StringSplitOptions.TrimEntries);
-        if (names.Length == 1) return Enumerable.Repeat(names[0], Hidden.Length).ToArray();
-        if (names.Length != Hidden.Length)
-            throw new BottleneckException($"{names.Length} activations given for {Hidden.Length} hidden layers; give one, or one per layer");
-        return names;
+        if (Activation is null || Activation.Length == 0) throw new BottleneckException("no hidden activation given; give one, or one per hidden layer");
+        if (Activation.Length == 1) return Enumerable.Repeat(Activation[0], Hidden.Length).ToArray();
+        if (Activation.Length != Hidden.Length)
+            throw new BottleneckException($"{Activation.Length} activations given for {Hidden.Length} hidden layers; give one, or one per layer");
+        return Activation;
     }
 
     /// <summary>Checks every field and throws a <see cref="BottleneckException"/> naming the first bad one.</summary>
@@ -154,8 +155,8 @@ public sealed record AutoencoderConfig
             throw new BottleneckException($"a label-conditioned prior belongs to an {ModelKind.Aae.Name()} model, not a {Kind.Name()} one");
         if (AdversarialPhases && Kind != ModelKind.Aae)
             throw new BottleneckException($"adversarial phases belong to an {ModelKind.Aae.Name()} model, not a {Kind.Name()} one");
-        if (CodeBatchNorm && (Kind != ModelKind.Aae || LatentActivation != "none"))
-            throw new BottleneckException($"batch normalisation of the code applies to an {ModelKind.Aae.Name()} model with a linear code, not to {Kind.Name()} with latent activation {LatentActivation}");
+        if (CodeBatchNorm && (Kind != ModelKind.Aae || LatentActivation != ActivationKind.None))
+            throw new BottleneckException($"batch normalisation of the code applies to an {ModelKind.Aae.Name()} model with a linear code, not to {Kind.Name()} with latent activation {LatentActivation.Name()}");
         if (InputSize < 1) throw new BottleneckException($"input size must be positive, got {InputSize}");
         if (Latent < 1) throw new BottleneckException($"latent size must be positive, got {Latent}");
         if (InputShape is not null && InputShape.Aggregate(1L, (a, b) => a * b) != InputSize)
@@ -170,8 +171,8 @@ public sealed record AutoencoderConfig
         }
         if (Hidden is null || Hidden.Any(h => h < 1))
             throw new BottleneckException($"hidden layer sizes must be positive, got [{string.Join(",", Hidden ?? [])}]");
-        foreach (var name in HiddenActivations().Append(LatentActivation).Append(OutputActivation))
-            _ = Layers.Activation.Create(name);
+        foreach (var kind in HiddenActivations().Append(LatentActivation).Append(OutputActivation))
+            if (!Enum.IsDefined(kind)) throw new BottleneckException($"no activation numbered {(int)kind}; choose one of {string.Join(", ", NamedEnum.Names<ActivationKind>())}");
         _ = Losses.Loss.Create(Loss);
         if (!(Dropout >= 0 && Dropout < 1)) throw new BottleneckException($"dropout must be in [0, 1), got {Dropout}");
         if (IsConvolutional)
@@ -209,15 +210,15 @@ public sealed record AutoencoderConfig
                 if (!Enum.IsDefined(Sparsity)) throw new BottleneckException($"sparsity must be l1 or kl, got number {(int)Sparsity}");
                 RequirePositive(SparsityWeight, "sparsity weight");
                 if (!(SparsityTarget > 0 && SparsityTarget < 1)) throw new BottleneckException($"sparsity target must be in (0, 1), got {SparsityTarget}");
-                if (Sparsity == SparsityKind.Kl && LatentActivation != "sigmoid")
+                if (Sparsity == SparsityKind.Kl && LatentActivation != ActivationKind.Sigmoid)
                     throw new BottleneckException("KL sparsity needs code activations in (0, 1): use latent activation sigmoid");
                 break;
             case ModelKind.Contractive:
                 RequirePositive(ContractiveWeight, "contractive weight");
-                if (Hidden.Length != 1 || LatentActivation != "none" || BatchNorm || Dropout > 0)
+                if (Hidden.Length != 1 || LatentActivation != ActivationKind.None || BatchNorm || Dropout > 0)
                     throw new BottleneckException("the contractive penalty is exact for a dense encoder with one hidden layer and a linear code (no batch norm or dropout); use one --hidden size");
                 if (!ContractivePenalty.SupportsActivation(HiddenActivations()[0]))
-                    throw new BottleneckException($"the contractive penalty supports hidden activations {string.Join(", ", ContractivePenalty.Activations)}, got '{HiddenActivations()[0]}'");
+                    throw new BottleneckException($"the contractive penalty supports hidden activations {string.Join(", ", ContractivePenalty.Activations.Select(NamedEnum.Name))}, got '{HiddenActivations()[0].Name()}'");
                 break;
             case ModelKind.Aae:
                 RequirePositive(AdversarialWeight, "adversarial weight");
@@ -229,7 +230,7 @@ public sealed record AutoencoderConfig
                 RequirePositive(Beta, "beta");
                 if (Kind == ModelKind.InfoVae) RequirePositive(MmdWeight, "MMD weight");
                 if (Kind is ModelKind.FactorVae or ModelKind.TcVae) RequirePositive(TcWeight, "TC weight");
-                if (LatentActivation != "none") throw new BottleneckException("a VAE's encoder gives μ and log σ² directly: use latent activation none");
+                if (LatentActivation != ActivationKind.None) throw new BottleneckException("a VAE's encoder gives μ and log σ² directly: use latent activation none");
                 break;
         }
     }

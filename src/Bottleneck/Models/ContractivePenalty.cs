@@ -12,7 +12,7 @@ namespace Bottleneck.Models;
 /// </summary>
 public sealed class ContractivePenalty : CodeRegularizer
 {
-    public static readonly string[] Activations = ["relu", "leaky_relu", "sigmoid", "tanh"];
+    public static readonly ActivationKind[] Activations = [ActivationKind.Relu, ActivationKind.LeakyRelu, ActivationKind.Sigmoid, ActivationKind.Tanh];
 
     private readonly Linear first;
     private readonly Activation activation;
@@ -44,7 +44,7 @@ public sealed class ContractivePenalty : CodeRegularizer
 
     public override string PenaltyName => "contractive";
 
-    public static bool SupportsActivation(string name) => Activations.Contains(name);
+    public static bool SupportsActivation(ActivationKind kind) => Activations.Contains(kind);
 
     public override Tensor Forward(Tensor encoded, Tensor input, Rng? sampler, bool training)
     {
@@ -130,7 +130,7 @@ public sealed class ContractivePenalty : CodeRegularizer
         first = null;
         activation = null;
         second = null;
-        if (encoder.Layers is not [Linear l1, Activation act, Linear l2] || !SupportsActivation(act.Name)) return false;
+        if (encoder.Layers is not [Linear l1, Activation act, Linear l2] || !SupportsActivation(act.Kind)) return false;
         (first, activation, second) = (l1, act, l2);
         return true;
     }

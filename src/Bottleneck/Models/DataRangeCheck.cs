@@ -18,14 +18,14 @@ public static class DataRangeCheck
         string range = $"[{min.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}, {max.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)}]";
         var (low, high, shown) = config.OutputActivation switch
         {
-            "sigmoid" => (0.0, 1.0, "(0, 1)"),
-            "tanh" => (-1.0, 1.0, "(-1, 1)"),
-            "relu" or "softplus" => (0.0, double.PositiveInfinity, "[0, ∞)"),
-            "elu" => (-1.0, double.PositiveInfinity, "(-1, ∞)"),
+            Layers.ActivationKind.Sigmoid => (0.0, 1.0, "(0, 1)"),
+            Layers.ActivationKind.Tanh => (-1.0, 1.0, "(-1, 1)"),
+            Layers.ActivationKind.Relu or Layers.ActivationKind.Softplus => (0.0, double.PositiveInfinity, "[0, ∞)"),
+            Layers.ActivationKind.Elu => (-1.0, double.PositiveInfinity, "(-1, ∞)"),
             _ => (double.NegativeInfinity, double.PositiveInfinity, ""),
         };
         if (min < low || max > high)
-            return $"the data ranges over {range} but the {config.OutputActivation} output can only give {shown}, so the reconstruction error can never reach zero; " +
+            return $"the data ranges over {range} but the {config.OutputActivation.Name()} output can only give {shown}, so the reconstruction error can never reach zero; " +
                 (min >= 0 && max <= 1 ? "use a sigmoid output" : "use --output-activation none with --loss mse, or scale the data to [0, 1] (--scale minmax)");
         if (config.Loss == Losses.LossKind.Bce && (min < 0 || max > 1))
             return $"binary cross-entropy needs targets in [0, 1] but the data ranges over {range}; use --loss mse, or scale the data to [0, 1] (--scale minmax)";

@@ -43,6 +43,9 @@ internal static class ModelJsonVersion1
             var model = JsonSerializer.SerializeToNode(defaults, ModelJson.Options)!.AsObject();
             model["input_shape"] = null; // written only when the items were images
             foreach (var (name, value) in architecture) model[name] = value?.DeepClone();
+            // Version 1 wrote the hidden activations as one comma list, "relu" or "relu,tanh".
+            if (architecture["activation"] is JsonValue list && list.TryGetValue<string>(out var names))
+                model["activation"] = new JsonArray([.. names.Split(',', StringSplitOptions.TrimEntries).Select(n => (JsonNode?)JsonValue.Create(n))]);
             if (Take(root, "objective") is JsonObject objective)
                 foreach (var (name, value) in objective)
                     if (value is not null) model[name] = value.DeepClone();

@@ -37,15 +37,15 @@ public static class ModelKinds
         Vanilla or Denoising or Contractive or Vae or Aae => new AutoencoderConfig { Kind = kind },
         Deep => new AutoencoderConfig { Kind = kind, Hidden = [256, 128], Latent = 32, Loss = LossKind.Mse },
         Conv => new AutoencoderConfig { Kind = kind, Hidden = [], Channels = [16, 32] },
-        Sparse => new AutoencoderConfig { Kind = kind, Latent = 32, LatentActivation = "relu", SparsityWeight = 0.1 },
+        Sparse => new AutoencoderConfig { Kind = kind, Latent = 32, LatentActivation = Layers.ActivationKind.Relu, SparsityWeight = 0.1 },
         BetaVae => new AutoencoderConfig { Kind = kind, Beta = 4 },
         InfoVae => new AutoencoderConfig { Kind = kind, MmdWeight = 100 },
         // The weights the papers use on dSprites: γ = 35 for FactorVAE (Kim and Mnih's best), β = 6 for β-TCVAE.
         FactorVae => new AutoencoderConfig { Kind = kind, TcWeight = 35 },
         TcVae => new AutoencoderConfig { Kind = kind, TcWeight = 6 },
         // Windows of a standardised series: a linear output and MSE, as for tables.
-        Lstm or Gru => new AutoencoderConfig { Kind = kind, Hidden = [64], Latent = 16, OutputActivation = "none", Loss = LossKind.Mse, InputShape = null },
-        Attention => new AutoencoderConfig { Kind = kind, Hidden = [32], Latent = 16, OutputActivation = "none", Loss = LossKind.Mse, InputShape = null },
+        Lstm or Gru => new AutoencoderConfig { Kind = kind, Hidden = [64], Latent = 16, OutputActivation = Layers.ActivationKind.None, Loss = LossKind.Mse, InputShape = null },
+        Attention => new AutoencoderConfig { Kind = kind, Hidden = [32], Latent = 16, OutputActivation = Layers.ActivationKind.None, Loss = LossKind.Mse, InputShape = null },
         _ => throw new BottleneckException($"{kind.Name()} models are not built from options; choose one of {string.Join(", ", Names)}"),
     };
 

@@ -97,7 +97,7 @@ internal static class NetworkBuilder
         return (new Sequential(encoder), new Sequential(decoder));
     }
 
-    private static List<Layer> DenseStack(AutoencoderConfig c, int input, int[] hidden, string[] activations, int output, string lastActivation, Rng init, Rng sampler)
+    private static List<Layer> DenseStack(AutoencoderConfig c, int input, int[] hidden, ActivationKind[] activations, int output, ActivationKind lastActivation, Rng init, Rng sampler)
     {
         var layers = new List<Layer>();
         int width = input;
@@ -123,7 +123,7 @@ internal static class NetworkBuilder
         int k = c.Kernel, pad = (k - 1) / 2;
         var sizes = new List<(int C, int H, int W)> { (shape[0], shape[1], shape[2]) };
         var encoder = new List<Layer>();
-        string activation = c.Activation.Split(',')[0];
+        var activation = c.Activation[0];
         foreach (int channels in c.Channels)
         {
             var (inC, h, w) = sizes[^1];
@@ -156,7 +156,7 @@ internal static class NetworkBuilder
     }
 
     /// <summary>What follows a hidden layer: batch norm (before the activation, as is usual), the activation, dropout.</summary>
-    private static void AddHiddenTail(List<Layer> layers, AutoencoderConfig c, int channels, (int H, int W)? map, string activation, Rng sampler)
+    private static void AddHiddenTail(List<Layer> layers, AutoencoderConfig c, int channels, (int H, int W)? map, ActivationKind activation, Rng sampler)
     {
         if (c.BatchNorm) layers.Add(map is (int h, int w) ? new BatchNorm2d(channels, h, w) : new BatchNorm1d(channels));
         layers.Add(Activation.Create(activation));
@@ -164,8 +164,8 @@ internal static class NetworkBuilder
     }
 
     /// <summary>A linear code or output adds no layer, so state_dict indices match PyTorch's Sequential.</summary>
-    private static void AddLast(List<Layer> layers, string activation)
+    private static void AddLast(List<Layer> layers, ActivationKind activation)
     {
-        if (Activation.Create(activation) is not Identity) layers.Add(Activation.Create(activation));
+        if (activation != ActivationKind.None) layers.Add(Activation.Create(activation));
     }
 }

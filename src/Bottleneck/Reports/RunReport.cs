@@ -93,7 +93,7 @@ public static class RunReport
             if (c.IsConvolutional) yield return ("Convolutions", $"channels {string.Join(", ", c.Channels)}, kernel {c.Kernel}, stride 2");
             if (c.Hidden.Length > 0) yield return ("Hidden layers", string.Join(", ", c.Hidden));
             yield return ("Code size", c.Latent.ToString(CultureInfo.InvariantCulture));
-            yield return ("Activations", $"hidden {c.Activation}, code {c.LatentActivation}, output {c.OutputActivation}");
+            yield return ("Activations", $"hidden {string.Join(",", c.Activation.Select(NamedEnum.Name))}, code {c.LatentActivation.Name()}, output {c.OutputActivation.Name()}");
             if (c.BatchNorm) yield return ("Batch normalisation", "yes");
             if (c.Dropout > 0) yield return ("Dropout", Format(c.Dropout));
             yield return ("Loss", c.Loss.Name().ToUpperInvariant() + " (summed over an item's values)");

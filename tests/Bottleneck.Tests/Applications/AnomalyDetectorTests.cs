@@ -1,5 +1,6 @@
 using Bottleneck.Applications;
 using Bottleneck.Data;
+using Bottleneck.Layers;
 
 namespace Bottleneck.Tests.Applications;
 
@@ -42,7 +43,7 @@ public sealed class AnomalyDetectorTests
         // the code distance can see the far-along item.
         var (train, offPlane, farAlong) = Data();
         AnomalyDetector Fit(string score) => AnomalyDetector.Fit(train,
-            new AnomalyOptions { Ensemble = 2, Epochs = 40, Latent = 2, Hidden = [16], Activation = "linear", Score = score });
+            new AnomalyOptions { Ensemble = 2, Epochs = 40, Latent = 2, Hidden = [16], Activation = [ActivationKind.None], Score = score });
 
         var combined = Fit("combined");
         double highest = combined.Score(train).Max();

@@ -94,7 +94,7 @@ public class GradientCheckTests
     [Fact]
     public void Whole_autoencoder_gradients_match_finite_differences()
     {
-        var config = new AutoencoderConfig { InputSize = 6, InputShape = null, Hidden = [5], Latent = 3, Activation = "tanh" };
+        var config = new AutoencoderConfig { InputSize = 6, InputShape = null, Hidden = [5], Latent = 3, Activation = [ActivationKind.Tanh] };
         var model = new Autoencoder(config, seed: 5);
         var rng = new Rng(9);
         var x = new Tensor(4, 6);

@@ -1,5 +1,6 @@
 using Bottleneck.Applications;
 using Bottleneck.Data;
+using Bottleneck.Layers;
 using Bottleneck.Losses;
 using Bottleneck.Metrics;
 using Bottleneck.Models;
@@ -299,7 +300,7 @@ public class AdversarialPriorTests
             AdversarialPhases = true,
             CodeBatchNorm = true,
             Loss = LossKind.Mse,
-            OutputActivation = "none",
+            OutputActivation = ActivationKind.None,
         };
         var rng = new Rng(3);
         var data = new Dataset("noise", Enumerable.Range(0, 64 * 12).Select(_ => (float)rng.NextNormal()).ToArray(), 64, 12);
@@ -339,6 +340,6 @@ public class AdversarialPriorTests
     {
         Assert.Contains("phases", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKind.Vae) with { AdversarialPhases = true }).Validate).Message);
         Assert.Contains("batch normalisation of the code", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKind.Vanilla) with { CodeBatchNorm = true }).Validate).Message);
-        Assert.Contains("linear code", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKind.Aae) with { CodeBatchNorm = true, LatentActivation = "tanh" }).Validate).Message);
+        Assert.Contains("linear code", Assert.Throws<BottleneckException>((ModelKinds.Defaults(ModelKind.Aae) with { CodeBatchNorm = true, LatentActivation = ActivationKind.Tanh }).Validate).Message);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Bottleneck.Formats;
+using Bottleneck.Layers;
 using Bottleneck.Losses;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
@@ -31,7 +32,7 @@ public class ModelFileTests
                 InputShape = null,
                 Hidden = a.hidden,
                 Latent = a.latent,
-                Activation = a.activation,
+                Activation = [NamedEnum.Parse<ActivationKind>(a.activation)],
                 Loss = NamedEnum.Parse<LossKind>(a.loss),
             };
             var model = new Autoencoder(config, (ulong)a.seed);
@@ -85,7 +86,7 @@ public class ModelFileTests
             case "wrong-type": EditJson(model, j => j["model"]!["latent"] = "twenty"); break;
             case "bad-format": EditJson(model, j => j["format"] = "keras"); break;
             case "future-version": EditJson(model, j => j["version"] = 99); break;
-            case "bad-activation": EditJson(model, j => j["model"]!["activation"] = "swish"); break;
+            case "bad-activation": EditJson(model, j => j["model"]!["activation"] = new JsonArray("swish")); break;
             case "negative-size": EditJson(model, j => j["model"]!["latent"] = -2); break;
             case "not-json": File.WriteAllText(Path.Combine(model, "model.json"), "{ \"format\": "); break;
         }
@@ -127,7 +128,7 @@ public class ModelFileTests
     {
         using var dir = new TempDir();
         // The kind's defaults fill what version 1 left out (a beta-vae's are β 4 and no input shape here).
-        var config = ModelKinds.Defaults(ModelKind.BetaVae) with { InputSize = 6, InputShape = null, Hidden = [4], Latent = 2, Activation = "tanh", Beta = 2.5 };
+        var config = ModelKinds.Defaults(ModelKind.BetaVae) with { InputSize = 6, InputShape = null, Hidden = [4], Latent = 2, Activation = [ActivationKind.Tanh], Beta = 2.5 };
         var model = new Autoencoder(config, seed: 3);
         ModelFile.Save(model, dir.Path);
         File.WriteAllText(Path.Combine(dir.Path, ModelFile.JsonName), Version1Vae);

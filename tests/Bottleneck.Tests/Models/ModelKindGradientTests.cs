@@ -1,3 +1,4 @@
+using Bottleneck.Layers;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
 using Bottleneck.Tests.Layers;
@@ -26,9 +27,9 @@ public class ModelKindGradientTests
 
     private static AutoencoderConfig Config(string kind, string variant) => kind switch
     {
-        "sparse" when variant == "kl" => Small(kind) with { Sparsity = SparsityKind.Kl, SparsityWeight = 0.5, SparsityTarget = 0.2, LatentActivation = "sigmoid" },
+        "sparse" when variant == "kl" => Small(kind) with { Sparsity = SparsityKind.Kl, SparsityWeight = 0.5, SparsityTarget = 0.2, LatentActivation = ActivationKind.Sigmoid },
         "sparse" => Small(kind) with { Sparsity = SparsityKind.L1, SparsityWeight = 0.5 },
-        "contractive" => Small(kind) with { Activation = variant, ContractiveWeight = 5 },
+        "contractive" => Small(kind) with { Activation = [NamedEnum.Parse<ActivationKind>(variant)], ContractiveWeight = 5 },
         "beta-vae" => Small(kind) with { Beta = 3 },
         "info-vae" => Small(kind) with { MmdWeight = 5 },
         "tc-vae" => Small(kind) with { TcWeight = 4 },
@@ -36,7 +37,7 @@ public class ModelKindGradientTests
     };
 
     private static AutoencoderConfig Small(string kind) =>
-        new() { Kind = ModelKinds.Parse(kind), InputSize = 6, InputShape = null, Hidden = [5], Latent = 3, Activation = "tanh" };
+        new() { Kind = ModelKinds.Parse(kind), InputSize = 6, InputShape = null, Hidden = [5], Latent = 3, Activation = [ActivationKind.Tanh] };
 
     [Theory]
     [MemberData(nameof(Kinds))]

@@ -1,4 +1,5 @@
 using Bottleneck.Data;
+using Bottleneck.Layers;
 using Bottleneck.Losses;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
@@ -20,7 +21,7 @@ public class ModelKindTests
         Steps = ModelKinds.IsSequence(kind) ? 4 : 0,
         Heads = 2,
         Latent = 3,
-        LatentActivation = kind == ModelKind.Sparse ? "sigmoid" : "none",
+        LatentActivation = kind == ModelKind.Sparse ? ActivationKind.Sigmoid : ActivationKind.None,
         Sparsity = SparsityKind.Kl,
         Beta = 2.5,
         TcWeight = 2.5,
@@ -133,9 +134,9 @@ public class ModelKindTests
         Assert.Contains("[-0.42, 2.8]", warning);
         Assert.Contains("sigmoid", warning);
         Assert.Contains("--output-activation none", warning);
-        Assert.Null(DataRangeCheck.Warning(config with { OutputActivation = "none" }, standardised));
+        Assert.Null(DataRangeCheck.Warning(config with { OutputActivation = ActivationKind.None }, standardised));
         Assert.Null(DataRangeCheck.Warning(config, new Dataset("d", [0f, 1f, 0.5f, 0.2f], 2, 2)));
-        Assert.Contains("binary cross-entropy", DataRangeCheck.Warning(config with { OutputActivation = "none", Loss = LossKind.Bce }, standardised));
+        Assert.Contains("binary cross-entropy", DataRangeCheck.Warning(config with { OutputActivation = ActivationKind.None, Loss = LossKind.Bce }, standardised));
     }
 
     [Theory]
@@ -162,9 +163,9 @@ public class ModelKindTests
         var bad = new[]
         {
             Small(ModelKind.Contractive) with { Hidden = [7, 5] },
-            Small(ModelKind.Contractive) with { Activation = "gelu" },
-            Small(ModelKind.Sparse) with { Sparsity = SparsityKind.Kl, LatentActivation = "relu" },
-            Small(ModelKind.Vae) with { LatentActivation = "tanh" },
+            Small(ModelKind.Contractive) with { Activation = [ActivationKind.Gelu] },
+            Small(ModelKind.Sparse) with { Sparsity = SparsityKind.Kl, LatentActivation = ActivationKind.Relu },
+            Small(ModelKind.Vae) with { LatentActivation = ActivationKind.Tanh },
             Small(ModelKind.Denoising) with { Noise = NoiseKind.Mask, NoiseLevel = 1.5 },
             Small(ModelKind.Conv),
             Small(ModelKind.Vanilla) with { Kind = ModelKind.Seq2Seq },
