@@ -17,7 +17,14 @@ public static class NamedEnum
 {
     /// <summary>The member's name (an undefined number has none and is an error).</summary>
     public static string Name<T>(this T value) where T : struct, Enum =>
-        Table<T>.Names.TryGetValue(value, out var name) ? name : throw new BottleneckException($"no {Table<T>.What} numbered {Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)}");
+        Table<T>.Names.TryGetValue(value, out var name) ? name : throw Undefined(value);
+
+    /// <summary><paramref name="value"/> itself when it is one of the members; a number cast to the enum is an error.</summary>
+    public static T Defined<T>(T value) where T : struct, Enum => Enum.IsDefined(value) ? value : throw Undefined(value);
+
+    /// <summary>The error for a number cast to the enum that names no member.</summary>
+    public static BottleneckException Undefined<T>(T value) where T : struct, Enum =>
+        new($"no {Table<T>.What} numbered {Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture)}; choose one of {string.Join(", ", Table<T>.Ordered)}");
 
     /// <summary>Every member's name, in declaration order.</summary>
     public static IReadOnlyList<string> Names<T>() where T : struct, Enum => Table<T>.Ordered;

@@ -20,8 +20,11 @@ public abstract class Activation : Layer, WorkerPool.IParallelJob
     private Tensor? gradOutput; // set for the duration of a parallel backward pass
     private bool backward;
 
+    /// <summary>What this activation is.</summary>
+    public abstract ActivationKind Kind { get; }
+
     /// <summary>The name used on the command line and in model.json.</summary>
-    public abstract string Name { get; }
+    public string Name => Kind.Name();
 
     public override int OutputSize(int inputSize) => inputSize;
 
@@ -107,14 +110,11 @@ public abstract class Activation : Layer, WorkerPool.IParallelJob
         ActivationKind.Gelu => new GELU(),
         ActivationKind.Softplus => new Softplus(),
         ActivationKind.None => new Identity(),
-        _ => throw new BottleneckException($"no activation numbered {(int)kind}; choose one of {string.Join(", ", Names)}"),
+        _ => throw NamedEnum.Undefined(kind),
     };
 
     /// <summary>Creates an activation from its name ("identity" and "linear" are other names of none).</summary>
     public static Activation Create(string name) => Create(name is "identity" or "linear" ? ActivationKind.None : NamedEnum.Parse<ActivationKind>(name));
-
-    /// <summary>The kind of this activation.</summary>
-    public ActivationKind Kind => NamedEnum.Parse<ActivationKind>(Name);
 
     public static IReadOnlyList<string> Names => NamedEnum.Names<ActivationKind>();
 }
@@ -127,7 +127,7 @@ public sealed class ReLU : Activation
         MaskTiles = new Mask(this);
     }
 
-    public override string Name => "relu";
+    public override ActivationKind Kind => ActivationKind.Relu;
 
     /// <summary>Applies this layer to each finished tile of the Linear output below it.</summary>
     internal IGemmEpilogue RectifyTiles { get; }
@@ -228,7 +228,7 @@ public sealed class ReLU : Activation
 
 public sealed class Sigmoid : Activation
 {
-    public override string Name => "sigmoid";
+    public override ActivationKind Kind => ActivationKind.Sigmoid;
 
     public override string Describe() => "Sigmoid()";
 
@@ -260,7 +260,7 @@ public sealed class Sigmoid : Activation
 
 public sealed class Tanh : Activation
 {
-    public override string Name => "tanh";
+    public override ActivationKind Kind => ActivationKind.Tanh;
 
     public override string Describe() => "Tanh()";
 
@@ -278,7 +278,7 @@ public sealed class LeakyReLU(float negativeSlope = 0.01f) : Activation
 {
     public float NegativeSlope { get; } = negativeSlope;
 
-    public override string Name => "leaky_relu";
+    public override ActivationKind Kind => ActivationKind.LeakyRelu;
 
     public override string Describe() => $"LeakyReLU(negative_slope={NegativeSlope})";
 
@@ -297,7 +297,7 @@ public sealed class ELU(float alpha = 1f) : Activation
 {
     public float Alpha { get; } = alpha;
 
-    public override string Name => "elu";
+    public override ActivationKind Kind => ActivationKind.Elu;
 
     public override string Describe() => $"ELU(alpha={Alpha})";
 
@@ -317,7 +317,7 @@ public sealed class ELU(float alpha = 1f) : Activation
 /// <summary>The exact GELU, x·Φ(x), as PyTorch's default (approximate='none').</summary>
 public sealed class GELU : Activation
 {
-    public override string Name => "gelu";
+    public override ActivationKind Kind => ActivationKind.Gelu;
 
     public override string Describe() => "GELU(approximate='none')";
 
@@ -347,7 +347,7 @@ public sealed class Softplus : Activation
 {
     private const float Threshold = 20f;
 
-    public override string Name => "softplus";
+    public override ActivationKind Kind => ActivationKind.Softplus;
 
     public override string Describe() => "Softplus(beta=1, threshold=20)";
 
@@ -367,7 +367,7 @@ public sealed class Softplus : Activation
 
 public sealed class Identity : Activation
 {
-    public override string Name => "none";
+    public override ActivationKind Kind => ActivationKind.None;
 
     public override string Describe() => "Identity()";
 

@@ -172,7 +172,7 @@ public sealed record AutoencoderConfig
         if (Hidden is null || Hidden.Any(h => h < 1))
             throw new BottleneckException($"hidden layer sizes must be positive, got [{string.Join(",", Hidden ?? [])}]");
         foreach (var kind in HiddenActivations().Append(LatentActivation).Append(OutputActivation))
-            if (!Enum.IsDefined(kind)) throw new BottleneckException($"no activation numbered {(int)kind}; choose one of {string.Join(", ", NamedEnum.Names<ActivationKind>())}");
+            NamedEnum.Defined(kind);
         _ = Losses.Loss.Create(Loss);
         if (!(Dropout >= 0 && Dropout < 1)) throw new BottleneckException($"dropout must be in [0, 1), got {Dropout}");
         if (IsConvolutional)
@@ -201,13 +201,12 @@ public sealed record AutoencoderConfig
         switch (Kind)
         {
             case ModelKind.Denoising:
-                if (!Enum.IsDefined(Noise))
-                    throw new BottleneckException($"no noise numbered {(int)Noise}; choose one of {string.Join(", ", NamedEnum.Names<NoiseKind>())}");
+                NamedEnum.Defined(Noise);
                 if (!(NoiseLevel > 0) || !double.IsFinite(NoiseLevel) || (Noise != NoiseKind.Gaussian && NoiseLevel >= 1))
                     throw new BottleneckException($"noise level must be positive (and below 1 for {Noise.Name()}), got {NoiseLevel}");
                 break;
             case ModelKind.Sparse:
-                if (!Enum.IsDefined(Sparsity)) throw new BottleneckException($"sparsity must be l1 or kl, got number {(int)Sparsity}");
+                NamedEnum.Defined(Sparsity);
                 RequirePositive(SparsityWeight, "sparsity weight");
                 if (!(SparsityTarget > 0 && SparsityTarget < 1)) throw new BottleneckException($"sparsity target must be in (0, 1), got {SparsityTarget}");
                 if (Sparsity == SparsityKind.Kl && LatentActivation != ActivationKind.Sigmoid)

@@ -11,7 +11,7 @@ public sealed class Corruption
 {
     public Corruption(NoiseKind kind, double level, float low = 0, float high = 1)
     {
-        if (!Enum.IsDefined(kind)) throw new BottleneckException($"no noise numbered {(int)kind}; choose one of {string.Join(", ", NamedEnum.Names<NoiseKind>())}");
+        NamedEnum.Defined(kind);
         Kind = kind;
         Level = level;
         Low = low;

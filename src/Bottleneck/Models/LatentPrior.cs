@@ -18,7 +18,7 @@ public sealed class LatentPrior
 
     public LatentPrior(PriorKind kind, int latent, int components)
     {
-        if (!Enum.IsDefined(kind)) throw new BottleneckException($"no prior numbered {(int)kind}; choose one of {string.Join(", ", NamedEnum.Names<PriorKind>())}");
+        NamedEnum.Defined(kind);
         if (latent < 1) throw new BottleneckException($"the code needs at least one value, got {latent}");
         if (kind == Mixture && latent < 2) throw new BottleneckException("a mixture prior lays its components out in two dimensions: use a code of at least 2 values");
         if (kind is Mixture or Categorical && components < 2) throw new BottleneckException($"a {kind.Name()} prior needs at least 2 components, got {components}");
