@@ -24,7 +24,7 @@ public sealed class Seq2SeqExportTests(ITestOutputHelper output)
         var sequences = model.Tokenize(words, "words");
         var train = sequences.Where((_, i) => i % 6 != 0).ToArray();
         var test = sequences.Where((_, i) => i % 6 == 0).ToArray();
-        Seq2SeqTrainer.Fit(model, train, new Seq2SeqFitOptions { Epochs = 40, BatchSize = 32, LearningRate = 5e-3, Seed = 2 });
+        Trainer.Fit(model, model.ToDataset(train, "words"), Seq2SeqAutoencoder.FitDefaults with { Epochs = 40, BatchSize = 32, LearningRate = 5e-3, Seed = 2 });
 
         int time = test.Max(s => s.Length);
         var tokens = new long[test.Length * time];

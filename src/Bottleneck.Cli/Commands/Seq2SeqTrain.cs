@@ -21,7 +21,7 @@ internal static class Seq2SeqTrain
         public required int BatchSize { get; init; }
         public required double LearningRate { get; init; }
         public double? ClipNorm { get; init; }
-        public required string LrSchedule { get; init; }
+        public required LrScheduleKind LrSchedule { get; init; }
         public required ulong Seed { get; init; }
         public required bool Shuffle { get; init; }
         public required int Threads { get; init; }
@@ -85,7 +85,7 @@ internal static class Seq2SeqTrain
             BatchSize = s.BatchSize,
             LearningRate = s.LearningRate,
             ClipNorm = s.ClipNorm,
-            LrSchedule = s.LrSchedule,
+            LrSchedule = s.LrSchedule.Name(),
             Optimizer = "adam",
             Shuffle = s.Shuffle,
             Seed = s.Seed,
@@ -95,27 +95,32 @@ internal static class Seq2SeqTrain
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Training seq2seq autoencoder: {vocabulary.Characters.Count} characters, embedding {s.Embedding}, GRU {s.Hidden} → {s.Latent} → GRU {s.Hidden} ({model.ParameterCount:N0} parameters) on {dataName}: " +
-            $"{train.Length} train / {test.Length} test sequences (1 to {longest} characters), cross-entropy, Adam lr {s.LearningRate}{(s.LrSchedule == "cosine" ? " with cosine decay" : "")}{(s.ClipNorm is double c ? $", gradient norm clipped at {c}" : "")}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads"));
+            $"{train.Length} train / {test.Length} test sequences (1 to {longest} characters), cross-entropy, Adam lr {s.LearningRate}{(s.LrSchedule == LrScheduleKind.Cosine ? " with cosine decay" : "")}{(s.ClipNorm is double c ? $", gradient norm clipped at {c}" : "")}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads"));
         bool created = !Directory.Exists(s.OutputDirectory);
         using var folderLock = RunFolderLock.Acquire(s.OutputDirectory);
         try
         {
             if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw TrainCommand.NotEmpty(s.OutputDirectory, resumable: false);
             var folder = new Seq2SeqRunFolder(s.OutputDirectory, model, Describe);
-            var options = new Seq2SeqFitOptions { Epochs = s.Epochs, BatchSize = s.BatchSize, LearningRate = s.LearningRate, ClipNorm = s.ClipNorm, CosineDecay = s.LrSchedule == "cosine", Seed = s.Seed, Shuffle = s.Shuffle, Validation = test };
-            var history = Seq2SeqTrainer.Fit(model, train, options, e =>
+            var options = Seq2SeqAutoencoder.FitDefaults with
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"Epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test loss {e.TestLoss:F4}, test exact match {e.TestExactMatch:P2} ({e.Seconds:F1} s)"));
-                folder.OnEpochEnd(e);
-            });
-            var final = Seq2SeqTrainer.Evaluate(model, test);
-            folder.OnTrainEnd(train, final, testLines);
+                Epochs = s.Epochs,
+                BatchSize = s.BatchSize,
+                LearningRate = s.LearningRate,
+                ClipNorm = s.ClipNorm,
+                LrSchedule = s.LrSchedule,
+                Seed = s.Seed,
+                Shuffle = s.Shuffle,
+                Validation = model.ToDataset(test, $"{dataName} (test)"),
+            };
+            var history = Trainer.Fit(model, model.ToDataset(train, dataName), options, new CallbackList(new EpochLines(), folder));
+            var final = model.EvaluateText(test);
+            folder.Finish(train, final, testLines);
             Console.WriteLine("Exact match of the test sequences by length:");
             foreach (var row in final.ByLength)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {row.Length,3} characters: {row.Correct,6} of {row.Count,6} ({row.Accuracy:P1})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Done in {history[^1].ElapsedSeconds:F1} s: test loss {final.Loss:F4}, {final.ExactMatch:P2} of {test.Length} test sequences written back exactly. Run folder: {s.OutputDirectory}"));
+                $"Done in {history.Epochs[^1].ElapsedSeconds:F1} s: test loss {final.Loss:F4}, {final.ExactMatch:P2} of {test.Length} test sequences written back exactly. Run folder: {s.OutputDirectory}"));
         }
         catch when (created)
         {
@@ -124,5 +129,12 @@ internal static class Seq2SeqTrain
             throw;
         }
         return 0;
+    }
+
+    /// <summary>One line per epoch: losses and the test sequences' exact-match rate.</summary>
+    private sealed class EpochLines : TrainingCallback
+    {
+        public override void OnEpochEnd(EpochEnd e) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"Epoch {e.Epoch}: train loss {e.TrainLoss:F4}, test loss {e.TestLoss:F4}, test exact match {e.TestExactMatch:P2} ({e.EpochSeconds:F1} s)"));
     }
 }

@@ -62,7 +62,7 @@ internal static class TextModel
         if (!output.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
             throw new UsageException($"{output}: a seq2seq model writes its reconstructions as a table: give a .csv file");
         var (model, lines, sequences) = Load(modelPath, dataPath);
-        var evaluation = Seq2SeqTrainer.Evaluate(model, sequences);
+        var evaluation = model.EvaluateText(sequences);
         CsvWriter.WriteFile(output, csv =>
         {
             csv.Row("text", "reconstruction", "exact");

@@ -28,7 +28,7 @@ internal static class TrainCommand
         var groupColumn = new Option<string?>("--group-column") { Description = "Time series: a column naming the series each row belongs to (e.g. a sensor id); windows never span two" };
         var embedding = new Option<int?>("--embedding") { Description = $"seq2seq: size of each character's embedding (default {Seq2SeqTrain.Defaults.Embedding})" };
         var clipNorm = new Option<double?>("--clip-norm") { Description = "seq2seq: clip each step's gradient (of the loss per sequence) to this norm (default: no clipping)" };
-        var lrSchedule = new Option<string?>("--lr-schedule") { Description = "seq2seq: the learning rate over the run: cosine (default; decays to zero by the last step) or constant" };
+        var lrSchedule = new Option<string?>("--lr-schedule") { Description = $"seq2seq: the learning rate over the run: cosine (decays to zero by the last step) or constant (default {Seq2SeqAutoencoder.FitDefaults.LrSchedule.Name()})" };
         var heads = new Option<int?>("--heads") { Description = "attention: heads of each self-attention layer (default 4; they split the --hidden width)" };
         var scale = new Option<string?>("--scale") { Description = "Table data: per-feature scaling fitted on the training data: standard (default), minmax or none" };
         var hidden = new Option<string?>("--hidden") { Description = "Dense hidden layer sizes, input side first, e.g. 400 or 256,128 (the decoder mirrors them); default per kind" };
@@ -116,7 +116,7 @@ internal static class TrainCommand
                     BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
                     LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
                     ClipNorm = parse.GetValue(clipNorm) is double clip ? OptionParsing.Positive(clip, "--clip-norm") : null,
-                    LrSchedule = OptionParsing.OneOf(parse.GetValue(lrSchedule) ?? "cosine", "--lr-schedule", "cosine", "constant"),
+                    LrSchedule = OptionParsing.Choice(parse.GetValue(lrSchedule), "--lr-schedule", Seq2SeqAutoencoder.FitDefaults.LrSchedule, Enum.GetValues<LrScheduleKind>()),
                     Seed = parse.GetValue(seed),
                     Shuffle = !parse.GetValue(noShuffle),
                     Threads = OptionParsing.Threads(parse.GetValue(threads)),

@@ -85,6 +85,25 @@ public sealed class Dataset
         return this;
     }
 
+    /// <summary>
+    /// For items that are sequences padded to <see cref="FeatureCount"/> (a seq2seq model's token
+    /// ids): each item's own length, so that a trainer can batch items of one length together.
+    /// </summary>
+    public int[]? Lengths { get; private set; }
+
+    /// <summary>Attaches each sample's sequence length (1 to FeatureCount) and returns this data set.</summary>
+    public Dataset WithLengths(int[] lengths)
+    {
+        ArgumentNullException.ThrowIfNull(lengths);
+        if (lengths.Length != Count)
+            throw new BottleneckException($"{Name}: {lengths.Length} lengths for {Count} samples");
+        foreach (int length in lengths)
+            if (length < 1 || length > FeatureCount)
+                throw new BottleneckException($"{Name}: a sequence length of {length} is outside 1..{FeatureCount}");
+        Lengths = lengths;
+        return this;
+    }
+
     /// <summary>One sample's features.</summary>
     public ReadOnlySpan<float> Sample(int index)
     {
@@ -104,6 +123,7 @@ public sealed class Dataset
             : new Dataset(Name, Features.AsSpan(start * FeatureCount, count * FeatureCount).ToArray(), count, FeatureCount, labels, SampleShape);
         // The factors follow their samples, so that a --limit'ed set can still be scored against them.
         if (Factors is { } f) slice.Factors = new FactorTable(f.Names, f.Levels, f.Values.AsSpan(start * f.FactorCount, count * f.FactorCount).ToArray());
+        if (Lengths is { } lengths) slice.Lengths = lengths.AsSpan(start, count).ToArray();
         return slice;
     }
 

@@ -21,14 +21,14 @@ namespace Bottleneck.Models;
 /// encoder.embedding, encoder.gru (weight_ih_l0, ...), encoder.fc, decoder.embedding,
 /// decoder.gru and decoder.fc.
 /// </remarks>
-public sealed class Seq2SeqAutoencoder
+public sealed class Seq2SeqAutoencoder : ITrainable
 {
     /// <summary>Sequences per inference pass.</summary>
     private const int InferenceChunk = 512;
     private readonly Lock gate = new();
     private Tensor? encoderIds, decoderIds, decoderInput, gradLogits, hiddenView, gradHiddenView, gradEmbedding, gradCode;
     private Tensor? stepIds, stepInput, state;
-    private int[] lengths = [], targets = [];
+    private int[] lengths = [], targets = [], rowTokens = [];
     private double[] rowLosses = [];
     private int batchRows, decoderSteps;
 
@@ -51,6 +51,14 @@ public sealed class Seq2SeqAutoencoder
         NamedParameters = Named("encoder.embedding.", EncoderEmbedding).Concat(Named("encoder.gru.", EncoderGru)).Concat(Named("encoder.fc.", ToCode))
             .Concat(Named("decoder.embedding.", DecoderEmbedding)).Concat(Named("decoder.gru.", DecoderGru)).Concat(Named("decoder.fc.", ToLogits)).ToArray();
     }
+
+    /// <summary>
+    /// How the kind trains unless told otherwise (the shared settings start from
+    /// <see cref="Training.FitOptions.Default"/>): batches of words of one length, so that little
+    /// is padding, and a cosine decay of the learning rate, because Adam at a constant rate keeps
+    /// jumping between good and worse weights from one epoch to the next.
+    /// </summary>
+    public static Training.FitOptions FitDefaults { get; } = new() { GroupByLength = true, LrSchedule = Training.LrScheduleKind.Cosine };
 
     private static IEnumerable<(string, Parameter)> Named(string prefix, Layer layer) => layer.Parameters.Select(p => (prefix + p.Name, p));
 
@@ -114,8 +122,14 @@ public sealed class Seq2SeqAutoencoder
     /// </summary>
     internal double Forward(IReadOnlyList<int[]> sequences, ReadOnlySpan<int> rows, Span<double> perSequence = default, bool withGradient = true)
     {
-        int b = rows.Length, v = Vocabulary.Size;
         Prepare(sequences, rows);
+        return ForwardPrepared(perSequence, withGradient);
+    }
+
+    /// <summary>The teacher-forced forward pass of the batch <see cref="Prepare(IReadOnlyList{int[]}, ReadOnlySpan{int})"/> filled.</summary>
+    private double ForwardPrepared(Span<double> perSequence, bool withGradient)
+    {
+        int b = batchRows, v = Vocabulary.Size;
         var code = EncodeBatch();
         int e = Config.Embedding, l = Config.Latent, steps = decoderSteps, w = e + l;
         var embedded = DecoderEmbedding.Forward(decoderIds!, training: true).Span;
@@ -142,14 +156,14 @@ public sealed class Seq2SeqAutoencoder
             for (int r = 0; r < b; r++)
             {
                 double sum = 0;
-                for (int s = 0; s <= sequences[rows[r]].Length; s++) sum += rowLosses[r * steps + s];
+                for (int s = 0; s <= lengths[r]; s++) sum += rowLosses[r * steps + s];
                 perSequence[r] = sum;
             }
         }
         return loss;
     }
 
-    /// <summary>Backward pass of the last <see cref="Forward"/>: writes every parameter's gradient.</summary>
+    /// <summary>Backward pass of the last <see cref="Forward"/> or <see cref="TrainingLoss"/>: writes every parameter's gradient.</summary>
     internal void Backward()
     {
         int b = batchRows, steps = decoderSteps, e = Config.Embedding, l = Config.Latent, w = e + l;
@@ -191,6 +205,48 @@ public sealed class Seq2SeqAutoencoder
             if (sequences[i].Length == 0) throw new BottleneckException($"sequence {i} is empty");
             t = Math.Max(t, sequences[i].Length);
         }
+        BeginBatch(b, t);
+        for (int r = 0; r < b; r++) WriteRow(r, sequences[rows[r]]);
+    }
+
+    /// <summary>
+    /// Fills the batch buffers from a training batch [B, MaxLength] of token ids, each row a
+    /// sequence padded with 0 (<see cref="ToDataset"/>); a value that is not a character's id is refused.
+    /// </summary>
+    private void Prepare(Tensor padded)
+    {
+        int b = padded.Rows, width = padded.RowLength, t = 0;
+        if (b == 0) throw new BottleneckException("a batch needs at least one sequence");
+        if (width != Config.MaxLength)
+            throw new BottleneckException($"a batch of {width} token ids per sequence, but the model writes sequences of up to {Config.MaxLength}");
+        var ids = padded.Span;
+        if (lengths.Length < b) lengths = new int[b];
+        for (int r = 0; r < b; r++)
+        {
+            var row = ids.Slice(r * width, width);
+            int length = row.IndexOf((float)CharacterVocabulary.Padding);
+            if (length < 0) length = width;
+            if (length == 0) throw new BottleneckException($"row {r} of the batch is an empty sequence");
+            foreach (float id in row[..length])
+                if (!(id >= CharacterVocabulary.FirstCharacter && id < Vocabulary.Size && id == MathF.Floor(id)))
+                    throw new BottleneckException($"row {r} of the batch holds {id}, not the id of one of the model's {Vocabulary.Size - CharacterVocabulary.FirstCharacter} characters");
+            lengths[r] = length;
+            t = Math.Max(t, length);
+        }
+        if (rowTokens.Length < width) rowTokens = new int[width];
+        // BeginBatch keeps the lengths just found; WriteRow writes each one back unchanged.
+        BeginBatch(b, t);
+        for (int r = 0; r < b; r++)
+        {
+            var tokens = rowTokens.AsSpan(0, lengths[r]);
+            for (int s = 0; s < tokens.Length; s++) tokens[s] = (int)ids[r * width + s];
+            WriteRow(r, tokens);
+        }
+    }
+
+    /// <summary>Sizes and clears the batch buffers for <paramref name="b"/> sequences of at most <paramref name="t"/> characters.</summary>
+    private void BeginBatch(int b, int t)
+    {
         int steps = t + 1;
         batchRows = b;
         decoderSteps = steps;
@@ -198,24 +254,26 @@ public sealed class Seq2SeqAutoencoder
         Tensor.Ensure(ref decoderIds, b, steps);
         if (lengths.Length < b) lengths = new int[b];
         if (targets.Length < b * steps) targets = new int[b * steps];
+        encoderIds!.Span.Clear();
+        decoderIds!.Span.Clear();
+        targets.AsSpan(0, b * steps).Clear();
+    }
+
+    /// <summary>Writes sequence <paramref name="tokens"/> as row <paramref name="r"/> of the batch buffers.</summary>
+    private void WriteRow(int r, ReadOnlySpan<int> tokens)
+    {
+        int steps = decoderSteps, t = steps - 1;
         var enc = encoderIds!.Span;
         var dec = decoderIds!.Span;
-        enc.Clear();
-        dec.Clear();
-        targets.AsSpan(0, b * steps).Clear();
-        for (int r = 0; r < b; r++)
+        lengths[r] = tokens.Length;
+        dec[r * steps] = CharacterVocabulary.Start;
+        for (int s = 0; s < tokens.Length; s++)
         {
-            var tokens = sequences[rows[r]];
-            lengths[r] = tokens.Length;
-            dec[r * steps] = CharacterVocabulary.Start;
-            for (int s = 0; s < tokens.Length; s++)
-            {
-                enc[r * t + s] = tokens[s];
-                dec[r * steps + s + 1] = tokens[s];
-                targets[r * steps + s] = tokens[s];
-            }
-            targets[r * steps + tokens.Length] = CharacterVocabulary.End;
+            enc[r * t + s] = tokens[s];
+            dec[r * steps + s + 1] = tokens[s];
+            targets[r * steps + s] = tokens[s];
         }
+        targets[r * steps + tokens.Length] = CharacterVocabulary.End;
     }
 
     /// <summary>The codes [B, Latent] of the prepared batch.</summary>
@@ -362,5 +420,87 @@ public sealed class Seq2SeqAutoencoder
     }
 
     /// <summary>Lock shared with the trainer so inference never interleaves with a training step.</summary>
-    internal Lock Gate => gate;
+    public Lock Gate => gate;
+
+    /// <summary>The width of a training item: <see cref="Seq2SeqConfig.MaxLength"/> token ids, padded with 0.</summary>
+    public int InputSize => Config.MaxLength;
+
+    public IReadOnlyList<(string Name, Tensor Value)> NamedBuffers => [];
+
+    /// <summary>Unused: the model draws no training-time noise. It is here for the trainer's checkpoints, which save every model's.</summary>
+    public Rng Sampler { get; } = new(0);
+
+    void ITrainable.Prepare(int trainingItems)
+    {
+    }
+
+    /// <summary>Teacher-forced forward pass of a batch of padded token ids [B, MaxLength] (see <see cref="ToDataset"/>): the summed cross-entropy.</summary>
+    public double TrainingLoss(Tensor batch)
+    {
+        Prepare(batch);
+        return ForwardPrepared(default, withGradient: true);
+    }
+
+    void ITrainable.Backward(Tensor batch, Tensor gradBuffer) => Backward();
+
+    /// <summary>
+    /// Sequences as a data set the trainer batches: row i holds sequence i's token ids padded with
+    /// 0 to <see cref="Seq2SeqConfig.MaxLength"/>, with its length in <see cref="Dataset.Lengths"/>.
+    /// </summary>
+    public Dataset ToDataset(IReadOnlyList<int[]> sequences, string name)
+    {
+        int width = Config.MaxLength;
+        var ids = new float[(long)sequences.Count * width];
+        var lengthOf = new int[sequences.Count];
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            var tokens = sequences[i];
+            if (tokens.Length == 0 || tokens.Length > width)
+                throw new BottleneckException($"{name}: sequence {i} has {tokens.Length} characters; this model writes 1 to {width}");
+            for (int s = 0; s < tokens.Length; s++) ids[(long)i * width + s] = tokens[s];
+            lengthOf[i] = tokens.Length;
+        }
+        return new Dataset(name, ids, sequences.Count, width).WithLengths(lengthOf);
+    }
+
+    /// <summary>The sequences of a data set made by <see cref="ToDataset"/>.</summary>
+    private static int[][] Sequences(Dataset data)
+    {
+        var lengthOf = data.Lengths ?? throw new BottleneckException($"{data.Name}: not a data set of sequences (it has no lengths)");
+        var result = new int[data.Count][];
+        for (int i = 0; i < data.Count; i++)
+        {
+            var row = data.Sample(i)[..lengthOf[i]];
+            result[i] = new int[row.Length];
+            for (int s = 0; s < row.Length; s++) result[i][s] = (int)row[s];
+        }
+        return result;
+    }
+
+    /// <summary>Mean loss per sequence over a data set made by <see cref="ToDataset"/>, and the share greedy decoding writes back exactly.</summary>
+    public Evaluation Evaluate(Dataset data, int batchSize = 1000)
+    {
+        var text = EvaluateText(Sequences(data));
+        return new Evaluation(text.Loss, text.Loss, 0, "", text.ExactMatch);
+    }
+
+    /// <summary>Mean teacher-forced loss per sequence, and the greedy reconstructions with their exact-match rate, overall and by length.</summary>
+    public Seq2SeqEvaluation EvaluateText(IReadOnlyList<int[]> sequences)
+    {
+        if (sequences.Count == 0) throw new BottleneckException("no sequences to evaluate");
+        var losses = SequenceLosses(sequences);
+        var written = Reconstruct(sequences);
+        var byLength = new SortedDictionary<int, (int Count, int Correct)>();
+        int correct = 0;
+        for (int i = 0; i < sequences.Count; i++)
+        {
+            bool same = written[i] == Vocabulary.Decode(sequences[i]);
+            if (same) correct++;
+            int length = sequences[i].Length;
+            var (c, k) = byLength.GetValueOrDefault(length);
+            byLength[length] = (c + 1, k + (same ? 1 : 0));
+        }
+        return new Seq2SeqEvaluation(losses.Average(), (double)correct / sequences.Count,
+            byLength.Select(p => new LengthAccuracy(p.Key, p.Value.Count, p.Value.Correct)).ToArray(), written);
+    }
 }

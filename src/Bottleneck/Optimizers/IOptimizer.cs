@@ -11,6 +11,9 @@ public interface IOptimizer
     /// <summary>Updates the parameters it was made for from their current gradients.</summary>
     void Update();
 
+    /// <summary>The step size of the next update; the trainer's schedule sets it before each step (torch's param_groups' lr).</summary>
+    double LearningRate { get; set; }
+
     /// <summary>Number of updates taken.</summary>
     long Step { get; }
 

@@ -10,18 +10,18 @@ namespace Bottleneck.Reports;
 /// the loss and exact-match curves, and after the last epoch the exact-match table by length,
 /// every test sequence beside what the model wrote back, and report.html.
 /// </summary>
-public sealed class Seq2SeqRunFolder(string directory, Seq2SeqAutoencoder model, Func<int, TrainingJson> training)
+public sealed class Seq2SeqRunFolder(string directory, Seq2SeqAutoencoder model, Func<int, TrainingJson> training) : TrainingCallback
 {
     public const string AccuracyByLengthName = "accuracy_by_length.csv";
     public const string ReconstructionsName = "test_reconstructions.csv";
     public const string ExactMatchStem = "exact_match";
 
-    private readonly List<Seq2SeqEpoch> epochs = [];
+    private readonly List<EpochEnd> epochs = [];
 
     public string Directory { get; } = directory;
 
     /// <summary>Records a finished epoch: model, metrics and curves.</summary>
-    public void OnEpochEnd(Seq2SeqEpoch epoch)
+    public override void OnEpochEnd(EpochEnd epoch)
     {
         epochs.Add(epoch);
         Seq2SeqModelFile.Save(model, Directory, training(epoch.Epoch), new MetricsJson
@@ -60,7 +60,7 @@ public sealed class Seq2SeqRunFolder(string directory, Seq2SeqAutoencoder model,
     /// the training sequences' scores (loss per sequence, up to 10,000 evenly spaced), which
     /// `bottleneck anomaly` takes its percentile threshold from; and the report.
     /// </summary>
-    public void OnTrainEnd(IReadOnlyList<int[]> train, Seq2SeqEvaluation? test, IReadOnlyList<string>? testTexts)
+    public void Finish(IReadOnlyList<int[]> train, Seq2SeqEvaluation? test, IReadOnlyList<string>? testTexts)
     {
         const int MaxScored = 10_000;
         var scored = train.Count > MaxScored ? Enumerable.Range(0, MaxScored).Select(i => train[(int)((long)i * train.Count / MaxScored)]).ToArray() : train;

@@ -18,8 +18,27 @@ public sealed record FitOptions
     /// <summary>Adam's L2 weight decay (0: none).</summary>
     public double WeightDecay { get; init; }
 
+    /// <summary>The optimizer made when <see cref="Trainer.Fit"/> is not handed one.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+
+    /// <summary>How the learning rate changes over the run, step by step.</summary>
+    public LrScheduleKind LrSchedule { get; init; } = LrScheduleKind.Constant;
+
+    /// <summary>
+    /// The largest norm of a step's gradient, for the loss per item (see
+    /// <see cref="GradientClipping"/>); larger gradients are scaled down to it. Null: no clipping.
+    /// </summary>
+    public double? ClipNorm { get; init; }
+
     /// <summary>Reshuffle the training items every epoch; false keeps file order, batch for batch like an unshuffled PyTorch DataLoader.</summary>
     public bool Shuffle { get; init; } = true;
+
+    /// <summary>
+    /// Batches of items of one length (for data of padded sequences, <see cref="Dataset.Lengths"/>):
+    /// the items sorted by length, in a fresh random order within a length when shuffling, cut into
+    /// batches, and the batches shuffled. It keeps padding, and so wasted work, small.
+    /// </summary>
+    public bool GroupByLength { get; init; }
 
     /// <summary>Seed of the shuffling order (the model's initialisation has its own seed).</summary>
     public ulong Seed { get; init; } = 42;
@@ -96,5 +115,8 @@ public sealed record FitOptions
         if (Patience is < 1) throw new BottleneckException($"patience must be at least 1 epoch, got {Patience}");
         if (Patience is not null && Validation is null) throw new BottleneckException("early stopping needs validation data");
         if (LogInterval < 1) throw new BottleneckException($"log interval must be at least 1, got {LogInterval}");
+        if (ClipNorm is double c && !(c > 0 && double.IsFinite(c))) throw new BottleneckException($"the gradient clipping norm must be a positive number, got {c}");
+        NamedEnum.Defined(Optimizer);
+        NamedEnum.Defined(LrSchedule);
     }
 }

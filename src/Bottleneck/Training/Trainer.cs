@@ -36,8 +36,14 @@ public static class Trainer
         int n = train.Count;
         int batchSize = Math.Min(options.BatchSize, n);
         int batches = (n + batchSize - 1) / batchSize;
+        var batching = new BatchOrder(n, batchSize, options.Shuffle,
+            options.GroupByLength ? train.Lengths ?? throw new BottleneckException($"{train.Name}: batching by length needs data of sequences with their lengths") : null);
         model.Prepare(n);
-        optimizer ??= new Adam(model.NamedParameters.Select(p => p.Parameter), options.LearningRate, weightDecay: options.WeightDecay, engine: model.Engine);
+        optimizer ??= options.Optimizer switch
+        {
+            OptimizerKind.Adam => new Adam(model.NamedParameters.Select(p => p.Parameter), options.LearningRate, weightDecay: options.WeightDecay, engine: model.Engine),
+            _ => throw NamedEnum.Undefined(options.Optimizer),
+        };
         var rng = new Rng(options.Seed ^ ShuffleStream);
         var history = new History();
         int firstEpoch = 1;
@@ -47,7 +53,6 @@ public static class Trainer
             foreach (var e in checkpoint.History) history.Add(e);
             firstEpoch = checkpoint.Epoch + 1;
         }
-        var order = new int[n];
         var batch = new Tensor(batchSize, inputSize);
         var grad = new Tensor(batchSize, inputSize);
         var batchLabels = labels is null ? null : new int[batchSize];
@@ -62,33 +67,33 @@ public static class Trainer
         for (int epoch = firstEpoch; epoch <= options.Epochs; epoch++)
         {
             double epochStart = clock.Elapsed.TotalSeconds;
-            // A fresh permutation of 0..n-1 each epoch (like torch.randperm), so the order depends
-            // only on the generator's state, which a checkpoint saves.
-            for (int i = 0; i < n; i++) order[i] = i;
-            if (options.Shuffle) rng.Shuffle(order);
+            batching.NextEpoch(rng);
             double total = 0;
+            int done = 0;
             for (int b = 0; b < batches; b++)
             {
-                int start = b * batchSize;
-                int rows = Math.Min(batchSize, n - start);
-                batch.ResizeBatch(rows);
-                grad.ResizeBatch(rows);
-                train.GetBatch(order.AsSpan(start, rows), batch, model.Engine);
+                var rows = batching.Batch(b);
+                batch.ResizeBatch(rows.Length);
+                grad.ResizeBatch(rows.Length);
+                train.GetBatch(rows, batch, model.Engine);
                 if (batchLabels is not null)
                 {
-                    for (int i = 0; i < rows; i++) batchLabels[i] = labels![order[start + i]];
-                    model.SetLabels(batchLabels.AsSpan(0, rows));
+                    for (int i = 0; i < rows.Length; i++) batchLabels[i] = labels![rows[i]];
+                    model.SetLabels(batchLabels.AsSpan(0, rows.Length));
                 }
+                if (options.LrSchedule != LrScheduleKind.Constant)
+                    optimizer.LearningRate = LearningRateSchedule.Rate(options.LrSchedule, options.LearningRate, (long)(epoch - 1) * batches + b, (long)options.Epochs * batches);
                 double loss;
-                lock (model.Gate) loss = Step(model, optimizer, batch, grad, epoch, b + 1);
+                lock (model.Gate) loss = Step(model, optimizer, batch, grad, epoch, b + 1, options.ClipNorm);
                 total += loss;
-                callback?.OnBatchEnd(new BatchEnd(epoch, b, batches, start + rows, n, loss / rows, b % options.LogInterval == 0));
+                done += rows.Length;
+                callback?.OnBatchEnd(new BatchEnd(epoch, b, batches, done, n, loss / rows.Length, b % options.LogInterval == 0));
             }
             Evaluation? test = null;
             if (options.Validation is { } validation)
                 test = model.Evaluate(validation);
             double now = clock.Elapsed.TotalSeconds;
-            var end = new EpochEnd(epoch, total / n, test?.Loss, now - epochStart, elapsedBefore + now, test?.Reconstruction, test?.Penalty);
+            var end = new EpochEnd(epoch, total / n, test?.Loss, now - epochStart, elapsedBefore + now, test?.Reconstruction, test?.Penalty, test?.ExactMatch);
             history.Add(end);
             if (options.CheckpointPath is { } path && (epoch % options.CheckpointEvery == 0 || epoch == options.Epochs))
                 Checkpoint.Save(path, model, optimizer, rng, history.Epochs, options.CheckpointMetadata);
@@ -102,18 +107,20 @@ public static class Trainer
 
     /// <summary>
     /// One training step on <paramref name="batch"/>: forward and loss, backward (the loss's
-    /// gradient into the lent <paramref name="grad"/> buffer), gradient check, the optimizer's
-    /// update, then the model's own phase (<see cref="ITrainable.AfterStep"/>); returns the
-    /// batch's loss (summed reconstruction plus penalty). The caller holds the model's lock. A non-finite loss or gradient stops training, naming <paramref name="epoch"/>
-    /// and <paramref name="batchNumber"/>, before any weight changes.
+    /// gradient into the lent <paramref name="grad"/> buffer), gradient check, clipping to
+    /// <paramref name="clipNorm"/> when given, the optimizer's update, then the model's own phase
+    /// (<see cref="ITrainable.AfterStep"/>); returns the batch's loss (summed reconstruction plus
+    /// penalty). The caller holds the model's lock. A non-finite loss or gradient stops training,
+    /// naming <paramref name="epoch"/> and <paramref name="batchNumber"/>, before any weight changes.
     /// </summary>
-    internal static double Step(ITrainable model, IOptimizer optimizer, Tensor batch, Tensor grad, int epoch, int batchNumber)
+    internal static double Step(ITrainable model, IOptimizer optimizer, Tensor batch, Tensor grad, int epoch, int batchNumber, double? clipNorm = null)
     {
         double loss = model.TrainingLoss(batch);
         if (!double.IsFinite(loss))
             throw new BottleneckException($"training diverged: the loss became {loss} at epoch {epoch}, batch {batchNumber}; try a lower --lr");
         model.Backward(batch, grad);
         CheckGradients(model.NamedParameters, epoch, batchNumber, model.Engine);
+        if (clipNorm is double maxNorm) GradientClipping.ClipNorm(model.NamedParameters, maxNorm, batch.Rows);
         optimizer.Update();
         model.AfterStep(batch);
         return loss;

@@ -47,7 +47,7 @@ public readonly record struct BatchEnd(int Epoch, int Batch, int BatchesPerEpoch
 
 /// <summary>
 /// One finished epoch: mean training loss per item, test loss per item (if evaluated) with its
-/// reconstruction and penalty parts, times in seconds.
+/// reconstruction and penalty parts (and, for sequences, the share written back exactly), times in seconds.
 /// </summary>
 public sealed record EpochEnd(int Epoch, double TrainLoss, double? TestLoss, double EpochSeconds, double ElapsedSeconds,
-    double? TestReconstruction = null, double? TestPenalty = null);
+    double? TestReconstruction = null, double? TestPenalty = null, double? TestExactMatch = null);

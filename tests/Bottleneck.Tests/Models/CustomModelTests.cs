@@ -156,6 +156,8 @@ public class CustomModelTests
     /// <summary>Plain SGD, to show the trainer takes any optimizer.</summary>
     private sealed class Sgd(IReadOnlyList<Parameter> parameters, float rate) : IOptimizer
     {
+        public double LearningRate { get; set; } = rate;
+
         public long Step { get; private set; }
 
         public IReadOnlyList<(string Prefix, IReadOnlyList<Tensor> Tensors)> State => [];
@@ -166,7 +168,7 @@ public class CustomModelTests
         {
             Step++;
             foreach (var p in parameters)
-                for (int i = 0; i < p.Value.Length; i++) p.Value[i] -= rate * p.Grad[i];
+                for (int i = 0; i < p.Value.Length; i++) p.Value[i] -= (float)LearningRate * p.Grad[i];
         }
     }
 

@@ -90,7 +90,7 @@ public class ReadmeExampleTests
         var vocabulary = CharacterVocabulary.FromLines(words);
         var s2s = new Seq2SeqAutoencoder(new Seq2SeqConfig { Vocabulary = vocabulary.Characters, Hidden = 32, Latent = 8, MaxLength = 23 }, seed: 42);
         int[][] tokens = s2s.Tokenize(words, "american-english");
-        Seq2SeqTrainer.Fit(s2s, tokens, new Seq2SeqFitOptions { Epochs = 1 });
+        Trainer.Fit(s2s, s2s.ToDataset(tokens, "words"), Seq2SeqAutoencoder.FitDefaults with { Epochs = 1 });
         var codes = s2s.Encode(s2s.Tokenize(["autoencoder"], "input"));
         string[] back = s2s.Decode(codes);
         Seq2SeqModelFile.Save(s2s, dir.File("words-run"));
