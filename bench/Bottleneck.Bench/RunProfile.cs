@@ -30,20 +30,8 @@ public static class RunProfile
         var config = new AutoencoderConfig { InputShape = train.SampleShape };
         var model = new Autoencoder(config, seed: 42, engine);
         var meter = new PhaseMeter();
-        var folder = new Timed(new RunFolder(output, model, test, e => new TrainingJson
-        {
-            Dataset = "mnist",
-            Epochs = epochs,
-            EpochsDone = e.Epoch,
-            CheckpointEvery = 1,
-            BatchSize = 128,
-            LearningRate = 1e-3,
-            Optimizer = "adam",
-            Shuffle = true,
-            Seed = 42,
-            Threads = engine.Threads,
-        }));
         var options = new FitOptions { Epochs = epochs, Validation = test, CheckpointPath = Path.Combine(output, Checkpoint.FileName) };
+        var folder = new Timed(new RunFolder(output, model, test, options, e => new RunJson { Dataset = "mnist", EpochsDone = e.Epoch, Threads = engine.Threads }));
         clock.Restart();
         Trainer.Fit(model, train, options, new CallbackList(folder, meter));
         double fit = clock.Elapsed.TotalSeconds;

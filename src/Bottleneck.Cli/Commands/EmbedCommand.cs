@@ -37,7 +37,7 @@ internal static class EmbedCommand
             }
             else
             {
-                string dataset = json.Training?.Dataset is { } name && DatasetLocator.Names.Contains(name) ? name : "mnist";
+                string dataset = json.Run?.Dataset is { } name && DatasetLocator.Names.Contains(name) ? name : "mnist";
                 (train, test) = NamedDataset.Load(dataset, new DatasetLocator().Locate(dataset, parse.GetValue(modelData.Data)));
             }
             if (first is int n)

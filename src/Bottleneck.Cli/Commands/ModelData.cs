@@ -66,7 +66,7 @@ internal sealed class ModelData
         }
         else
         {
-            string dataset = json.Training?.Dataset is { } name && DatasetLocator.Names.Contains(name) ? name : "mnist";
+            string dataset = json.Run?.Dataset is { } name && DatasetLocator.Names.Contains(name) ? name : "mnist";
             string split = OptionParsing.OneOf(parse.GetValue(Split)!, "--split", "test", "train");
             var (train, test) = NamedDataset.Load(dataset, new DatasetLocator().Locate(dataset, path));
             data = split == "train" ? train : test;
@@ -86,7 +86,7 @@ internal sealed class ModelData
     {
         var w = json.Windows ?? throw new UsageException("this model was not trained on windows of a time series");
         string path = parse.GetValue(Data) is { } p && File.Exists(p) ? p
-            : throw new UsageException($"the model reads windows of a time series: give its CSV file with --data (it was trained on {json.Training?.DataPath ?? "a CSV file"})");
+            : throw new UsageException($"the model reads windows of a time series: give its CSV file with --data (it was trained on {json.Run?.DataPath ?? "a CSV file"})");
         int stride = parse.GetValue(Stride) is int st ? OptionParsing.AtLeast(st, 1, "--stride") : w.Stride;
         var series = TimeSeries.Read(path, new SeriesOptions { Window = w.Length, Stride = stride, FeatureColumns = w.Variables, LabelColumn = parse.GetValue(LabelColumn), GroupColumn = w.GroupColumn });
         if (json.Normalization.FeatureScaler() is { } scaler) series = series.Scaled(scaler);

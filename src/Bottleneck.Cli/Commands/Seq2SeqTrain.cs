@@ -74,23 +74,26 @@ internal static class Seq2SeqTrain
         var test = model.Tokenize(testLines, s.TestDataPath ?? $"{s.DataPath} (held-out lines)");
         string dataName = Path.GetFileName(s.DataPath);
 
-        TrainingJson Describe(int epochsDone) => new()
+        RunJson Describe(int epochsDone) => new()
         {
             Dataset = dataName,
             DataPath = Path.GetFullPath(s.DataPath),
             TestDataPath = s.TestDataPath is { } p ? Path.GetFullPath(p) : null,
-            Epochs = s.Epochs,
             EpochsDone = epochsDone,
             Limit = s.Limit,
+            Threads = s.Threads,
+            InitWeights = s.InitWeights,
+        };
+        var options = Seq2SeqAutoencoder.FitDefaults with
+        {
+            Epochs = s.Epochs,
             BatchSize = s.BatchSize,
             LearningRate = s.LearningRate,
             ClipNorm = s.ClipNorm,
-            LrSchedule = s.LrSchedule.Name(),
-            Optimizer = "adam",
-            Shuffle = s.Shuffle,
+            LrSchedule = s.LrSchedule,
             Seed = s.Seed,
-            Threads = s.Threads,
-            InitWeights = s.InitWeights,
+            Shuffle = s.Shuffle,
+            Validation = model.ToDataset(test, $"{dataName} (test)"),
         };
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -101,18 +104,7 @@ internal static class Seq2SeqTrain
         try
         {
             if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw TrainCommand.NotEmpty(s.OutputDirectory, resumable: false);
-            var folder = new Seq2SeqRunFolder(s.OutputDirectory, model, Describe);
-            var options = Seq2SeqAutoencoder.FitDefaults with
-            {
-                Epochs = s.Epochs,
-                BatchSize = s.BatchSize,
-                LearningRate = s.LearningRate,
-                ClipNorm = s.ClipNorm,
-                LrSchedule = s.LrSchedule,
-                Seed = s.Seed,
-                Shuffle = s.Shuffle,
-                Validation = model.ToDataset(test, $"{dataName} (test)"),
-            };
+            var folder = new Seq2SeqRunFolder(s.OutputDirectory, model, options, Describe);
             var history = Trainer.Fit(model, model.ToDataset(train, dataName), options, new CallbackList(new EpochLines(), folder));
             var final = model.EvaluateText(test);
             folder.Finish(train, final, testLines);

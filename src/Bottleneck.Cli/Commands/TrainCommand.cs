@@ -27,8 +27,8 @@ internal static class TrainCommand
         var stride = new Option<int?>("--stride") { Description = "Time series: steps between the starts of consecutive windows (default 1)" };
         var groupColumn = new Option<string?>("--group-column") { Description = "Time series: a column naming the series each row belongs to (e.g. a sensor id); windows never span two" };
         var embedding = new Option<int?>("--embedding") { Description = $"seq2seq: size of each character's embedding (default {Seq2SeqTrain.Defaults.Embedding})" };
-        var clipNorm = new Option<double?>("--clip-norm") { Description = "seq2seq: clip each step's gradient (of the loss per sequence) to this norm (default: no clipping)" };
-        var lrSchedule = new Option<string?>("--lr-schedule") { Description = $"seq2seq: the learning rate over the run: cosine (decays to zero by the last step) or constant (default {Seq2SeqAutoencoder.FitDefaults.LrSchedule.Name()})" };
+        var clipNorm = new Option<double?>("--clip-norm") { Description = "Clip each step's gradient (of the loss per item) to this norm (default: no clipping)" };
+        var lrSchedule = new Option<string?>("--lr-schedule") { Description = $"The learning rate over the run: cosine (decays to zero by the last step) or constant (default {FitOptions.Default.LrSchedule.Name()}; seq2seq {Seq2SeqAutoencoder.FitDefaults.LrSchedule.Name()})" };
         var heads = new Option<int?>("--heads") { Description = "attention: heads of each self-attention layer (default 4; they split the --hidden width)" };
         var scale = new Option<string?>("--scale") { Description = "Table data: per-feature scaling fitted on the training data: standard (default), minmax or none" };
         var hidden = new Option<string?>("--hidden") { Description = "Dense hidden layer sizes, input side first, e.g. 400 or 256,128 (the decoder mirrors them); default per kind" };
@@ -88,7 +88,7 @@ internal static class TrainCommand
             (contractiveWeight, [ModelKind.Contractive]), (beta, [ModelKind.Vae, ModelKind.BetaVae, ModelKind.InfoVae]), (mmdWeight, [ModelKind.InfoVae]),
             (tcWeight, [ModelKind.FactorVae, ModelKind.TcVae]),
             (prior, [ModelKind.Aae]), (priorComponents, [ModelKind.Aae]), (priorLabels, [ModelKind.Aae]), (adversarialPhases, [ModelKind.Aae]), (codeBatchNorm, [ModelKind.Aae]), (adversarialWeight, [ModelKind.Aae]),
-            (heads, [ModelKind.Attention]), (embedding, [ModelKind.Seq2Seq]), (clipNorm, [ModelKind.Seq2Seq]), (lrSchedule, [ModelKind.Seq2Seq]),
+            (heads, [ModelKind.Attention]), (embedding, [ModelKind.Seq2Seq]),
         };
         command.SetAction(parse =>
         {
@@ -190,6 +190,8 @@ internal static class TrainCommand
                     Seed = parse.GetValue(seed),
                     Shuffle = !parse.GetValue(noShuffle),
                     CheckpointEvery = OptionParsing.AtLeast(parse.GetValue(checkpointEvery), 1, "--checkpoint-every"),
+                    ClipNorm = parse.GetValue(clipNorm) is double maxNorm ? OptionParsing.Positive(maxNorm, "--clip-norm") : null,
+                    LrSchedule = OptionParsing.Choice(parse.GetValue(lrSchedule), "--lr-schedule", FitOptions.Default.LrSchedule, Enum.GetValues<LrScheduleKind>()),
                 },
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
                 InitWeights = parse.GetValue(initWeights),
@@ -269,7 +271,8 @@ internal static class TrainCommand
         var json = checkpoint.Metadata.TryGetValue(RunMetadataKey, out var text)
             ? ModelFile.ParseJson(text, $"{checkpointPath} (its run settings)")
             : ModelFile.ReadJson(Path.Combine(directory, ModelFile.JsonName));
-        var t = json.Training ?? throw new BottleneckException($"{Path.Combine(directory, ModelFile.JsonName)}: has no training settings to resume with");
+        var fit = json.Training ?? throw new BottleneckException($"{Path.Combine(directory, ModelFile.JsonName)}: has no training settings to resume with");
+        var t = json.Run ?? throw new BottleneckException($"{Path.Combine(directory, ModelFile.JsonName)}: has no record of its data to resume with");
         if (given.DataPath is null && t.DataPath is { } recorded && !File.Exists(recorded) && !Directory.Exists(recorded))
             throw new BottleneckException($"{directory}: the run was trained on {recorded}, which is no longer there; give its data with --data");
         if (!threadsGiven && t.Threads > EngineOptions.MaxThreads)
@@ -289,7 +292,7 @@ internal static class TrainCommand
             Window = json.Windows?.Length,
             Stride = json.Windows?.Stride ?? 1,
             GroupColumn = json.Windows?.GroupColumn,
-            Fit = FitOptions.FromRecord(t) with { Epochs = epochsGiven ? given.Fit.Epochs : t.Epochs },
+            Fit = fit with { Epochs = epochsGiven ? given.Fit.Epochs : fit.Epochs },
             Threads = threadsGiven ? given.Threads : t.Threads,
             OutputDirectory = directory,
             InitWeights = null,
@@ -329,8 +332,11 @@ internal static class TrainCommand
             autoencoder.LoadStateDict(Formats.SafeTensorsFile.Read(init).Tensors, init);
         }
 
-        TrainingJson Describe(int epochsDone) => s.Fit.ToRecord(dataName, s.Threads, epochsDone) with
+        RunJson Describe(int epochsDone) => new()
         {
+            Dataset = dataName,
+            EpochsDone = epochsDone,
+            Threads = s.Threads,
             DataPath = data.Source,
             TestDataPath = s.TestDataPath is { } testPath ? Path.GetFullPath(testPath) : null,
             LabelColumn = s.LabelColumn,
@@ -345,13 +351,13 @@ internal static class TrainCommand
             // The checkpoint carries the run's settings itself: resumable even if killed before model.json.
             CheckpointMetadata = new Dictionary<string, string>
             {
-                [RunMetadataKey] = ModelFile.ToJsonText(ModelFile.Describe(config) with { Normalization = normalization, Windows = data.Windows, Training = Describe(0) }),
+                [RunMetadataKey] = ModelFile.ToJsonText(ModelFile.Describe(config) with { Normalization = normalization, Windows = data.Windows, Training = s.Fit, Run = Describe(0) }),
             },
             ResumeFrom = resumed,
         };
 
         Console.WriteLine($"Training {autoencoder.Config.Kind.Name()} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {dataName}: " +
-            $"{train.Count} train / {test.Count} test items, {config.Loss.Name().ToUpperInvariant()} loss, Adam lr {s.Fit.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {s.Fit.BatchSize}, {s.Fit.Epochs} epochs, {s.Threads} threads");
+            $"{train.Count} train / {test.Count} test items, {config.Loss.Name().ToUpperInvariant()} loss, Adam lr {s.Fit.LearningRate.ToString(CultureInfo.InvariantCulture)}{(s.Fit.LrSchedule == LrScheduleKind.Cosine ? " with cosine decay" : "")}{(s.Fit.ClipNorm is double c ? $", gradient norm clipped at {c.ToString(CultureInfo.InvariantCulture)}" : "")}, batch {s.Fit.BatchSize}, {s.Fit.Epochs} epochs, {s.Threads} threads");
         if (resumed is not null) Console.WriteLine($"Resuming after epoch {resumed.Epoch} from {resumed.Path}");
 
         History history;
@@ -362,7 +368,7 @@ internal static class TrainCommand
             {
                 // Checked again now that no other training can start writing here.
                 if (!s.Force && !RunFolderLock.IsEmptyFolder(s.OutputDirectory)) throw NotEmpty(s.OutputDirectory);
-                var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, e => Describe(e.Epoch), resumed?.History) { Normalization = normalization, Windows = data.Windows, TrainingData = train };
+                var runFolder = new RunFolder(s.OutputDirectory, autoencoder, test, s.Fit, e => Describe(e.Epoch), resumed?.History) { Normalization = normalization, Windows = data.Windows, TrainingData = train };
                 history = ConsoleProgress.Run(reporter => Trainer.Fit(autoencoder, train, options, new CallbackList(reporter, runFolder)));
                 foreach (var d in runFolder.FinalDiagnostics)
                     Console.WriteLine($"{d.Description}: {d.Value.ToString("G5", CultureInfo.InvariantCulture)}");

@@ -19,7 +19,7 @@ public static class ModelFile
     public static readonly NormalizationJson PixelScale = new() { Type = NormalizationKind.Scale, Offset = 0, Scale = 1.0 / 255, Description = "pixel / 255" };
 
     public static void Save(Autoencoder model, string directory, NormalizationJson? normalization = null,
-        TrainingJson? training = null, MetricsJson? metrics = null, WindowsJson? windows = null)
+        Training.FitOptions? training = null, RunJson? run = null, MetricsJson? metrics = null, WindowsJson? windows = null)
     {
         Directory.CreateDirectory(directory);
         SafeTensorsFile.Write(Path.Combine(directory, WeightsName), model.StateDict());
@@ -28,6 +28,7 @@ public static class ModelFile
             Normalization = normalization ?? PixelScale,
             Windows = windows,
             Training = training,
+            Run = run,
             Metrics = metrics,
         };
         AtomicFile.Write(Path.Combine(directory, JsonName), s => JsonSerializer.Serialize(s, json, ModelJson.Options));
@@ -100,6 +101,7 @@ public static class ModelFile
             if (version > ModelJson.CurrentVersion)
                 throw new BottleneckException($"{path}: version {version} is newer than this Bottleneck reads ({ModelJson.CurrentVersion}); upgrade Bottleneck");
             if (version == 1) ModelJsonVersion1.Upgrade(root);
+            if (version is 1 or 2) ModelJsonVersion2.Upgrade(root);
             else if (version != ModelJson.CurrentVersion)
                 throw new BottleneckException($"{path}: " + (root["version"] is { } given ? $"version {given.ToJsonString()} is not a version of {ModelJson.FormatName}" : "no version"));
             json = root.Deserialize<ModelJson>(ModelJson.Options);

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using Bottleneck.Training;
 
 namespace Bottleneck.Models;
 
@@ -10,14 +11,16 @@ namespace Bottleneck.Models;
 /// model (its configuration, input normalisation) and to know how it was trained. The
 /// configuration is written as it is: an autoencoder's <see cref="AutoencoderConfig"/> under
 /// "model", a seq2seq model's <see cref="Seq2SeqConfig"/> under "text", every setting by its
-/// property's name in snake case and every choice by its name. Version 1 files, which kept the
-/// architecture and the kind's objective in sections of their own, are read through
-/// <see cref="ModelJsonVersion1"/>.
+/// property's name in snake case and every choice by its name; so is the fit's
+/// <see cref="FitOptions"/> under "training", with the run's data and progress under "run".
+/// Older files are read through <see cref="ModelJsonVersion1"/> (the architecture and the kind's
+/// objective in sections of their own) and <see cref="ModelJsonVersion2"/> (the fit's settings and
+/// the run's facts in one "training" section).
 /// </summary>
 public sealed record ModelJson
 {
     public const string FormatName = "bottleneck-model";
-    public const int CurrentVersion = 2;
+    public const int CurrentVersion = 3;
 
     public required string Format { get; init; }
 
@@ -37,7 +40,11 @@ public sealed record ModelJson
     /// <summary>Time series: how the rows of a CSV file became the model's items (windows).</summary>
     public WindowsJson? Windows { get; init; }
 
-    public TrainingJson? Training { get; init; }
+    /// <summary>The settings of the fit, the trainer's own record (<see cref="FitOptions"/>) as it was given.</summary>
+    public FitOptions? Training { get; init; }
+
+    /// <summary>What the run read and how far it got.</summary>
+    public RunJson? Run { get; init; }
 
     public MetricsJson? Metrics { get; init; }
 
@@ -55,11 +62,12 @@ public sealed record ModelJson
     /// <summary>
     /// A model file lists every setting of its configuration, so one left out is a broken file
     /// rather than a default; only the settings that may be null (an input shape, a custom
-    /// model's layers) may be missing. A setting added in a later version must be exempted here.
+    /// model's layers, a fit's patience) may be missing. A setting added in a later version is
+    /// filled in by the upgrade of the older files.
     /// </summary>
     private static void EverySettingRequired(JsonTypeInfo info)
     {
-        if (info.Type != typeof(AutoencoderConfig) && info.Type != typeof(Seq2SeqConfig)) return;
+        if (info.Type != typeof(AutoencoderConfig) && info.Type != typeof(Seq2SeqConfig) && info.Type != typeof(FitOptions)) return;
         var nullability = new NullabilityInfoContext();
         foreach (var property in info.Properties)
             if (property.Set is not null && property.AttributeProvider is PropertyInfo p && nullability.Create(p).ReadState != NullabilityState.Nullable)
@@ -126,50 +134,30 @@ public sealed record NormalizationJson
         };
 }
 
-public sealed record TrainingJson
+/// <summary>
+/// What a run read and how far it got: the facts model.json keeps beside the settings of its fit
+/// (<see cref="ModelJson.Training"/>), so that a resumed run reads the same data without being told again.
+/// </summary>
+public sealed record RunJson
 {
+    /// <summary>The data set's name (mnist, dsprites) or its file's name.</summary>
     public required string Dataset { get; init; }
-
-    /// <summary>Epochs asked for.</summary>
-    public required int Epochs { get; init; }
 
     /// <summary>Epochs finished when the file was written.</summary>
     public required int EpochsDone { get; init; }
 
-    public required int BatchSize { get; init; }
-
-    public required double LearningRate { get; init; }
-
-    public double WeightDecay { get; init; }
-
-    public required string Optimizer { get; init; }
-
-    public required bool Shuffle { get; init; }
-
-    public required ulong Seed { get; init; }
-
     public required int Threads { get; init; }
 
+    /// <summary>Weights the run started from instead of its initialisation (null: none).</summary>
     public string? InitWeights { get; init; }
-
-    public int CheckpointEvery { get; init; } = 1;
-
-    /// <summary>seq2seq: the largest gradient norm per sequence a step takes (null: no clipping).</summary>
-    public double? ClipNorm { get; init; }
-
-    /// <summary>seq2seq: how the learning rate changes over the run, "constant" or "cosine" (null: constant).</summary>
-    public string? LrSchedule { get; init; }
 
     /// <summary>Only the first this many training items were used (null: all).</summary>
     public int? Limit { get; init; }
 
-    /// <summary>
-    /// Where the training data was read from (absolute: a dataset's folder, or a table file), so
-    /// that a resumed run reads the same data without being told again.
-    /// </summary>
+    /// <summary>Where the training data was read from (absolute: a dataset's folder, or a table file).</summary>
     public string? DataPath { get; init; }
 
-    /// <summary>Tables: the separate test file, when one was given.</summary>
+    /// <summary>The separate test file, when one was given.</summary>
     public string? TestDataPath { get; init; }
 
     /// <summary>Tables: the label column, when one was given.</summary>

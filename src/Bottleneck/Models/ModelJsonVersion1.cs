@@ -8,8 +8,8 @@ namespace Bottleneck.Models;
 /// loading. Version 1 split the configuration into "architecture" (sizes and activations),
 /// "loss" and "objective" (only the kind's own settings) and kept a seq2seq model's vocabulary
 /// at the top; the settings it left out were the kind's defaults. <see cref="Upgrade"/> rewrites
-/// such a file into version 2's shape, the settings under "model" (or "text"), and the usual
-/// reading takes it from there.
+/// such a file into version 2's shape, the settings under "model" (or "text"), and
+/// <see cref="ModelJsonVersion2"/> takes it from there.
 /// </summary>
 internal static class ModelJsonVersion1
 {

@@ -14,11 +14,11 @@ public static class Seq2SeqModelFile
     /// <summary>model.json describes characters as token ids: nothing is scaled.</summary>
     private static readonly NormalizationJson Tokens = new() { Type = NormalizationKind.None, Description = "characters as token ids: 0 padding, 1 end, 2 start, the vocabulary from 3" };
 
-    public static void Save(Seq2SeqAutoencoder model, string directory, TrainingJson? training = null, MetricsJson? metrics = null)
+    public static void Save(Seq2SeqAutoencoder model, string directory, Training.FitOptions? training = null, RunJson? run = null, MetricsJson? metrics = null)
     {
         Directory.CreateDirectory(directory);
         SafeTensorsFile.Write(Path.Combine(directory, ModelFile.WeightsName), model.StateDict());
-        var json = Describe(model.Config) with { Training = training, Metrics = metrics };
+        var json = Describe(model.Config) with { Training = training, Run = run, Metrics = metrics };
         AtomicFile.Write(Path.Combine(directory, ModelFile.JsonName), s => JsonSerializer.Serialize(s, json, ModelJson.Options));
     }
 

@@ -20,20 +20,23 @@ public sealed class RunFolder : TrainingCallback
     private const int GridImages = 8;
     private readonly Autoencoder model;
     private readonly Dataset? pictures;
-    private readonly Func<EpochEnd, TrainingJson> training;
+    private readonly FitOptions training;
+    private readonly Func<EpochEnd, RunJson> run;
     private readonly List<EpochEnd> epochs = [];
 
     /// <param name="directory">The run folder; created if missing.</param>
     /// <param name="pictureSource">Items whose first 8 are reconstructed each epoch (the test set).</param>
-    /// <param name="training">The training settings recorded in model.json, given the latest epoch.</param>
+    /// <param name="training">The fit's settings, recorded in model.json.</param>
+    /// <param name="run">The run's facts recorded in model.json, given the latest epoch.</param>
     /// <param name="previous">Epochs of an earlier part of this run (when resuming), kept in the metrics.</param>
-    public RunFolder(string directory, Autoencoder model, Dataset? pictureSource, Func<EpochEnd, TrainingJson> training, IEnumerable<EpochEnd>? previous = null)
+    public RunFolder(string directory, Autoencoder model, Dataset? pictureSource, FitOptions training, Func<EpochEnd, RunJson> run, IEnumerable<EpochEnd>? previous = null)
     {
         epochs.AddRange(previous ?? []);
         Directory = directory;
         this.model = model;
         pictures = pictureSource;
         this.training = training;
+        this.run = run;
         System.IO.Directory.CreateDirectory(directory);
     }
 
@@ -126,7 +129,7 @@ public sealed class RunFolder : TrainingCallback
         Reports.RunReport.Write(Directory);
     }
 
-    private void SaveModel(EpochEnd info) => ModelFile.Save(model, Directory, Normalization, training(info), windows: Windows, metrics: new MetricsJson
+    private void SaveModel(EpochEnd info) => ModelFile.Save(model, Directory, Normalization, training, run(info), windows: Windows, metrics: new MetricsJson
     {
         TrainLoss = Finite(info.TrainLoss),
         TestLoss = Finite(info.TestLoss),

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Bottleneck.Models;
+using Bottleneck.Training;
 
 namespace Bottleneck.Reports;
 
@@ -39,9 +40,9 @@ public static class RunReport
         string jsonPath = Path.Combine(runDirectory, ModelFile.JsonName);
         if (!File.Exists(jsonPath)) throw new BottleneckException($"{runDirectory}: not a run folder (no {ModelFile.JsonName})");
         var json = ModelFile.ReadJson(jsonPath);
-        var report = new HtmlReport($"Bottleneck run: {json.Kind.Name()} autoencoder" + (json.Training is { } t ? $" on {t.Dataset}" : ""));
+        var report = new HtmlReport($"Bottleneck run: {json.Kind.Name()} autoencoder" + (json.Run is { } r ? $" on {r.Dataset}" : ""));
         report.AddFacts("Model", ModelFacts(json));
-        if (json.Training is { } training) report.AddFacts("Training", TrainingFacts(training));
+        if (json.Training is { } training && json.Run is { } run) report.AddFacts("Training", TrainingFacts(training, run));
         if (json.Metrics is { } metrics) report.AddFacts("Results", ResultFacts(metrics));
 
         string metricsPath = Path.Combine(runDirectory, RunFolder.MetricsName);
@@ -136,13 +137,16 @@ public static class RunReport
         }
     }
 
-    private static IEnumerable<(string, string)> TrainingFacts(TrainingJson t)
+    private static IEnumerable<(string, string)> TrainingFacts(FitOptions t, RunJson run)
     {
-        yield return ("Dataset", t.Limit is int limit ? $"{t.Dataset} (first {limit} training items)" : t.Dataset);
-        yield return ("Epochs", $"{t.EpochsDone} of {t.Epochs}");
-        yield return ("Optimizer", $"{t.Optimizer}, learning rate {Format(t.LearningRate)}" + (t.WeightDecay > 0 ? $", weight decay {Format(t.WeightDecay)}" : ""));
-        yield return ("Batch size", t.BatchSize.ToString(CultureInfo.InvariantCulture));
-        yield return ("Seed, threads", $"{t.Seed}, {t.Threads}");
+        yield return ("Dataset", run.Limit is int limit ? $"{run.Dataset} (first {limit} training items)" : run.Dataset);
+        yield return ("Epochs", $"{run.EpochsDone} of {t.Epochs}");
+        yield return ("Optimizer", $"{t.Optimizer.Name()}, learning rate {Format(t.LearningRate)}"
+            + (t.LrSchedule != LrScheduleKind.Constant ? $" ({t.LrSchedule.Name()} schedule)" : "")
+            + (t.WeightDecay > 0 ? $", weight decay {Format(t.WeightDecay)}" : "")
+            + (t.ClipNorm is double clip ? $", gradient norm clipped at {Format(clip)}" : ""));
+        yield return ("Batch size", t.BatchSize.ToString(CultureInfo.InvariantCulture) + (t.GroupByLength ? ", sequences of one length" : ""));
+        yield return ("Seed, threads", $"{t.Seed}, {run.Threads}");
     }
 
     private static IEnumerable<(string, string)> ResultFacts(MetricsJson m)

@@ -10,7 +10,7 @@ namespace Bottleneck.Reports;
 /// the loss and exact-match curves, and after the last epoch the exact-match table by length,
 /// every test sequence beside what the model wrote back, and report.html.
 /// </summary>
-public sealed class Seq2SeqRunFolder(string directory, Seq2SeqAutoencoder model, Func<int, TrainingJson> training) : TrainingCallback
+public sealed class Seq2SeqRunFolder(string directory, Seq2SeqAutoencoder model, FitOptions training, Func<int, RunJson> run) : TrainingCallback
 {
     public const string AccuracyByLengthName = "accuracy_by_length.csv";
     public const string ReconstructionsName = "test_reconstructions.csv";
@@ -24,7 +24,7 @@ public sealed class Seq2SeqRunFolder(string directory, Seq2SeqAutoencoder model,
     public override void OnEpochEnd(EpochEnd epoch)
     {
         epochs.Add(epoch);
-        Seq2SeqModelFile.Save(model, Directory, training(epoch.Epoch), new MetricsJson
+        Seq2SeqModelFile.Save(model, Directory, training, run(epoch.Epoch), new MetricsJson
         {
             TrainLoss = epoch.TrainLoss,
             TestLoss = epoch.TestLoss,

@@ -1,9 +1,14 @@
 using Bottleneck.Data;
+using System.Text.Json.Serialization;
 using Bottleneck.Models;
 
 namespace Bottleneck.Training;
 
-/// <summary>Settings of a training run; the defaults are the tutorial's.</summary>
+/// <summary>
+/// Settings of a training run; the defaults are the tutorial's. model.json records it as it is
+/// under "training" (in snake case), all but what belongs to this process alone: the validation
+/// data, the log interval, where checkpoints go and the one to resume from.
+/// </summary>
 public sealed record FitOptions
 {
     /// <summary>The defaults, in the one place they are written (the command line's defaults read them here).</summary>
@@ -44,12 +49,15 @@ public sealed record FitOptions
     public ulong Seed { get; init; } = 42;
 
     /// <summary>Data evaluated after every epoch (the "test set loss"); null skips it.</summary>
+    [JsonIgnore]
     public Dataset? Validation { get; init; }
 
     /// <summary>Batches between two progress reports with a loss, as the tutorial's log_interval.</summary>
+    [JsonIgnore]
     public int LogInterval { get; init; } = 100;
 
     /// <summary>Where to write the checkpoint (weights, optimizer, epoch, generator state); null: none.</summary>
+    [JsonIgnore]
     public string? CheckpointPath { get; init; }
 
     /// <summary>
@@ -57,6 +65,7 @@ public sealed record FitOptions
     /// <see cref="Checkpoint.Metadata"/>): what a caller needs to resume from the checkpoint
     /// alone, such as how the model and its data were set up.
     /// </summary>
+    [JsonIgnore]
     public IReadOnlyDictionary<string, string>? CheckpointMetadata { get; init; }
 
     /// <summary>
@@ -70,38 +79,8 @@ public sealed record FitOptions
     public int CheckpointEvery { get; init; } = 1;
 
     /// <summary>A checkpoint to continue from (see <see cref="Checkpoint.Load"/>): training resumes after its last epoch.</summary>
+    [JsonIgnore]
     public Checkpoint? ResumeFrom { get; init; }
-
-    /// <summary>
-    /// The settings model.json records for this fit (<see cref="TrainingJson"/>), with what the
-    /// fit itself does not know: the data set's name, the thread count and the epochs done.
-    /// </summary>
-    public TrainingJson ToRecord(string dataset, int threads, int epochsDone) => new()
-    {
-        Dataset = dataset,
-        Epochs = Epochs,
-        EpochsDone = epochsDone,
-        BatchSize = BatchSize,
-        LearningRate = LearningRate,
-        WeightDecay = WeightDecay,
-        Optimizer = "adam",
-        Shuffle = Shuffle,
-        Seed = Seed,
-        Threads = threads,
-        CheckpointEvery = CheckpointEvery,
-    };
-
-    /// <summary>The fit a model.json records (the inverse of <see cref="ToRecord"/>), to resume it.</summary>
-    public static FitOptions FromRecord(TrainingJson t) => new()
-    {
-        Epochs = t.Epochs,
-        BatchSize = t.BatchSize,
-        LearningRate = t.LearningRate,
-        WeightDecay = t.WeightDecay,
-        Shuffle = t.Shuffle,
-        Seed = t.Seed,
-        CheckpointEvery = t.CheckpointEvery,
-    };
 
     public void Validate()
     {

@@ -89,8 +89,8 @@ public class DataCommandTests
         var (model, json) = ModelFile.Load(run);
         Assert.Equal(1024, model.Config.InputSize);
         Assert.Equal(new[] { 1, 32, 32 }, model.Config.InputShape);
-        Assert.Equal("dsprites", json.Training!.Dataset);
-        Assert.Equal(Path.GetFullPath(folder), json.Training.DataPath);
+        Assert.Equal("dsprites", json.Run!.Dataset);
+        Assert.Equal(Path.GetFullPath(folder), json.Run.DataPath);
 
         // Applied later, the model finds its data set as train does: here through $BOTTLENECK_DATA/dsprites.
         string codes = dir.File("codes.csv");

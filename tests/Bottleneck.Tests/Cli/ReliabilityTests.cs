@@ -162,7 +162,7 @@ public class ReliabilityTests
         Assert.Contains("256 train / 64 test items", resumed.Stdout);
         Assert.Contains("Resuming after epoch 1", resumed.Stdout);
         Assert.Equal(Path.GetFullPath(images),
-            JsonNode.Parse(File.ReadAllText(Path.Combine(run, "model.json")))!["training"]!["data_path"]!.GetValue<string>());
+            JsonNode.Parse(File.ReadAllText(Path.Combine(run, "model.json")))!["run"]!["data_path"]!.GetValue<string>());
 
         // A table with its label column and a separate test file: all recorded, none given again.
         string table = Csv(dir, "table.csv", 60), test = Csv(dir, "table-test.csv", 10), tableRun = dir.File("table-run");

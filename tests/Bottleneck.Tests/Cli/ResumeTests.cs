@@ -30,7 +30,7 @@ public class ResumeTests
             process.WaitForExit();
         }
         Assert.Equal("2", System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(killed, "model.json")))
-            .RootElement.GetProperty("training").GetProperty("epochs_done").ToString());
+            .RootElement.GetProperty("run").GetProperty("epochs_done").ToString());
 
         var resumed = CliRunner.Run("train", "--resume", killed, "--data", SharedData.Mnist);
         Assert.True(resumed.ExitCode == 0, resumed.Stderr);

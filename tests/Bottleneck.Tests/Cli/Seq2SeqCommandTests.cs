@@ -38,7 +38,7 @@ public class Seq2SeqCommandTests
         Assert.Equal(lines.SelectMany(l => l.EnumerateRunes()).Distinct().Order().Select(r => r.ToString()), json.Text!.Vocabulary);
         Assert.Equal(8, json.Text!.Embedding);
         Assert.Equal(lines.Max(l => l.Length), json.Text!.MaxLength);
-        Assert.Equal(2, json.Training!.EpochsDone);
+        Assert.Equal(2, json.Run!.EpochsDone);
         // One row per epoch, and the by-length table adds up to the held-out tenth.
         Assert.Equal(3, File.ReadAllLines(Path.Combine(run, "metrics.csv")).Length);
         var byLength = File.ReadAllLines(Path.Combine(run, "accuracy_by_length.csv")).Skip(1).Select(l => l.Split(',')).ToArray();

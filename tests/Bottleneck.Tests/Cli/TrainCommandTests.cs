@@ -26,7 +26,7 @@ public class TrainCommandTests
         Assert.Equal([784, 400], weights.Tensors["decoder.2.weight"].Shape.ToArray());
 
         var (model, json) = ModelFile.Load(run);
-        Assert.Equal(2, json.Training!.EpochsDone);
+        Assert.Equal(2, json.Run!.EpochsDone);
         Assert.Equal(20, model.Config.Latent);
 
         var metrics = File.ReadAllLines(Path.Combine(run, "metrics.csv"));
@@ -40,6 +40,24 @@ public class TrainCommandTests
         var curve = PngDecoder.Read(Path.Combine(run, "loss_curve.png"));
         Assert.True(curve.Width > 100 && curve.Height > 100);
         Assert.Empty(Directory.GetFiles(run, "*.tmp-*"));
+    }
+
+    [Fact]
+    public void Clipping_and_the_cosine_schedule_apply_to_any_kind_and_model_json_records_them()
+    {
+        using var dir = new TempDir();
+        string run = dir.File("run");
+        var r = CliRunner.Run("train", "--data", Mnist, "--limit", "256", "--epochs", "2", "--clip-norm", "2.5", "--lr-schedule", "cosine", "--out", run, "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.Contains("Adam lr 0.001 with cosine decay, gradient norm clipped at 2.5", r.Stdout);
+        var (_, json) = ModelFile.Load(run);
+        Assert.Equal((2.5, Bottleneck.Training.LrScheduleKind.Cosine), (json.Training!.ClipNorm, json.Training.LrSchedule));
+        // Both change the weights: the run is not the plain one.
+        string plain = dir.File("plain");
+        Assert.Equal(0, CliRunner.Run("train", "--data", Mnist, "--limit", "256", "--epochs", "2", "--out", plain, "--threads", "1").ExitCode);
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(plain, "model.safetensors")), File.ReadAllBytes(Path.Combine(run, "model.safetensors")));
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--data", Mnist, "--limit", "64", "--epochs", "1", "--lr-schedule", "steep", "--out", dir.File("bad")), 2, "--lr-schedule");
+        CliRunner.AssertOneLineError(CliRunner.Run("train", "--data", Mnist, "--limit", "64", "--epochs", "1", "--clip-norm", "-1", "--out", dir.File("bad")), 2, "--clip-norm");
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Bottleneck.Formats;
 using Bottleneck.Layers;
@@ -5,6 +6,7 @@ using Bottleneck.Losses;
 using Bottleneck.Models;
 using Bottleneck.Tensors;
 using Bottleneck.Tests.IO;
+using Bottleneck.Training;
 using FsCheck;
 using FsCheck.Fluent;
 
@@ -133,10 +135,11 @@ public class ModelFileTests
         ModelFile.Save(model, dir.Path);
         File.WriteAllText(Path.Combine(dir.Path, ModelFile.JsonName), Version1Vae);
         var (loaded, json) = ModelFile.Load(dir.Path);
-        Assert.Equal(2, json.Version);
+        Assert.Equal(ModelJson.CurrentVersion, json.Version);
         Assert.Equal(ModelFile.ToJsonText(ModelFile.Describe(config)), ModelFile.ToJsonText(ModelFile.Describe(loaded.Config)));
         Assert.Null(loaded.Config.InputShape);
-        Assert.Equal(1, json.Training!.EpochsDone);
+        Assert.Equal(1, json.Run!.EpochsDone);
+        Assert.Equal((8, 1e-3, 1UL), (json.Training!.BatchSize, json.Training.LearningRate, json.Training.Seed));
         var x = new Tensor(2, 6);
         x.Span.Fill(0.5f);
         Assert.True(model.Reconstruct(x).Span.SequenceEqual(loaded.Reconstruct(x).Span));
@@ -146,6 +149,61 @@ public class ModelFileTests
         var seq = ModelFile.ReadJson(text);
         Assert.Equal((4, 5, 3, 9), (seq.Text!.Embedding, seq.Text.Hidden, seq.Text.Latent, seq.Text.MaxLength));
         Assert.Equal(["a", "b", "c"], seq.Text.Vocabulary);
+    }
+
+    /// <summary>Version 2's "training" section: the fit's settings and the run's facts together (here a seq2seq run's, which clipped and decayed its rate).</summary>
+    private const string Version2Training = """
+        { "dataset": "words.txt", "epochs": 30, "epochs_done": 12, "batch_size": 64, "learning_rate": 0.003, "weight_decay": 0, "optimizer": "adam",
+          "shuffle": true, "seed": 5, "threads": 2, "checkpoint_every": 1, "clip_norm": 5, "lr_schedule": "cosine", "limit": 1000, "data_path": "/data/words.txt" }
+        """;
+
+    [Fact]
+    public void A_version_2_model_json_loads_with_its_training_split_into_the_fit_and_the_run()
+    {
+        using var dir = new TempDir();
+        var model = new Seq2SeqAutoencoder(new Seq2SeqConfig { Vocabulary = ["a", "b"], Embedding = 4, Hidden = 5, Latent = 3, MaxLength = 6 });
+        Seq2SeqModelFile.Save(model, dir.Path);
+        EditJson(dir.Path, j =>
+        {
+            j["version"] = 2;
+            j["training"] = JsonNode.Parse(Version2Training);
+        });
+        var (_, json) = Seq2SeqModelFile.Load(dir.Path);
+        var fit = json.Training!;
+        Assert.Equal((30, 64, 0.003, 5UL, 5.0), (fit.Epochs, fit.BatchSize, fit.LearningRate, fit.Seed, fit.ClipNorm!.Value));
+        // Version 2's seq2seq trainer batched by length; the schedule was recorded.
+        Assert.True(fit.GroupByLength);
+        Assert.Equal(LrScheduleKind.Cosine, fit.LrSchedule);
+        var run = json.Run!;
+        Assert.Equal(("words.txt", 12, 2, 1000, "/data/words.txt"), (run.Dataset, run.EpochsDone, run.Threads, run.Limit!.Value, run.DataPath));
+
+        // An autoencoder's version 2 file: a constant rate, batches in plain shuffled order.
+        string dense = SavedModel(dir);
+        EditJson(dense, j =>
+        {
+            j["version"] = 2;
+            var training = JsonNode.Parse(Version2Training)!.AsObject();
+            training.Remove("clip_norm");
+            training.Remove("lr_schedule");
+            j["training"] = training;
+        });
+        var denseFit = ModelFile.ReadJson(Path.Combine(dense, ModelFile.JsonName)).Training!;
+        Assert.False(denseFit.GroupByLength);
+        Assert.Equal(LrScheduleKind.Constant, denseFit.LrSchedule);
+        Assert.Null(denseFit.ClipNorm);
+    }
+
+    [Fact]
+    public void A_training_setting_left_out_of_model_json_is_an_error()
+    {
+        using var dir = new TempDir();
+        string model = SavedModel(dir);
+        EditJson(model, j => j["training"] = JsonSerializer.SerializeToNode(FitOptions.Default, ModelJson.Options));
+        Assert.Equal(FitOptions.Default.BatchSize, ModelFile.ReadJson(Path.Combine(model, ModelFile.JsonName)).Training!.BatchSize);
+        EditJson(model, j => j["training"]!.AsObject().Remove("batch_size"));
+        var e = Assert.Throws<BottleneckException>(() => ModelFile.Load(model));
+        Assert.Contains("batch_size", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
     }
 
     [Theory]
