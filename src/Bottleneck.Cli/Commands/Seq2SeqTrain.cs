@@ -17,13 +17,8 @@ internal static class Seq2SeqTrain
         public required int Hidden { get; init; }
         public required int Latent { get; init; }
         public required int Embedding { get; init; }
-        public required int Epochs { get; init; }
-        public required int BatchSize { get; init; }
-        public required double LearningRate { get; init; }
-        public double? ClipNorm { get; init; }
-        public required LrScheduleKind LrSchedule { get; init; }
-        public required ulong Seed { get; init; }
-        public required bool Shuffle { get; init; }
+        /// <summary>The fit's settings, from the kind's <see cref="Seq2SeqAutoencoder.FitDefaults"/>.</summary>
+        public required FitOptions Fit { get; init; }
         public required int Threads { get; init; }
         public required string OutputDirectory { get; init; }
         public required bool Force { get; init; }
@@ -50,7 +45,7 @@ internal static class Seq2SeqTrain
                 throw new BottleneckException($"{s.DataPath}: {lines.Length} line is too few to hold a tenth out for the test loss; give more lines, or a test file with --test-data");
             // A seeded tenth (at least one line) held out, the rest in file order.
             var order = Enumerable.Range(0, lines.Length).ToArray();
-            new Rng(s.Seed).Shuffle(order);
+            new Rng(s.Fit.Seed).Shuffle(order);
             int testCount = Math.Max(1, lines.Length / 10);
             var held = order.Take(testCount).Order().ToArray();
             var isTest = new bool[lines.Length];
@@ -64,7 +59,7 @@ internal static class Seq2SeqTrain
         var vocabulary = CharacterVocabulary.FromLines(lines);
         int longest = lines.Concat(testLines).Max(l => l.EnumerateRunes().Count());
         var config = new Seq2SeqConfig { Vocabulary = vocabulary.Characters, Embedding = s.Embedding, Hidden = s.Hidden, Latent = s.Latent, MaxLength = longest };
-        var model = new Seq2SeqAutoencoder(config, s.Seed, new EngineOptions { Threads = s.Threads });
+        var model = new Seq2SeqAutoencoder(config, s.Fit.Seed, new EngineOptions { Threads = s.Threads });
         if (s.InitWeights is { } init)
         {
             if (!File.Exists(init)) throw new BottleneckException($"{init}: no such file (--init-weights)");
@@ -84,21 +79,11 @@ internal static class Seq2SeqTrain
             Threads = s.Threads,
             InitWeights = s.InitWeights,
         };
-        var options = Seq2SeqAutoencoder.FitDefaults with
-        {
-            Epochs = s.Epochs,
-            BatchSize = s.BatchSize,
-            LearningRate = s.LearningRate,
-            ClipNorm = s.ClipNorm,
-            LrSchedule = s.LrSchedule,
-            Seed = s.Seed,
-            Shuffle = s.Shuffle,
-            Validation = model.ToDataset(test, $"{dataName} (test)"),
-        };
+        var options = s.Fit with { Validation = model.ToDataset(test, $"{dataName} (test)") };
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Training seq2seq autoencoder: {vocabulary.Characters.Count} characters, embedding {s.Embedding}, GRU {s.Hidden} → {s.Latent} → GRU {s.Hidden} ({model.ParameterCount:N0} parameters) on {dataName}: " +
-            $"{train.Length} train / {test.Length} test sequences (1 to {longest} characters), cross-entropy, Adam lr {s.LearningRate}{(s.LrSchedule == LrScheduleKind.Cosine ? " with cosine decay" : "")}{(s.ClipNorm is double c ? $", gradient norm clipped at {c}" : "")}, batch {s.BatchSize}, {s.Epochs} epochs, {s.Threads} threads"));
+            $"{train.Length} train / {test.Length} test sequences (1 to {longest} characters), cross-entropy, Adam lr {options.LearningRate}{(options.LrSchedule == LrScheduleKind.Cosine ? " with cosine decay" : "")}{(options.ClipNorm is double c ? $", gradient norm clipped at {c}" : "")}, batch {options.BatchSize}, {options.Epochs} epochs, {s.Threads} threads"));
         bool created = !Directory.Exists(s.OutputDirectory);
         using var folderLock = RunFolderLock.Acquire(s.OutputDirectory);
         try
