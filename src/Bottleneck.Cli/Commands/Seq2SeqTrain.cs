@@ -83,7 +83,7 @@ internal static class Seq2SeqTrain
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Training seq2seq autoencoder: {vocabulary.Characters.Count} characters, embedding {s.Embedding}, GRU {s.Hidden} → {s.Latent} → GRU {s.Hidden} ({model.ParameterCount:N0} parameters) on {dataName}: " +
-            $"{train.Length} train / {test.Length} test sequences (1 to {longest} characters), cross-entropy, Adam lr {options.LearningRate}{(options.LrSchedule == LrScheduleKind.Cosine ? " with cosine decay" : "")}{(options.ClipNorm is double c ? $", gradient norm clipped at {c}" : "")}, batch {options.BatchSize}, {options.Epochs} epochs, {s.Threads} threads"));
+            $"{train.Length} train / {test.Length} test sequences (1 to {longest} characters), cross-entropy, {TrainCommand.DescribeOptimizer(options)}, batch {options.BatchSize}, {options.Epochs} epochs, {s.Threads} threads"));
         bool created = !Directory.Exists(s.OutputDirectory);
         using var folderLock = RunFolderLock.Acquire(s.OutputDirectory);
         try

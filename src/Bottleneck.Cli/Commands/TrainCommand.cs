@@ -93,6 +93,19 @@ internal static class TrainCommand
         command.SetAction(parse =>
         {
             bool Given(Option o) => parse.GetResult(o) is { Implicit: false };
+            // The fit's options over a kind's defaults (seq2seq's differ), parsed alike for every kind.
+            FitOptions Fit(FitOptions defaults) => defaults with
+            {
+                Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
+                BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
+                LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
+                WeightDecay = OptionParsing.NotNegative(parse.GetValue(weightDecay), "--weight-decay"),
+                Seed = parse.GetValue(seed),
+                Shuffle = !parse.GetValue(noShuffle),
+                CheckpointEvery = OptionParsing.AtLeast(parse.GetValue(checkpointEvery), 1, "--checkpoint-every"),
+                ClipNorm = parse.GetValue(clipNorm) is double maxNorm ? OptionParsing.Positive(maxNorm, "--clip-norm") : null,
+                LrSchedule = OptionParsing.Choice(parse.GetValue(lrSchedule), "--lr-schedule", defaults.LrSchedule, Enum.GetValues<LrScheduleKind>()),
+            };
             var kind = Kind(parse, kindOption, model);
             foreach (var (option, kinds) in kindOptions)
                 if (Given(option) && !kinds.Contains(kind))
@@ -112,16 +125,7 @@ internal static class TrainCommand
                         : throw new UsageException("--hidden: a seq2seq model has one hidden size, that of its GRUs (e.g. --hidden 256)") : sizes.Hidden,
                     Latent = OptionParsing.AtLeast(parse.GetValue(latent) ?? sizes.Latent, 1, "--latent"),
                     Embedding = OptionParsing.AtLeast(parse.GetValue(embedding) ?? sizes.Embedding, 1, "--embedding"),
-                    Fit = Seq2SeqAutoencoder.FitDefaults with
-                    {
-                        Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
-                        BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
-                        LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
-                        ClipNorm = parse.GetValue(clipNorm) is double clip ? OptionParsing.Positive(clip, "--clip-norm") : null,
-                        LrSchedule = OptionParsing.Choice(parse.GetValue(lrSchedule), "--lr-schedule", Seq2SeqAutoencoder.FitDefaults.LrSchedule, Enum.GetValues<LrScheduleKind>()),
-                        Seed = parse.GetValue(seed),
-                        Shuffle = !parse.GetValue(noShuffle),
-                    },
+                    Fit = Fit(Seq2SeqAutoencoder.FitDefaults),
                     Threads = OptionParsing.Threads(parse.GetValue(threads)),
                     OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
                     Force = parse.GetValue(force),
@@ -184,18 +188,7 @@ internal static class TrainCommand
                 Stride = OptionParsing.AtLeast(parse.GetValue(stride) ?? 1, 1, "--stride"),
                 GroupColumn = parse.GetValue(groupColumn),
                 Given = new ArchitectureGiven(Given(hidden), Given(latent), Given(outputActivation), Given(loss)),
-                Fit = new FitOptions
-                {
-                    Epochs = OptionParsing.AtLeast(parse.GetValue(epochs), 1, "--epochs"),
-                    BatchSize = OptionParsing.AtLeast(parse.GetValue(batchSize), 1, "--batch-size"),
-                    LearningRate = OptionParsing.Positive(parse.GetValue(lr), "--lr"),
-                    WeightDecay = OptionParsing.NotNegative(parse.GetValue(weightDecay), "--weight-decay"),
-                    Seed = parse.GetValue(seed),
-                    Shuffle = !parse.GetValue(noShuffle),
-                    CheckpointEvery = OptionParsing.AtLeast(parse.GetValue(checkpointEvery), 1, "--checkpoint-every"),
-                    ClipNorm = parse.GetValue(clipNorm) is double maxNorm ? OptionParsing.Positive(maxNorm, "--clip-norm") : null,
-                    LrSchedule = OptionParsing.Choice(parse.GetValue(lrSchedule), "--lr-schedule", FitOptions.Default.LrSchedule, Enum.GetValues<LrScheduleKind>()),
-                },
+                Fit = Fit(FitOptions.Default),
                 OutputDirectory = parse.GetValue(output) ?? Path.Combine("runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)),
                 InitWeights = parse.GetValue(initWeights),
                 Threads = OptionParsing.Threads(parse.GetValue(threads)),
@@ -305,6 +298,10 @@ internal static class TrainCommand
         };
     }
 
+    /// <summary>The fit's optimizer as the first line of a run says it: "Adam lr 0.001 with cosine decay, gradient norm clipped at 1".</summary>
+    internal static string DescribeOptimizer(FitOptions fit) => string.Create(CultureInfo.InvariantCulture,
+        $"Adam lr {fit.LearningRate}{(fit.LrSchedule == LrScheduleKind.Cosine ? " with cosine decay" : "")}{(fit.ClipNorm is double c ? $", gradient norm clipped at {c}" : "")}");
+
     /// <summary>The checkpoint entry that holds the run's model.json (settings, normalisation, data).</summary>
     private const string RunMetadataKey = "bottleneck.run";
 
@@ -360,7 +357,7 @@ internal static class TrainCommand
         };
 
         Console.WriteLine($"Training {autoencoder.Config.Kind.Name()} autoencoder {FormatLayers(config)} ({autoencoder.ParameterCount:N0} parameters) on {dataName}: " +
-            $"{train.Count} train / {test.Count} test items, {config.Loss.Name().ToUpperInvariant()} loss, Adam lr {s.Fit.LearningRate.ToString(CultureInfo.InvariantCulture)}{(s.Fit.LrSchedule == LrScheduleKind.Cosine ? " with cosine decay" : "")}{(s.Fit.ClipNorm is double c ? $", gradient norm clipped at {c.ToString(CultureInfo.InvariantCulture)}" : "")}, batch {s.Fit.BatchSize}, {s.Fit.Epochs} epochs, {s.Threads} threads");
+            $"{train.Count} train / {test.Count} test items, {config.Loss.Name().ToUpperInvariant()} loss, {DescribeOptimizer(s.Fit)}, batch {s.Fit.BatchSize}, {s.Fit.Epochs} epochs, {s.Threads} threads");
         if (resumed is not null) Console.WriteLine($"Resuming after epoch {resumed.Epoch} from {resumed.Path}");
 
         History history;

@@ -90,14 +90,10 @@ public sealed class Seq2SeqAutoencoder : ITrainable
 
     public int ParameterCount => NamedParameters.Sum(p => p.Parameter.Value.Length);
 
-    /// <summary>The parameters by PyTorch name (live tensors).</summary>
-    public IReadOnlyList<KeyValuePair<string, Tensor>> StateDict() =>
-        NamedParameters.Select(p => KeyValuePair.Create(p.Name, p.Parameter.Value)).ToArray();
-
     /// <summary>Copies weights in by name, strictly (every tensor present with its shape, nothing unknown).</summary>
     public void LoadStateDict(IReadOnlyDictionary<string, Tensor> tensors, string source)
     {
-        lock (gate) AutoencoderStateDict.Load(StateDict(), tensors, source);
+        lock (gate) AutoencoderStateDict.Load(this.StateDict(), tensors, source);
     }
 
     /// <summary>Token ids of <paramref name="lines"/> (see <see cref="CharacterVocabulary.Encode"/>); <paramref name="source"/> and the line number name a bad one.</summary>
